@@ -1,0 +1,48 @@
+# 一网 (yiwang): two commands to start.  `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.PHONY: run test setup demo lint messages openapi bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "一网 needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(DEVSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@ $(STAMP)
+
+setup: $(STAMP)
+	$(BIN)/yiwang setup
+
+## Install, migrate, load the 大埔县 demo data, start web + worker on http://127.0.0.1:8000
+run: setup
+	$(BIN)/yiwang run
+
+## Install dev dependencies and run the whole suite (browser journeys included)
+test: $(DEVSTAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(DEVSTAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+messages: $(DEVSTAMP)
+	cd yiwang && ../$(BIN)/yiwang makemessages -l zh_Hans --no-obsolete && ../$(BIN)/yiwang compilemessages -l zh_Hans
+
+openapi: $(STAMP)
+	$(BIN)/yiwang export_openapi > docs/openapi.json
+
+bench: $(DEVSTAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var

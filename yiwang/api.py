@@ -1,0 +1,51 @@
+"""The JSON API (/api/v1/): one ninja router per app, errors as RFC 9457 problem+json."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import django_auth
+
+api = NinjaAPI(
+    title="一网 API",
+    version="1",
+    description="一网 (yiwang) county digital-government platform",
+    urls_namespace="api",
+)
+
+
+def problem(request: HttpRequest, status: int, code: str, title: str, detail: str = "", **extra):
+    body = {"type": f"about:blank#{code}", "title": title, "status": status, "code": code}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    return problem(request, 422, "invalid_input", "输入有误", errors=exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return problem(request, 401, "unauthenticated", "请先登录")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return problem(request, exc.status_code, getattr(exc, "code", "error"), str(exc))
+
+
+def _add_routers() -> None:
+    from yiwang.cases.api import router as cases_router
+    from yiwang.catalog.api import router as catalog_router
+
+    api.add_router("/catalog/", catalog_router)
+    api.add_router("/cases/", cases_router)
+
+
+_add_routers()
+
+__all__ = ["api", "django_auth", "problem"]

@@ -1,0 +1,123 @@
+"""Writing to and verifying the audit chain.
+
+``record`` is called by every action inside its own transaction, so the audit
+row commits or rolls back with the change it describes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from yiwang.gmcrypto.core import sm3_hex
+
+from .context import current_ip
+from .models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+
+
+def _canonical(entry: AuditEntry) -> str:
+    return json.dumps(
+        [
+            entry.seq,
+            entry.created_at.isoformat(),
+            entry.actor_id,
+            entry.actor_label,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.summary,
+            entry.ip,
+            entry.prev_hash,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+
+
+def _label(obj) -> tuple[str, str]:
+    if obj is None:
+        return "", ""
+    if isinstance(obj, models.Model):
+        return obj._meta.label_lower, str(obj.pk)
+    return type(obj).__name__, str(obj)
+
+
+def record(*, actor, action: str, obj=None, before: dict | None = None,
+           after: dict | None = None, ip: str | None = None, **extra) -> AuditEntry:
+    """Append one entry. Must run inside the caller's transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.record() must be called inside transaction.atomic")
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS)
+    object_type, object_id = _label(obj)
+    summary = {}
+    if before is not None:
+        summary["before"] = before
+    if after is not None:
+        summary["after"] = after
+    summary.update(extra)
+    is_user = actor is not None and getattr(actor, "pk", None) is not None
+    entry = AuditEntry(
+        seq=head.seq + 1,
+        created_at=timezone.now(),
+        actor_id=actor.pk if is_user else None,
+        actor_label=(str(actor) if is_user else (actor or "system"))[:100],
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        summary=json.loads(json.dumps(summary, ensure_ascii=False, default=str)),
+        ip=ip if ip is not None else current_ip.get(),
+        prev_hash=head.hash,
+    )
+    entry.hash = sm3_hex(_canonical(entry))
+    entry.save()
+    head.seq, head.hash = entry.seq, entry.hash
+    head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+@dataclass
+class Verification:
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def verify(batch: int = 5000) -> Verification:
+    """Walk the chain in order; report the first altered, deleted or reordered row."""
+    expected_prev, expected_seq, checked = GENESIS, 1, 0
+    last_seq = 0
+    qs = AuditEntry.objects.order_by("seq")
+    while True:
+        rows = list(qs.filter(seq__gt=last_seq)[:batch])
+        if not rows:
+            break
+        for entry in rows:
+            if entry.seq != expected_seq:
+                return Verification(False, checked, expected_seq, "missing")
+            if entry.prev_hash != expected_prev:
+                return Verification(False, checked, entry.seq, "prev_hash")
+            if sm3_hex(_canonical(entry)) != entry.hash:
+                return Verification(False, checked, entry.seq, "altered")
+            expected_prev, expected_seq = entry.hash, entry.seq + 1
+            checked += 1
+        last_seq = rows[-1].seq
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None and head.seq != expected_seq - 1:
+        return Verification(False, checked, expected_seq, "truncated")
+    return Verification(True, checked)
+
+
+def in_transaction_record(**kwargs) -> AuditEntry:
+    """Convenience for callers with no transaction of their own (e.g. a login)."""
+    with transaction.atomic():
+        return record(**kwargs)

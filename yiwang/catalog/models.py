@@ -1,0 +1,240 @@
+"""Service-item catalogue (事项目录) with guide elements, materials and processes.
+
+Hierarchy per the national structure: 主项 → 子项 → 业务办理项. Only handling
+items (or items without children) are applied for. Codes follow STANDARDS.md:
+basic code = type code + 5-digit main item + 3-digit sub-item; implementation
+code = basic code + level + division + implementing agency USCC + handling suffix.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ItemType(models.Model):
+    """Item type code list kept as data (e.g. XK 行政许可)."""
+
+    code = models.CharField(_("code"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=30)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("item type")
+        verbose_name_plural = _("item types")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class NodeLevel(models.TextChoices):
+    MAIN = "main", _("Main item")
+    SUB = "sub", _("Sub-item")
+    HANDLING = "handling", _("Handling item")
+
+
+class HandlingKind(models.TextChoices):
+    NEW = "new", _("New")
+    CHANGE = "change", _("Change")
+    RENEWAL = "renewal", _("Renewal")
+    CANCEL = "cancel", _("Cancellation")
+
+
+HANDLING_SUFFIX = {"new": "01", "change": "02", "renewal": "03", "cancel": "04"}
+
+
+class OnlineDepth(models.IntegerChoices):
+    WINDOW = 1, _("Window only")
+    PRE_REVIEW = 2, _("Online pre-review")
+    FULL_ONLINE = 3, _("Fully online")
+
+
+class ItemStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Audience(models.TextChoices):
+    PERSON = "person", _("Natural persons")
+    ENTERPRISE = "enterprise", _("Legal persons")
+    BOTH = "both", _("Natural and legal persons")
+
+
+class ServiceItemQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=ItemStatus.PUBLISHED)
+
+    def applicable(self):
+        return self.published().exclude(node_level__in=[NodeLevel.MAIN, NodeLevel.SUB],
+                                         children__isnull=False).distinct()
+
+
+class ServiceItem(models.Model):
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="children", verbose_name=_("parent item"))
+    node_level = models.CharField(_("level in hierarchy"), max_length=10, choices=NodeLevel.choices,
+                                  default=NodeLevel.HANDLING)
+    handling_kind = models.CharField(_("handling kind"), max_length=10, choices=HandlingKind.choices,
+                                     default=HandlingKind.NEW)
+    name = models.CharField(_("item name"), max_length=200)
+    aliases = models.TextField(_("aliases and everyday phrases"), blank=True,
+                               help_text=_("Comma-separated words citizens use for this item."))
+    item_type = models.ForeignKey(ItemType, on_delete=models.PROTECT, verbose_name=_("item type"))
+    main_number = models.CharField(_("main item number"), max_length=5)
+    sub_number = models.CharField(_("sub-item number"), max_length=3, default="000")
+    level_code = models.CharField(_("exercise level code"), max_length=1, default="3",
+                                  help_text=_("1 national, 2 provincial, 3 city, 4 county, 5 town"))
+    competent_department = models.ForeignKey("orgs.Department", on_delete=models.PROTECT,
+                                             related_name="competent_items",
+                                             verbose_name=_("competent department"))
+    department = models.ForeignKey("orgs.Department", on_delete=models.PROTECT, related_name="items",
+                                   verbose_name=_("implementing agency"))
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT,
+                               verbose_name=_("implementing region"))
+    legal_basis = models.TextField(_("legal basis"))
+    audience = models.CharField(_("applicants"), max_length=12, choices=Audience.choices,
+                                default=Audience.PERSON)
+    scope = models.TextField(_("scope of acceptance"), blank=True)
+    conditions = models.TextField(_("acceptance conditions"), blank=True)
+    procedure = models.JSONField(_("procedure"), default=list, blank=True,
+                                 help_text=_("Ordered list of steps shown in the guide's flow chart."))
+    statutory_limit = models.PositiveSmallIntegerField(_("statutory time limit (working days)"))
+    promised_limit = models.PositiveSmallIntegerField(_("promised time limit (working days)"))
+    fees = models.CharField(_("fees"), max_length=200, default="不收费")
+    fee_basis = models.CharField(_("fee basis"), max_length=300, blank=True)
+    online_depth = models.PositiveSmallIntegerField(_("online depth"), choices=OnlineDepth.choices,
+                                                    default=OnlineDepth.FULL_ONLINE)
+    visits = models.PositiveSmallIntegerField(_("visits required"), default=0)
+    consult_phone = models.CharField(_("consultation"), max_length=100, blank=True)
+    complaint_phone = models.CharField(_("supervision and complaints"), max_length=100, blank=True)
+    location = models.CharField(_("place and hours"), max_length=300, blank=True)
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    county_wide = models.BooleanField(_("handled at any hall in the county"), default=True)
+    cross_region = models.BooleanField(_("handled across regions"), default=False)
+    form_schema = models.JSONField(_("application form (JSON Schema)"), default=dict, blank=True)
+    downloads = models.JSONField(_("forms to download"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ItemStatus.choices,
+                              default=ItemStatus.DRAFT, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ServiceItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["item_type__code", "main_number", "sub_number", "id"]
+        verbose_name = _("service item")
+        verbose_name_plural = _("service items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item_type", "main_number", "sub_number", "department", "handling_kind", "node_level"],
+                name="catalog_item_unique_code",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def basic_code(self) -> str:
+        return f"{self.item_type.code}{self.main_number}{self.sub_number}"
+
+    @property
+    def implementation_code(self) -> str:
+        suffix = HANDLING_SUFFIX[self.handling_kind] if self.node_level == NodeLevel.HANDLING else "00"
+        return f"{self.basic_code}{self.level_code}{self.region.code[:6]}{self.department.uscc}{suffix}"
+
+    @property
+    def is_instant(self) -> bool:
+        """即办件: promised limit of zero working days."""
+        return self.promised_limit == 0
+
+    def active_process(self):
+        return self.processes.filter(active=True).order_by("-version").first()
+
+
+class MaterialForm(models.TextChoices):
+    ORIGINAL = "original", _("Original")
+    COPY = "copy", _("Copy")
+    ELECTRONIC = "electronic", _("Electronic")
+
+
+class Replaceable(models.TextChoices):
+    NO = "", _("Must be provided")
+    LICENCE = "licence", _("Replaceable by an e-licence")
+    SHARED = "shared", _("Replaceable by shared data")
+
+
+class Material(models.Model):
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="materials",
+                             verbose_name=_("service item"))
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("material name"), max_length=200)
+    form = models.CharField(_("form"), max_length=12, choices=MaterialForm.choices,
+                            default=MaterialForm.ELECTRONIC)
+    count = models.PositiveSmallIntegerField(_("number of copies"), default=1)
+    required = models.BooleanField(_("required"), default=True)
+    source = models.CharField(_("source"), max_length=100, default="申请人自备")
+    replaceable_by = models.CharField(_("replaceable by"), max_length=10, choices=Replaceable.choices,
+                                      default=Replaceable.NO, blank=True)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["item", "position", "id"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemRevision(models.Model):
+    """Snapshot of an item as published; cases refer to the version they started with."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+")
+
+    class Meta:
+        unique_together = [("item", "version")]
+        ordering = ["item", "-version"]
+
+
+class ProcessDefinition(models.Model):
+    """An item's approval process as data (DIGIT business-service style), versioned.
+
+    ``steps`` is an ordered list of
+    ``{"key": "review", "name": "审查", "role": "reviewer", "limit_days": 5}``;
+    roles come from ``orgs.Role``; a step may name ``"department_uscc"`` to run
+    in another department than the item's implementing agency.
+    """
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="processes",
+                             verbose_name=_("service item"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    steps = models.JSONField(_("steps"))
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        unique_together = [("item", "version")]
+        ordering = ["item", "-version"]
+        verbose_name = _("process definition")
+        verbose_name_plural = _("process definitions")
+
+    def __str__(self) -> str:
+        return f"{self.item.name} v{self.version}"
+
+    def step(self, key: str) -> dict:
+        for s in self.steps:
+            if s["key"] == key:
+                return s
+        raise KeyError(key)
+
+    def next_step(self, key: str) -> dict | None:
+        keys = [s["key"] for s in self.steps]
+        i = keys.index(key)
+        return self.steps[i + 1] if i + 1 < len(self.steps) else None
