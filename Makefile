@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test setup demo lint messages openapi bench clean
+.PHONY: run test setup demo lint messages openapi openapi-check bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "一网 needs Python 3.11 or newer"'
@@ -36,10 +36,15 @@ lint: $(DEVSTAMP)
 	$(BIN)/ruff format --check .
 
 messages: $(DEVSTAMP)
-	cd yiwang && ../$(BIN)/yiwang makemessages -l zh_Hans --no-obsolete && ../$(BIN)/yiwang compilemessages -l zh_Hans
+	cd yiwang && ../$(BIN)/yiwang makemessages -l zh_Hans --no-obsolete --no-location && ../$(BIN)/yiwang compilemessages -l zh_Hans
 
+## The committed OpenAPI document; CI fails when the API drifts from it
 openapi: $(STAMP)
-	$(BIN)/yiwang export_openapi > docs/openapi.json
+	$(BIN)/yiwang export_openapi_schema --api yiwang.api.api --indent 2 --sorted > docs/openapi.json
+
+openapi-check: $(STAMP)
+	@$(BIN)/yiwang export_openapi_schema --api yiwang.api.api --indent 2 --sorted > $(VENV)/openapi.json
+	@diff -q docs/openapi.json $(VENV)/openapi.json >/dev/null || { echo "docs/openapi.json is out of date: run 'make openapi'"; diff docs/openapi.json $(VENV)/openapi.json | head -40; exit 1; }
 
 bench: $(DEVSTAMP)
 	$(BIN)/python bench/run.py

@@ -14,6 +14,7 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("YIWANG_VAR_DIR", PROJECT_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "django_htmx",
     "template_partials",
     "django_tasks",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     # domain
     "yiwang.catalog",
     "yiwang.cases",
+    "yiwang.demo",
 ]
 
 MIDDLEWARE = [

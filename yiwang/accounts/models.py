@@ -1,11 +1,17 @@
 """Natural persons, legal persons with their agents (经办人), and staff."""
 
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from stdnum.cn import ric
+from stdnum import numdb
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.util import isdigits
 
 from yiwang.gmcrypto.core import blind_index
 from yiwang.gmcrypto.fields import EncryptedTextField
@@ -13,19 +19,160 @@ from yiwang.gmcrypto.masking import mask_id_number, mask_phone
 from yiwang.orgs.models import validate_uscc
 
 
+def normalise_resident_id(value: str) -> str:
+    """Full-width digits to ASCII, no spaces, upper-case X."""
+    value = unicodedata.normalize("NFKC", value or "")
+    return ric.compact("".join(c for c in value if not c.isspace() and c != "-"))
+
+
+def normalise_phone(value: str) -> str:
+    """Full-width digits to ASCII; drop spaces, hyphens and a +86 / 0086 prefix."""
+    value = unicodedata.normalize("NFKC", value or "")
+    value = "".join(c for c in value if not c.isspace() and c not in "-()")
+    for prefix in ("+86", "0086"):
+        if value.startswith(prefix) and len(value) == 11 + len(prefix):
+            value = value[len(prefix) :]
+    return value
+
+
 def validate_resident_id(value: str) -> None:
+    """Validate an 18-character resident ID number with ``stdnum.cn.ric``, saying what is wrong."""
+    number = normalise_resident_id(value)
+    params = {"value": number, "length": len(number)}
+    if len(number) != 18:
+        raise ValidationError(
+            _(
+                "A resident ID number has 18 characters, but %(value)s has %(length)d. "
+                "Check that no digit is missing or repeated."
+            ),
+            code="invalid_resident_id_length",
+            params=params,
+        )
+    if not isdigits(number[:-1]) or number[-1] not in "0123456789X":
+        raise ValidationError(
+            _(
+                "%(value)s is not a valid resident ID number: the first 17 characters must be digits "
+                "and the last one a digit or X."
+            ),
+            code="invalid_resident_id_format",
+            params=params,
+        )
+    if number[-1] != ric.calc_check_digit(number):
+        raise ValidationError(
+            _(
+                "%(value)s is not a valid resident ID number: the check digit (the last character) "
+                "does not match the other digits. Compare each digit with the ID card."
+            ),
+            code="invalid_resident_id_checksum",
+            params=params,
+        )
     try:
-        ric.validate(value)
+        birth = ric.get_birth_date(number)
     except StdnumError as exc:
         raise ValidationError(
-            _("%(value)s is not a valid resident ID number (check digit, birth date or length is wrong)."),
-            code="invalid_resident_id", params={"value": value},
+            _(
+                "%(value)s is not a valid resident ID number: the birth date in it (characters 7 to 14) "
+                "is not a real date."
+            ),
+            code="invalid_resident_id_birth_date",
+            params=params,
         ) from exc
+    if birth > timezone.localdate():
+        raise ValidationError(
+            _(
+                "%(value)s is not a valid resident ID number: the birth date in it (characters 7 to 14) "
+                "is in the future."
+            ),
+            code="invalid_resident_id_birth_date",
+            params=params,
+        )
+    if not _known_division(number[:6]):
+        raise ValidationError(
+            _(
+                "%(value)s is not a valid resident ID number: the region code in it (the first 6 digits) "
+                "is not a county-level administrative division."
+            ),
+            code="invalid_resident_id_region",
+            params=params,
+        )
+
+
+def _known_division(code: str) -> bool:
+    """Whether stdnum's division table has ever listed ``code`` as a county.
+
+    Deliberately ignores the years: ``ric.validate`` requires the code to have existed
+    in the birth year, but a number carries the code of the place where it was issued.
+    大埔县 has been 441422 only since 1988, so every resident born earlier would be refused.
+    """
+    info = {k: v for _part, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
+    return bool(info.get("county"))
 
 
 def validate_mobile(value: str) -> None:
-    if not (len(value) == 11 and value.isdigit() and value.startswith("1")):
-        raise ValidationError(_("Enter an 11-digit mobile number starting with 1."), code="invalid_phone")
+    if not (len(value) == 11 and isdigits(value) and value.startswith("1")):
+        raise ValidationError(
+            _(
+                "%(value)s is not a mobile number: enter the 11 digits of a mainland mobile number, "
+                "starting with 1."
+            ),
+            code="invalid_phone",
+            params={"value": value},
+        )
+
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def normalise_uscc(value: str) -> str:
+    value = unicodedata.normalize("NFKC", value or "")
+    return uscc.compact("".join(c for c in value if not c.isspace() and c != "-"))
+
+
+def validate_enterprise_uscc(value: str) -> None:
+    """Validate a unified social credit code with ``stdnum.cn.uscc``, saying what is wrong."""
+    number = normalise_uscc(value)
+    params = {"value": number, "length": len(number)}
+    if len(number) != 18:
+        raise ValidationError(
+            _(
+                "A unified social credit code has 18 characters, but %(value)s has %(length)d. "
+                "Copy it again from the business licence."
+            ),
+            code="invalid_uscc_length",
+            params=params,
+        )
+    bad = [c for c in number[8:] if c not in USCC_ALPHABET]
+    if bad:
+        params["char"] = bad[0]
+        raise ValidationError(
+            _(
+                "%(value)s is not a valid unified social credit code: the character “%(char)s” never "
+                "occurs in one (codes use digits and capital letters except I, O, S, V and Z). "
+                "Copy the code again from the business licence."
+            ),
+            code="invalid_uscc_character",
+            params=params,
+        )
+    try:
+        uscc.validate(number)
+    except InvalidChecksum as exc:
+        raise ValidationError(
+            _(
+                "%(value)s is not a valid unified social credit code: the check character (the last "
+                "one) does not match the others. Copy the code again from the business licence."
+            ),
+            code="invalid_uscc_checksum",
+            params=params,
+        ) from exc
+    except StdnumError as exc:
+        raise ValidationError(
+            _(
+                "%(value)s is not a valid unified social credit code: the first 8 characters (registration "
+                "authority, organisation type and region code) must be digits."
+            ),
+            code="invalid_uscc_format",
+            params=params,
+        ) from exc
 
 
 class Kind(models.TextChoices):
@@ -42,12 +189,18 @@ class RealNameLevel(models.IntegerChoices):
 
 
 class User(AbstractUser):
-    kind = models.CharField(_("account type"), max_length=12, choices=Kind.choices, default=Kind.CITIZEN)
+    kind = models.CharField(
+        _("account type"), max_length=12, choices=Kind.choices, default=Kind.CITIZEN
+    )
     real_name = models.CharField(_("real name"), max_length=50, blank=True)
     id_number = EncryptedTextField(_("resident ID number"), blank=True, default="")
-    id_number_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    id_number_index = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     phone = EncryptedTextField(_("mobile phone"), blank=True, default="")
-    phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    phone_index = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     realname_level = models.PositiveSmallIntegerField(
         _("real-name level"), choices=RealNameLevel.choices, default=RealNameLevel.NONE
     )
@@ -58,6 +211,19 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # One account per person and per mobile number (blank = not given).
+            models.UniqueConstraint(
+                fields=["id_number_index"],
+                condition=~models.Q(id_number_index=""),
+                name="accounts_user_unique_id_number",
+            ),
+            models.UniqueConstraint(
+                fields=["phone_index"],
+                condition=~models.Q(phone_index=""),
+                name="accounts_user_unique_phone",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.real_name or self.username
@@ -86,11 +252,13 @@ class User(AbstractUser):
 
 class Enterprise(models.Model):
     name = models.CharField(_("name"), max_length=100)
-    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True,
-                            validators=[validate_uscc])
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
+    )
     legal_representative = models.CharField(_("legal representative"), max_length=50)
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, null=True, blank=True,
-                               verbose_name=_("region"))
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("region")
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     agents = models.ManyToManyField(User, through="EnterpriseAgent", related_name="enterprises")
 
@@ -115,6 +283,9 @@ class EnterpriseAgent(models.Model):
         verbose_name = _("enterprise agent")
         verbose_name_plural = _("enterprise agents")
 
+    def __str__(self) -> str:
+        return f"{self.user} → {self.enterprise}"
+
 
 class SmsCode(models.Model):
     """A one-time login code; only its hash is stored."""
@@ -125,3 +296,6 @@ class SmsCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"SmsCode #{self.pk}"

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yiwang.gmcrypto.core import sm3_hex
 
@@ -49,14 +50,36 @@ def _label(obj) -> tuple[str, str]:
     return type(obj).__name__, str(obj)
 
 
-def record(*, actor, action: str, obj=None, before: dict | None = None,
-           after: dict | None = None, ip: str | None = None, **extra) -> AuditEntry:
+def _locked_head() -> AuditHead:
+    """The chain's tip, locked until the caller's transaction ends.
+
+    The first append creates the head row; if two first appends race, the loser
+    gets an IntegrityError inside a savepoint and then locks the winner's row.
+    """
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    try:
+        with transaction.atomic():
+            return AuditHead.objects.create(pk=1, seq=0, hash=GENESIS)
+    except IntegrityError:
+        return AuditHead.objects.select_for_update().get(pk=1)
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    before: dict | None = None,
+    after: dict | None = None,
+    ip: str | None = None,
+    **extra,
+) -> AuditEntry:
     """Append one entry. Must run inside the caller's transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must be called inside transaction.atomic")
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS)
+    head = _locked_head()
     object_type, object_id = _label(obj)
     summary = {}
     if before is not None:
@@ -89,7 +112,38 @@ class Verification:
     ok: bool
     checked: int
     broken_seq: int | None = None
-    reason: str = ""
+    reason: str = ""  # "", "missing", "prev_hash", "altered", "truncated" or "head"
+    head_seq: int | None = None  # the head's sequence number, for "truncated"
+
+    @property
+    def message(self) -> str:
+        """A translated, human-readable outcome for the CLI and the auditor page."""
+        if self.ok:
+            return _("Audit chain intact: %(count)d entries checked.") % {"count": self.checked}
+        params = {"seq": self.broken_seq, "checked": self.checked, "head": self.head_seq}
+        if self.reason == "missing":
+            text = _(
+                "Entry #%(seq)d is missing: it was deleted, or entries were inserted out of order."
+            )
+        elif self.reason == "prev_hash":
+            text = _(
+                "Entry #%(seq)d does not link to the entry before it: the chain was reordered or rewritten."
+            )
+        elif self.reason == "altered":
+            text = _(
+                "Entry #%(seq)d was altered after it was written: its content no longer matches its hash."
+            )
+        elif self.reason == "truncated":
+            text = _(
+                "The newest entries from #%(seq)d on were deleted: the chain head records %(head)d entries."
+            )
+        elif self.reason == "head":
+            text = _(
+                "Entries exist after #%(head)d, where the chain head says the chain ends: the head was tampered with."
+            )
+        else:
+            text = _("Entry #%(seq)d failed verification.")
+        return _("Audit chain BROKEN at entry #%(seq)d.") % params + " " + text % params
 
 
 def verify(batch: int = 5000) -> Verification:
@@ -112,8 +166,11 @@ def verify(batch: int = 5000) -> Verification:
             checked += 1
         last_seq = rows[-1].seq
     head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and head.seq != expected_seq - 1:
-        return Verification(False, checked, expected_seq, "truncated")
+    if head is not None and head.seq > expected_seq - 1:
+        return Verification(False, checked, expected_seq, "truncated", head_seq=head.seq)
+    if head is not None and head.seq < expected_seq - 1:
+        # Rows beyond the recorded head: the head row itself was tampered with.
+        return Verification(False, checked, head.seq + 1, "head", head_seq=head.seq)
     return Verification(True, checked)
 
 

@@ -3,4 +3,6 @@ from django.urls import path
 from . import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.log, name="log"),
+]

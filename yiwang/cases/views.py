@@ -1,1 +1,380 @@
+"""Pages for applicants (apply, my cases), window staff (intake) and handlers (workbench)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yiwang.accounts.queries import current_enterprise
+from yiwang.catalog.forms_schema import build_form
+from yiwang.catalog.models import ServiceItem
+from yiwang.orgs.models import Department, Hall, Role
+from yiwang.orgs.scope import posts_of
+
+from . import actions, documents, queries, rules
+from .models import Case, CaseEvent, CaseMaterial, Status
+
+PAGE_SIZE = 20
+
+
+def _staff_required(request: HttpRequest) -> None:
+    if not request.user.is_authenticated or request.user.kind != "staff":
+        raise PermissionDenied(_("This page is for staff."))
+
+
+def _errors_to_messages(request, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
+def _uploads(request: HttpRequest, item: ServiceItem) -> dict[int, object]:
+    out = {}
+    for material in item.materials.all():
+        f = request.FILES.get(f"material_{material.pk}")
+        if f is not None:
+            out[material.pk] = f
+    return out
+
+
+def _split_errors(exc: ValidationError) -> tuple[dict[str, list[str]], list[str]]:
+    """Field errors (by input name) and general ones."""
+    if not hasattr(exc, "error_dict"):
+        return {}, exc.messages
+    fields = {k: v for k, v in exc.message_dict.items() if k != "__all__"}
+    return fields, exc.message_dict.get("__all__", [])
+
+
+def _form_errors_for(schema_form, field_errors: dict[str, list[str]]) -> None:
+    for key, msgs in field_errors.items():
+        if key.startswith("form_") and key[5:] in schema_form.fields:
+            for m in msgs:
+                schema_form.add_error(key[5:], m)
+
+
+# --- applicant ----------------------------------------------------------------
+
+
+@login_required
+def apply(request: HttpRequest, item_pk: int) -> HttpResponse:
+    item = get_object_or_404(ServiceItem.objects.published().select_related("department", "region"), pk=item_pk)
+    materials = list(item.materials.all())
+    enterprise = current_enterprise(request)
+    draft = (
+        Case.objects.filter(applicant=request.user, item=item, status=Status.DRAFT).order_by("-pk").first()
+    )
+    field_errors: dict[str, list[str]] = {}
+    general: list[str] = []
+    if request.method == "POST":
+        data = request.POST
+        schema_form = build_form(item.form_schema or {}, data=data)
+        form_data = {name: data.get(name, "") for name in schema_form.fields}
+        try:
+            if data.get("intent") == "draft":
+                actions.save_draft(actor=request.user, item=item, form_data=form_data,
+                                   enterprise=enterprise, draft=draft)
+                messages.success(request, _("Draft saved. You can come back and finish it later."))
+                return redirect("cases:apply", item_pk=item.pk)
+            case, created = actions.submit_application(
+                actor=request.user, item=item, form_data=form_data, uploads=_uploads(request, item),
+                submission_key=data.get("submission_key", ""), enterprise=enterprise,
+                item_version=int(data.get("item_version") or 0) or None, draft=draft,
+            )
+        except ValidationError as exc:
+            field_errors, general = _split_errors(exc)
+            _form_errors_for(schema_form, field_errors)
+        else:
+            if created:
+                messages.success(request, _("Submitted. Your case number is %(number)s.") % {"number": case.number})
+            else:
+                messages.info(request, _("This application was already submitted; it was not submitted twice."))
+            return redirect("cases:detail", pk=case.pk)
+    else:
+        schema_form = build_form(item.form_schema or {}, initial=draft.form_data if draft else None)
+    material_rows = [
+        {"material": m, "errors": field_errors.get(f"material_{m.pk}", []), "input": f"material_{m.pk}"}
+        for m in materials
+    ]
+    return render(request, "cases/apply.html", {
+        "item": item, "form": schema_form, "materials": material_rows, "general_errors": general,
+        "submission_key": request.POST.get("submission_key") or uuid.uuid4().hex,
+        "draft": draft, "enterprise": enterprise,
+    })
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    page = Paginator(queries.my_cases(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/mine.html", {"page_obj": page})
+
+
+def _case_for(request: HttpRequest, pk: int) -> tuple[Case, bool]:
+    """The case and whether the user sees it as staff. 404 when not visible at all."""
+    base = Case.objects.select_related("item", "department", "region", "process", "assignee", "hall", "applicant")
+    case = get_object_or_404(base, pk=pk)
+    user = request.user
+    if case.applicant_id == user.pk and case.status != Status.DRAFT:
+        return case, False
+    if user.kind == "staff" and queries.visible_cases(user).filter(pk=pk).exists():
+        return case, True
+    raise Http404
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case, as_staff = _case_for(request, pk)
+    events = CaseEvent.objects.filter(case=case).select_related("actor")
+    if not as_staff:
+        events = events.filter(public=True)
+    files = CaseMaterial.objects.filter(case=case).select_related("material")
+    step = case.step()
+    kind = step["kind"] if step else ""
+    can = {a: rules.is_allowed(a, case.status, kind) for a in rules.ALLOWED}
+    return render(request, "cases/detail.html", {
+        "case": case, "as_staff": as_staff, "events": events, "files": files, "step": step, "can": can,
+        "materials": list(case.item.materials.all()),
+        "special_procedures": rules.SPECIAL_PROCEDURES.items(),
+        "departments": Department.objects.exclude(pk=case.department_id) if as_staff else [],
+        "pauses": case.pauses.all(),
+    })
+
+
+STAFF_ACTIONS = {
+    "claim": lambda u, c, p, v: actions.claim(actor=u, case=c, expected_version=v),
+    "accept": lambda u, c, p, v: actions.accept(actor=u, case=c, note=p.get("note", ""), expected_version=v),
+    "reject": lambda u, c, p, v: actions.reject(actor=u, case=c, reason=p.get("reason", ""), expected_version=v),
+    "request_correction": lambda u, c, p, v: actions.request_correction(
+        actor=u, case=c, missing=p.get("missing", ""), expected_version=v),
+    "pass_review": lambda u, c, p, v: actions.pass_review(
+        actor=u, case=c, opinion=p.get("opinion", ""), expected_version=v),
+    "start_special": lambda u, c, p, v: actions.start_special(
+        actor=u, case=c, procedure=p.get("procedure", ""), reason=p.get("reason", ""), expected_version=v),
+    "end_special": lambda u, c, p, v: actions.end_special(
+        actor=u, case=c, result=p.get("result", ""), expected_version=v),
+    "approve": lambda u, c, p, v: actions.decide(
+        actor=u, case=c, approve=True, reason=p.get("reason", ""), expected_version=v),
+    "refuse": lambda u, c, p, v: actions.decide(
+        actor=u, case=c, approve=False, reason=p.get("reason", ""), expected_version=v),
+    "conclude": lambda u, c, p, v: actions.conclude(actor=u, case=c, note=p.get("note", ""), expected_version=v),
+    "transfer": lambda u, c, p, v: actions.transfer(
+        actor=u, case=c, department=get_object_or_404(Department, pk=p.get("department") or 0),
+        reason=p.get("reason", ""), expected_version=v),
+}
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_required(request)
+    case, as_staff = _case_for(request, pk)
+    handler = STAFF_ACTIONS.get(request.POST.get("action", ""))
+    if handler is None or not as_staff:
+        raise PermissionDenied(_("Unknown action."))
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        handler(request.user, case, request.POST, version)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": rules.ACTION_NAMES[request.POST["action"]]})
+        if request.POST.get("next") == "workbench":
+            return redirect("cases:workbench")
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    case, _staff = _case_for(request, pk)
+    try:
+        actions.resubmit(actor=request.user, case=case, uploads=_uploads(request, case.item),
+                         note=request.POST.get("note", ""), expected_version=int(request.POST.get("version", 0)))
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("Corrections submitted."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    case, _staff = _case_for(request, pk)
+    try:
+        actions.withdraw(actor=request.user, case=case, reason=request.POST.get("reason", ""),
+                         expected_version=int(request.POST.get("version", 0)))
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("Application withdrawn."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+def download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    case, _staff = _case_for(request, pk)
+    f = get_object_or_404(CaseMaterial, pk=file_pk, case=case)
+    return FileResponse(f.file.open("rb"), as_attachment=True, filename=f.original_name,
+                        content_type=f.content_type)
+
+
+@login_required
+def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    case, _staff = _case_for(request, pk)
+    return _pdf(documents.receipt(case, request), f"受理回执-{case.number}.pdf")
+
+
+@login_required
+def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    case, _staff = _case_for(request, pk)
+    if case.status not in (Status.CLOSED, Status.REJECTED):
+        raise Http404
+    return _pdf(documents.decision(case, request), f"决定书-{case.number}.pdf")
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+def track(request: HttpRequest, token: str) -> HttpResponse:
+    """Public progress page reached from the receipt's QR code (no personal data shown)."""
+    case = get_object_or_404(Case.objects.select_related("item", "department"), track_token=token)
+    events = CaseEvent.objects.filter(case=case, public=True)
+    return render(request, "cases/track.html", {"case": case, "events": events})
+
+
+# --- staff ----------------------------------------------------------------------
+
+
+@login_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    _staff_required(request)
+    tab = request.GET.get("tab", "todo")
+    base = queries.inbox(request.user) if tab == "todo" else queries.visible_cases(request.user)
+    params = request.GET.copy()
+    params["mine_user"] = request.user.pk
+    qs = queries.ordered_for_work(queries.filtered(base, params))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    roles = sorted({p.get_role_display() for p in posts_of(request.user)})
+    return render(request, "cases/workbench.html", {
+        "page_obj": page, "tab": tab, "roles": roles, "statuses": Status.choices,
+        "can_bulk_accept": tab == "todo",
+    })
+
+
+@login_required
+@require_POST
+def bulk_accept(request: HttpRequest) -> HttpResponse:
+    _staff_required(request)
+    ids = [int(i) for i in request.POST.getlist("case") if i.isdigit()]
+    cases = list(queries.inbox(request.user).filter(pk__in=ids))
+    if not ids:
+        messages.error(request, _("Select the cases to accept first."))
+    elif len(cases) != len(ids):
+        messages.error(request, _("Some selected cases are not in your queue any more. Nothing was accepted."))
+    else:
+        try:
+            actions.accept_many(actor=request.user, cases=cases)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _("Nothing was accepted: %(error)s") % {"error": " ".join(getattr(exc, "messages", [str(exc)]))})
+        else:
+            messages.success(request, _("%(n)d cases accepted.") % {"n": len(cases)})
+    return redirect(reverse("cases:workbench"))
+
+
+def _window_halls(user) -> list[Hall]:
+    if user.is_superuser:
+        return list(Hall.objects.all())
+    ids = [p.hall_id for p in posts_of(user, roles=[Role.WINDOW]) if p.hall_id]
+    return list(Hall.objects.filter(pk__in=ids))
+
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """Window intake, step 1: find the item (any item of the county: 全县通办)."""
+    _staff_required(request)
+    halls = _window_halls(request.user)
+    if not halls:
+        raise PermissionDenied(_("Window intake is for staff with a window post."))
+    q = request.GET.get("q", "").strip()
+    items = ServiceItem.objects.published().select_related("department", "region")
+    if q:
+        from yiwang.search.api import search
+
+        keys = [int(h.key) for h in search(q, kind="item", limit=30)]
+        found = {i.pk: i for i in items.filter(pk__in=keys)}
+        results = [found[k] for k in keys if k in found]
+    else:
+        results = list(items.order_by("department__id", "name")[:100])
+    return render(request, "cases/intake_search.html", {"items": results, "q": q, "halls": halls})
+
+
+@login_required
+def intake_form(request: HttpRequest, item_pk: int) -> HttpResponse:
+    """Window intake, step 2: the walk-in's details, the form and scanned materials."""
+    _staff_required(request)
+    halls = _window_halls(request.user)
+    if not halls:
+        raise PermissionDenied(_("Window intake is for staff with a window post."))
+    item = get_object_or_404(ServiceItem.objects.published().select_related("department", "region"), pk=item_pk)
+    field_errors: dict[str, list[str]] = {}
+    general: list[str] = []
+    values = {}
+    if request.method == "POST":
+        data = request.POST
+        values = data
+        schema_form = build_form(item.form_schema or {}, data=data)
+        hall = next((h for h in halls if str(h.pk) == data.get("hall")), None)
+        try:
+            if hall is None:
+                raise ValidationError({"hall": [_("Choose the hall where you are registering the application.")]})
+            case, created = actions.window_intake(
+                actor=request.user, item=item, hall=hall,
+                applicant_name=data.get("applicant_name", ""),
+                applicant_id_number=data.get("applicant_id_number", ""),
+                applicant_phone=data.get("applicant_phone", ""),
+                form_data={name: data.get(name, "") for name in schema_form.fields},
+                uploads=_uploads(request, item), submission_key=data.get("submission_key", ""),
+                item_version=int(data.get("item_version") or 0) or None,
+            )
+        except ValidationError as exc:
+            field_errors, general = _split_errors(exc)
+            _form_errors_for(schema_form, field_errors)
+        else:
+            if created:
+                messages.success(request, _("Registered and accepted, case number %(number)s. Print the receipt for the applicant.") % {"number": case.number})
+            else:
+                messages.info(request, _("This application was already registered; it was not registered twice."))
+            return redirect("cases:detail", pk=case.pk)
+    else:
+        schema_form = build_form(item.form_schema or {})
+    material_rows = [
+        {"material": m, "errors": field_errors.get(f"material_{m.pk}", []), "input": f"material_{m.pk}"}
+        for m in item.materials.all()
+    ]
+    return render(request, "cases/intake_form.html", {
+        "item": item, "form": schema_form, "materials": material_rows, "halls": halls,
+        "general_errors": general, "field_errors": field_errors, "values": values,
+        "submission_key": request.POST.get("submission_key") or uuid.uuid4().hex,
+    })
+
 

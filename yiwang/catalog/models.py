@@ -117,6 +117,12 @@ class ServiceItem(models.Model):
                               default=ItemStatus.DRAFT, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=0)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    changed_since_publish = models.BooleanField(
+        _("changed since publication"), default=False,
+        help_text=_("Set when a published item is edited; cleared when it is published again."),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("reason for withdrawal"), max_length=300, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ServiceItemQuerySet.as_manager()
@@ -131,6 +137,7 @@ class ServiceItem(models.Model):
                 name="catalog_item_unique_code",
             )
         ]
+        indexes = [models.Index(fields=["status", "department"], name="catalog_item_status_dept")]
 
     def __str__(self) -> str:
         return self.name
@@ -165,6 +172,13 @@ class Replaceable(models.TextChoices):
     SHARED = "shared", _("Replaceable by shared data")
 
 
+class ActiveMaterialManager(models.Manager):
+    """Hides materials retired from an item (kept only because existing cases refer to them)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(retired=False)
+
+
 class Material(models.Model):
     item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="materials",
                              verbose_name=_("service item"))
@@ -178,8 +192,17 @@ class Material(models.Model):
     replaceable_by = models.CharField(_("replaceable by"), max_length=10, choices=Replaceable.choices,
                                       default=Replaceable.NO, blank=True)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
+    retired = models.BooleanField(
+        _("retired"), default=False, editable=False,
+        help_text=_("Removed from the item but kept because existing cases refer to it."),
+    )
+
+    # ``item.materials`` (reverse relation) uses the default manager: current materials only.
+    objects = ActiveMaterialManager()
+    all_objects = models.Manager()
 
     class Meta:
+        base_manager_name = "all_objects"
         ordering = ["item", "position", "id"]
         verbose_name = _("material")
         verbose_name_plural = _("materials")
@@ -207,9 +230,11 @@ class ProcessDefinition(models.Model):
     """An item's approval process as data (DIGIT business-service style), versioned.
 
     ``steps`` is an ordered list of
-    ``{"key": "review", "name": "审查", "role": "reviewer", "limit_days": 5}``;
-    roles come from ``orgs.Role``; a step may name ``"department_uscc"`` to run
-    in another department than the item's implementing agency.
+    ``{"key": "review", "name": "审查", "kind": "review", "role": "reviewer", "limit_days": 5}``;
+    ``kind`` is one of accept / review / decide / conclude (exactly one accept, first; exactly
+    one decide; conclude last); roles come from ``orgs.Role``; a step may name
+    ``"department"`` (a USCC) to run in another department than the item's implementing
+    agency (joint review). Validated by ``catalog.process.validate_steps``.
     """
 
     item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="processes",

@@ -1,0 +1,39 @@
+import pytest
+
+from yiwang.audit.actions import in_transaction_record
+from yiwang.orgs.models import Post, Role
+from yiwang.regions.models import Region
+
+
+@pytest.fixture
+def county(db):
+    return Region.objects.create(code="441422", name="大埔县", level=3)
+
+
+@pytest.fixture
+def auditor(django_user_model, county):
+    user = django_user_model.objects.create_user(
+        username="auditor", password="Dabu@2026", kind="staff", real_name="审计员"
+    )
+    Post.objects.create(user=user, role=Role.AUDITOR, region=county)
+    return user
+
+
+@pytest.fixture
+def clerk(django_user_model, county):
+    user = django_user_model.objects.create_user(
+        username="window_county", password="Dabu@2026", kind="staff", real_name="窗口人员"
+    )
+    Post.objects.create(user=user, role=Role.WINDOW, region=county)
+    return user
+
+
+@pytest.fixture
+def make_entries():
+    def make(n: int, *, actor="system", action="test.touch", obj=None, **extra):
+        return [
+            in_transaction_record(actor=actor, action=action, obj=obj, after={"i": i}, **extra)
+            for i in range(n)
+        ]
+
+    return make

@@ -1,0 +1,66 @@
+"""Read side of cases: scoped querysets for staff, the applicant's own cases."""
+
+from django.db.models import Q, QuerySet
+
+from yiwang.orgs.models import Role
+from yiwang.orgs.scope import posts_of, scope_q
+
+from .models import OPEN_STATUSES, STAFF_QUEUE_STATUSES, Case
+
+HANDLING_ROLES = (Role.REVIEWER, Role.APPROVER, Role.WINDOW)
+OVERSIGHT_ROLES = (Role.DEPT_ADMIN, Role.LEADER, Role.AUTHORITY, Role.AUDITOR)
+
+LIST_RELATED = ("item", "department", "region", "assignee")
+
+
+def visible_cases(user) -> QuerySet[Case]:
+    """Every case a staff member may see: their departments × region subtrees, any role,
+    plus cases registered at their own window's hall."""
+    if user.is_superuser:
+        return Case.objects.exclude(status="draft")
+    q = scope_q(user, roles=[r.value for r in Role], department_field="department",
+                region_path_field="region__path")
+    halls = [p.hall_id for p in posts_of(user, roles=[Role.WINDOW]) if p.hall_id]
+    if halls:
+        q |= Q(hall_id__in=halls)
+    return Case.objects.filter(q).exclude(status="draft")
+
+
+def inbox(user) -> QuerySet[Case]:
+    """Cases waiting for this user: the current step's role is one of the user's roles, in scope."""
+    if user.is_superuser:
+        return Case.objects.filter(status__in=STAFF_QUEUE_STATUSES)
+    q = Q(pk__in=[])
+    for role in {p.role for p in posts_of(user)}:
+        q |= Q(current_role=role) & scope_q(
+            user, roles=[role], department_field="department", region_path_field="region__path"
+        )
+    return Case.objects.filter(q, status__in=STAFF_QUEUE_STATUSES)
+
+
+def filtered(qs: QuerySet[Case], params) -> QuerySet[Case]:
+    """Filters of the workbench (GET parameters)."""
+    if status := params.get("status"):
+        qs = qs.filter(status=status)
+    if deadline := params.get("deadline"):
+        qs = qs.filter(deadline_status=deadline)
+    if item := params.get("item"):
+        qs = qs.filter(item__name__icontains=item)
+    if number := params.get("number"):
+        qs = qs.filter(number__startswith=number.strip())
+    if params.get("mine"):
+        qs = qs.filter(assignee_id=params["mine_user"])
+    return qs
+
+
+def ordered_for_work(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Overdue first: earliest due date first, then oldest."""
+    return qs.select_related(*LIST_RELATED).order_by("due_at", "pk")
+
+
+def my_cases(user) -> QuerySet[Case]:
+    return Case.objects.filter(applicant=user).select_related("item", "department").order_by("-created_at")
+
+
+def open_statuses():
+    return OPEN_STATUSES

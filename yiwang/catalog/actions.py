@@ -1,0 +1,321 @@
+"""State changes of the service catalogue. Every change goes through here.
+
+Publication rule (documented in docs/catalog.md):
+
+- A new item is a **draft** (``status=draft``, ``version=0``) and is not public.
+- ``publish_item`` makes it public: ``version += 1`` and an ``ItemRevision`` snapshot
+  (fields, codes, materials and process version) is stored; cases started afterwards
+  refer to that version.
+- Editing a **published** item (``update_item``, ``set_materials``, ``set_process``) is a
+  correction that takes effect at once: the item stays published, keeps its version and its
+  last snapshot as the record of what was formally published, and is flagged
+  ``changed_since_publish`` until ``publish_item`` is called again (which records the next
+  version). The fields that make up the item's codes (type, numbers, level, department,
+  region, handling kind, node level) cannot change on a published item: withdraw it first.
+- ``withdraw_item`` (with a reason) removes the item from the public pages, the API and
+  search; it can be edited and published again.
+
+Permissions: superusers and the ``authority`` role manage every item; a ``dept_admin``
+manages the items of their department within their region (see ``catalog.permissions``).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, ProtectedError
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+
+from yiwang.audit.actions import record
+
+from . import indexing
+from .models import ItemRevision, ItemStatus, ItemType, Material, ProcessDefinition, ServiceItem
+from .permissions import can_manage
+from .process import default_process, validate_steps
+from .snapshot import field_value, item_snapshot, material_dict
+from .validation import (
+    IDENTITY_FIELDS,
+    ITEM_FIELDS,
+    clean_item_fields,
+    material_errors,
+    raise_if,
+)
+
+__all__ = [
+    "create_item",
+    "default_process",
+    "ensure_item_type",
+    "publish_item",
+    "set_materials",
+    "set_process",
+    "update_item",
+    "withdraw_item",
+]
+
+
+def _require(actor, department, region) -> None:
+    if not can_manage(actor, department=department, region=region):
+        name = getattr(department, "name", department)
+        raise PermissionDenied(_t(
+            "You may not manage the service items of “%(department)s”: only that department's "
+            "administrator or the data authority can.") % {"department": name})
+
+
+def _require_item(actor, item: ServiceItem) -> None:
+    _require(actor, item.department, item.region)
+
+
+def _locked(item: ServiceItem) -> ServiceItem:
+    return (ServiceItem.objects.select_for_update(of=("self",))
+            .select_related("item_type", "department", "region", "competent_department")
+            .get(pk=item.pk))
+
+
+def _reindex_on_commit(item_id: int) -> None:
+    transaction.on_commit(lambda: indexing.index_item(item_id))
+
+
+def _sync(target: ServiceItem, source: ServiceItem) -> None:
+    """Copy the fresh state onto the caller's instance."""
+    for field in source._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    for name in ("item_type", "department", "region", "competent_department", "parent"):
+        if source._meta.get_field(name).is_cached(source):
+            setattr(target, name, getattr(source, name))
+
+
+@transaction.atomic
+def ensure_item_type(*, actor, code: str, name: str) -> ItemType:
+    """The item type with ``code``, created if missing (authority only)."""
+    code = (code or "").strip().upper()
+    if not code.isalpha() or not 1 <= len(code) <= 4 or not (name or "").strip():
+        raise ValidationError(_t("An item type needs a code of 1–4 latin letters and a name."))
+    existing = ItemType.objects.filter(code=code).first()
+    if existing is not None:
+        return existing
+    from .permissions import is_catalog_authority
+
+    if not is_catalog_authority(actor):
+        raise PermissionDenied(_t("Only the data authority can add item types."))
+    item_type = ItemType.objects.create(code=code, name=name.strip())
+    record(actor=actor, action="catalog.create_item_type", obj=item_type,
+           after={"code": code, "name": item_type.name})
+    return item_type
+
+
+@transaction.atomic
+def create_item(*, actor, **fields) -> ServiceItem:
+    """Create a draft item. Foreign keys may be instances or codes (type code, USCC, division)."""
+    data, errors = clean_item_fields(fields)
+    raise_if(errors)
+    _require(actor, data["department"], data["region"])
+    item = ServiceItem(status=ItemStatus.DRAFT, version=0, **data)
+    item.save()
+    record(actor=actor, action="catalog.create_item", obj=item,
+           after={f: field_value(item, f) for f in data})
+    return item
+
+
+@transaction.atomic
+def update_item(*, actor, item: ServiceItem, **fields) -> ServiceItem:
+    """Change fields of an item (see the publication rule in the module docstring)."""
+    current = _locked(item)
+    data, errors = clean_item_fields(fields, instance=current)
+    if current.status == ItemStatus.PUBLISHED:
+        for field in IDENTITY_FIELDS:
+            if field in data and data[field] != getattr(current, field):
+                errors.setdefault(field, []).append(_t(
+                    "This field is part of the item's code and cannot change while the item is "
+                    "published; withdraw the item first."))
+    raise_if(errors)
+    _require_item(actor, current)
+    changed = [f for f in ITEM_FIELDS if f in data and data[f] != getattr(current, f)]
+    if not changed:
+        _sync(item, current)
+        return item
+    if "department" in changed or "region" in changed:
+        _require(actor, data.get("department", current.department),
+                 data.get("region", current.region))
+    before = {f: field_value(current, f) for f in changed}
+    for field in changed:
+        setattr(current, field, data[field])
+    if current.status == ItemStatus.PUBLISHED:
+        current.changed_since_publish = True
+    current.save()
+    record(actor=actor, action="catalog.update_item", obj=current, before=before,
+           after={f: field_value(current, f) for f in changed})
+    if current.status == ItemStatus.PUBLISHED:
+        _reindex_on_commit(current.pk)
+    _sync(item, current)
+    return item
+
+
+@transaction.atomic
+def set_materials(*, actor, item: ServiceItem, materials: list[dict]) -> list[Material]:
+    """Replace the item's materials by ``materials`` (in order).
+
+    Existing materials are matched by ``id`` or name and updated in place; materials no
+    longer listed are deleted, or retired (hidden) when cases still refer to them.
+    """
+    cleaned, problems = material_errors(materials)
+    if problems:
+        raise ValidationError({"materials": [message for _, _, message in problems]})
+    current = _locked(item)
+    _require_item(actor, current)
+    existing = list(Material.all_objects.filter(item=current).order_by("position", "id"))
+    before = [material_dict(m) for m in existing if not m.retired]
+    by_id = {m.pk: m for m in existing}
+    by_name: dict[str, Material] = {}
+    for m in existing:  # prefer a current material over a retired one of the same name
+        if m.name not in by_name or by_name[m.name].retired:
+            by_name[m.name] = m
+    used: set[int] = set()
+    result: list[Material] = []
+    for position, entry in enumerate(cleaned):
+        material = None
+        if entry["id"] is not None:
+            material = by_id.get(int(entry["id"])) if str(entry["id"]).isdigit() else None
+            if material is None:
+                raise ValidationError({"materials": [_t(
+                    "Material %(n)d refers to a material that does not belong to this item.")
+                    % {"n": position + 1}]})
+        if material is None:
+            candidate = by_name.get(entry["name"])
+            if candidate is not None and candidate.pk not in used:
+                material = candidate
+        if material is None:
+            material = Material(item=current)
+        for key, value in entry.items():
+            if key != "id":
+                setattr(material, key, value)
+        material.position = position
+        material.retired = False
+        material.save()
+        used.add(material.pk)
+        result.append(material)
+    for material in existing:
+        if material.pk in used or material.retired:
+            continue
+        try:
+            material.delete()
+        except ProtectedError:
+            material.retired = True
+            material.save(update_fields=["retired"])
+    after = [material_dict(m) for m in result]
+    if after != before:
+        if current.status == ItemStatus.PUBLISHED:
+            current.changed_since_publish = True
+            current.save(update_fields=["changed_since_publish", "updated_at"])
+            _reindex_on_commit(current.pk)
+        record(actor=actor, action="catalog.set_materials", obj=current, before={"materials": before},
+               after={"materials": after})
+    _sync(item, current)
+    return result
+
+
+@transaction.atomic
+def set_process(*, actor, item: ServiceItem, steps: list[dict]) -> ProcessDefinition:
+    """Make ``steps`` the item's active process (a new version; the previous one is deactivated).
+
+    Identical steps leave the active version as it is. Old versions stay for cases that use them.
+    """
+    clean = validate_steps(steps)
+    current = _locked(item)
+    _require_item(actor, current)
+    active = current.active_process()
+    if active is not None and active.steps == clean:
+        return active
+    last = current.processes.aggregate(v=Max("version"))["v"] or 0
+    current.processes.filter(active=True).update(active=False)
+    process = ProcessDefinition.objects.create(item=current, version=last + 1, steps=clean,
+                                               active=True)
+    if current.status == ItemStatus.PUBLISHED:
+        current.changed_since_publish = True
+        current.save(update_fields=["changed_since_publish", "updated_at"])
+    record(actor=actor, action="catalog.set_process", obj=current,
+           before={"version": active.version, "steps": active.steps} if active else None,
+           after={"version": process.version, "steps": clean})
+    _sync(item, current)
+    return process
+
+
+def publication_problems(item: ServiceItem, process: ProcessDefinition | None) -> list[str]:
+    """What is missing before ``item`` can be published (empty list: ready)."""
+    problems = []
+    required = {
+        "conditions": _t("the acceptance conditions (受理条件)"),
+        "consult_phone": _t("the consultation phone (咨询方式)"),
+        "complaint_phone": _t("the complaint phone (监督投诉电话)"),
+        "location": _t("the place and hours (办理地点和时间)"),
+    }
+    missing = [label for field, label in required.items() if not getattr(item, field)]
+    if not item.channels:
+        missing.append(_t("at least one channel (办理渠道)"))
+    if missing:
+        problems.append(_t("Fill in %(missing)s before publishing.") % {"missing": "、".join(
+            str(m) for m in missing)})
+    if process is None:
+        problems.append(_t("Set the item's approval process (办理流程) before publishing."))
+    return problems
+
+
+@transaction.atomic
+def publish_item(*, actor, item: ServiceItem) -> ItemRevision:
+    """Publish the item: version + 1, snapshot, public pages and search."""
+    current = _locked(item)
+    if current.status == ItemStatus.PUBLISHED and not current.changed_since_publish:
+        raise ValidationError(_t("“%(name)s” is already published (version %(version)d) and has "
+                                 "not changed since.") % {"name": current.name,
+                                                          "version": current.version})
+    process = current.active_process()
+    problems = publication_problems(current, process)
+    if problems:
+        raise ValidationError(problems)
+    _require_item(actor, current)
+    before = {"status": current.status, "version": current.version}
+    current.version += 1
+    current.status = ItemStatus.PUBLISHED
+    current.published_at = timezone.now()
+    current.changed_since_publish = False
+    current.withdrawn_at = None
+    current.withdrawn_reason = ""
+    current.save()
+    revision = ItemRevision.objects.create(
+        item=current, version=current.version,
+        snapshot=item_snapshot(current, process=process),
+        published_by=actor if getattr(actor, "pk", None) else None,
+    )
+    record(actor=actor, action="catalog.publish_item", obj=current, before=before,
+           after={"status": current.status, "version": current.version,
+                  "process_version": process.version})
+    _reindex_on_commit(current.pk)
+    _sync(item, current)
+    return revision
+
+
+@transaction.atomic
+def withdraw_item(*, actor, item: ServiceItem, reason: str) -> ServiceItem:
+    """Withdraw a published item from the public pages, the API and search."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_t("Give the reason for withdrawing the item (it is "
+                                             "recorded and shown to staff).")]})
+    if len(reason) > 300:
+        raise ValidationError({"reason": [_t("The reason may have at most 300 characters.")]})
+    current = _locked(item)
+    if current.status != ItemStatus.PUBLISHED:
+        raise ValidationError(_t("Only a published item can be withdrawn; “%(name)s” is %(status)s.")
+                              % {"name": current.name, "status": current.get_status_display()})
+    _require_item(actor, current)
+    current.status = ItemStatus.WITHDRAWN
+    current.withdrawn_at = timezone.now()
+    current.withdrawn_reason = reason
+    current.save()
+    record(actor=actor, action="catalog.withdraw_item", obj=current,
+           before={"status": ItemStatus.PUBLISHED}, after={"status": current.status},
+           reason=reason)
+    item_id = current.pk
+    transaction.on_commit(lambda: indexing.remove_item(item_id))
+    _sync(item, current)
+    return item
