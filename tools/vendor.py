@@ -140,7 +140,9 @@ def check(manifest: Path = MANIFEST, vendor_dir: Path | None = None) -> list[str
                 )
         for extra in sorted(p for p in directory.rglob("*") if p.is_file()):
             if extra.resolve() not in expected:
-                problems.append(f"{pkg.spec}: {extra.relative_to(directory)} is not in the manifest")
+                problems.append(
+                    f"{pkg.spec}: {extra.relative_to(directory)} is not in the manifest"
+                )
     return problems
 
 

@@ -471,7 +471,7 @@ def update_agent(
 ) -> EnterpriseAgent:
     """Change an agent's authorisation (legal-representative flag, end date)."""
     agent = (
-        EnterpriseAgent.objects.select_for_update()
+        EnterpriseAgent.objects.select_for_update(of=("self",))
         .select_related("enterprise", "user")
         .get(pk=agent.pk)
     )
@@ -765,7 +765,7 @@ def add_post(
 def set_post_active(*, actor, post: Post, active: bool) -> Post:
     """End a post (it stays on record) or reinstate it."""
     post = (
-        Post.objects.select_for_update()
+        Post.objects.select_for_update(of=("self",))
         .select_related("user", "department", "region")
         .get(pk=post.pk)
     )

@@ -143,7 +143,11 @@ class Verification:
             )
         else:
             text = _("Entry #%(seq)d failed verification.")
-        return _("Audit chain BROKEN at entry #%(seq)d.") % params + " " + text % params
+        # Translators: a headline sentence followed by a detail sentence (no space in Chinese).
+        return _("%(headline)s %(detail)s") % {
+            "headline": _("Audit chain BROKEN at entry #%(seq)d.") % params,
+            "detail": text % params,
+        }
 
 
 def verify(batch: int = 5000) -> Verification:

@@ -1,1 +1,279 @@
+"""Public guide pages (/services/) and the catalogue back office (/services/manage/)."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.views.decorators.http import require_POST
+
+from . import actions, excel, indexing
+from .forms import (
+    ImportForm,
+    ItemForm,
+    MaterialFormSet,
+    ServiceFilterForm,
+    WithdrawForm,
+    materials_from_formset,
+)
+from .models import Audience, ItemStatus, ServiceItem
+from .permissions import (
+    can_manage_item,
+    can_use_back_office,
+    manageable_departments,
+    manageable_items,
+)
+from .process import KIND_LABELS, default_process
+
+PAGE_SIZE = 20
+SEARCH_LIMIT = 100
+
+
+def apply_url(item_id: int) -> str:
+    try:
+        return reverse("cases:apply", args=[item_id])
+    except NoReverseMatch:
+        return f"/cases/apply/{item_id}/"
+
+
+def filter_items(qs, form: ServiceFilterForm):
+    """Apply the public filters (not the search text) to a queryset of items."""
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("department"):
+        qs = qs.filter(department=data["department"])
+    audience = data.get("audience")
+    if audience in (Audience.PERSON, Audience.ENTERPRISE):
+        qs = qs.filter(audience__in=[audience, Audience.BOTH])
+    if data.get("depth"):
+        qs = qs.filter(online_depth=data["depth"])
+    town = data.get("town")
+    if town is not None:
+        # Items of the town itself, and county-level items any hall in the county handles.
+        ancestors = [code for code in town.path.strip("/").split("/") if code != town.code]
+        qs = qs.filter(Q(region__path__startswith=town.path)
+                       | Q(region__code__in=ancestors, county_wide=True))
+    return qs
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    form = ServiceFilterForm(request.GET or None)
+    qs = ServiceItem.objects.published().select_related("department", "item_type", "region")
+    qs = filter_items(qs, form)
+    query = form.cleaned_data.get("q", "").strip() if form.is_valid() else ""
+    searched = False
+    if query:
+        ids = indexing.search_item_ids(query, limit=SEARCH_LIMIT)
+        if ids is None:  # search not installed: plain substring match
+            qs = qs.filter(Q(name__icontains=query) | Q(aliases__icontains=query))
+            items = list(qs[:SEARCH_LIMIT])
+        else:
+            searched = True
+            rank = {pk: i for i, pk in enumerate(ids)}
+            items = sorted(qs.filter(pk__in=ids), key=lambda item: rank[item.pk])
+        page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    else:
+        page = Paginator(qs.order_by("item_type__code", "main_number", "sub_number", "id"),
+                         PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "catalog/index.html", {
+        "form": form,
+        "page": page,
+        "query": query,
+        "searched": searched,
+        "querystring": params.urlencode(),
+        "can_manage": can_use_back_office(request.user),
+    })
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(
+        ServiceItem.objects.select_related("department", "competent_department", "item_type",
+                                           "region", "parent"),
+        pk=pk,
+    )
+    preview = item.status != ItemStatus.PUBLISHED
+    if preview and not can_manage_item(request.user, item):
+        raise Http404(_t("This service item is not published."))
+    process = item.active_process()
+    steps = process.steps if process else []
+    flow = item.procedure or [{"name": s["name"], "description": ""} for s in steps]
+    return render(request, "catalog/detail.html", {
+        "item": item,
+        "materials": list(item.materials.all()),
+        "process": process,
+        "steps": [{**s, "kind_label": KIND_LABELS.get(s["kind"], s["kind"])} for s in steps],
+        "flow": flow,
+        "preview": preview,
+        "apply_url": apply_url(item.pk),
+        "can_manage": can_manage_item(request.user, item),
+    })
+
+
+# --- back office -----------------------------------------------------------------------
+
+
+def _back_office(request: HttpRequest) -> None:
+    if not can_use_back_office(request.user):
+        raise PermissionDenied(_t("The catalogue back office is for department administrators "
+                                  "and the data authority."))
+
+
+def _managed_item(request: HttpRequest, pk: int) -> ServiceItem:
+    _back_office(request)
+    return get_object_or_404(manageable_items(request.user), pk=pk)
+
+
+@login_required
+def manage(request: HttpRequest) -> HttpResponse:
+    _back_office(request)
+    qs = manageable_items(request.user).order_by("department_id", "item_type__code",
+                                                 "main_number", "sub_number", "id")
+    status = request.GET.get("status", "")
+    if status in ItemStatus.values:
+        qs = qs.filter(status=status)
+    text = request.GET.get("q", "").strip()[:100]
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(aliases__icontains=text))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "catalog/manage/list.html", {
+        "page": page, "status": status, "text": text, "statuses": ItemStatus.choices,
+        "querystring": params.urlencode(), "withdraw_form": WithdrawForm(),
+    })
+
+
+def _apply_errors(exc: ValidationError, form: ItemForm, formset) -> None:
+    """Show action errors next to the fields they concern."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for field, errors in exc.message_dict.items():
+        if field == "materials":
+            formset._non_form_errors = formset.error_class(
+                [*formset.non_form_errors(), *errors])
+        elif field in form.fields:
+            for message in errors:
+                form.add_error(field, message)
+        else:
+            for message in errors:
+                form.add_error(None, message)
+
+
+def _save(request, form: ItemForm, formset, item: ServiceItem | None) -> ServiceItem | None:
+    """Run the actions in one transaction; on failure attach the errors and roll back."""
+    fields = form.item_fields()
+    try:
+        with transaction.atomic():
+            if item is None:
+                item = actions.create_item(actor=request.user, **fields)
+            else:
+                actions.update_item(actor=request.user, item=item, **fields)
+            actions.set_materials(actor=request.user, item=item,
+                                  materials=materials_from_formset(formset))
+            steps = form.cleaned_data.get("steps") or default_process(item)
+            try:
+                actions.set_process(actor=request.user, item=item, steps=steps)
+            except ValidationError as exc:
+                raise ValidationError({"steps": exc.messages}) from exc
+    except ValidationError as exc:
+        _apply_errors(exc, form, formset)
+        return None
+    return item
+
+
+@login_required
+def manage_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _back_office(request)
+    item = _managed_item(request, pk) if pk is not None else None
+    departments = manageable_departments(request.user)
+    process = item.active_process() if item else None
+    if request.method == "POST":
+        form = ItemForm(request.POST, departments=departments)
+        formset = MaterialFormSet(request.POST, prefix="materials")
+        if form.is_valid() and formset.is_valid():
+            saved = _save(request, form, formset, item)
+            if saved is not None:
+                messages.success(request, _t("Saved “%(name)s”.") % {"name": saved.name})
+                return redirect("catalog:manage_edit", pk=saved.pk)
+    else:
+        initial = ItemForm.initial_for(item, process) if item else {}
+        form = ItemForm(initial=initial, departments=departments)
+        rows = [{"id": m.pk, "name": m.name, "form": m.form, "count": m.count,
+                 "required": m.required, "source": m.source, "replaceable_by": m.replaceable_by,
+                 "notes": m.notes} for m in item.materials.all()] if item else []
+        formset = MaterialFormSet(initial=rows, prefix="materials")
+    return render(request, "catalog/manage/edit.html", {
+        "item": item, "form": form, "formset": formset, "process": process,
+        "withdraw_form": WithdrawForm(),
+    })
+
+
+@login_required
+@require_POST
+def manage_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _managed_item(request, pk)
+    try:
+        actions.publish_item(actor=request.user, item=item)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _t("Published “%(name)s” as version %(version)d.")
+                         % {"name": item.name, "version": item.version})
+    if request.POST.get("next") == "list":
+        return redirect("catalog:manage")
+    return redirect("catalog:manage_edit", pk=item.pk)
+
+
+@login_required
+@require_POST
+def manage_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _managed_item(request, pk)
+    try:
+        actions.withdraw_item(actor=request.user, item=item, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _t("Withdrew “%(name)s”.") % {"name": item.name})
+    return redirect("catalog:manage_edit", pk=item.pk)
+
+
+@login_required
+def manage_export(request: HttpRequest) -> HttpResponse:
+    _back_office(request)
+    content = excel.export_bytes(manageable_items(request.user))
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="catalog-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+def manage_import(request: HttpRequest) -> HttpResponse:
+    _back_office(request)
+    result = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            result = excel.import_workbook(form.cleaned_data["file"], actor=request.user,
+                                           dry_run=bool(request.POST.get("dry_run")))
+            if result.ok and not request.POST.get("dry_run"):
+                messages.success(request, _t("Import finished: %(summary)s")
+                                 % {"summary": result.summary()})
+                return redirect("catalog:manage")
+    else:
+        form = ImportForm()
+    return render(request, "catalog/manage/import.html", {"form": form, "result": result})

@@ -51,6 +51,10 @@ def can_use_calculator(user) -> bool:
     return user.is_superuser or getattr(user, "kind", "") == "staff"
 
 
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _require_edit(actor) -> None:
     if not can_edit_calendar(actor):
         raise PermissionDenied(
@@ -81,27 +85,25 @@ def _check_date_editable(day: dt.date, *, field: str = "date") -> None:
     today = calendar.today()
     earliest = _earliest_editable(today)
     if day < earliest:
-        raise ValidationError(
-            {
-                field: _(
-                    "%(date)s is more than one year in the past. Deadlines that ran over it are "
-                    "final, so it can no longer be changed; only dates from %(earliest)s on can."
-                )
-                % {"date": day.isoformat(), "earliest": earliest.isoformat()}
-            },
-            code="too_old",
+        raise _field_error(
+            field,
+            _(
+                "%(date)s is more than one year in the past. Deadlines that ran over it are "
+                "final, so it can no longer be changed; only dates from %(earliest)s on can."
+            )
+            % {"date": day.isoformat(), "earliest": earliest.isoformat()},
+            "too_old",
         )
     last = dt.date(today.year + YEARS_AHEAD, 12, 31)
     if day > last:
-        raise ValidationError(
-            {
-                field: _(
-                    "%(date)s is too far ahead: the State Council publishes each year's schedule "
-                    "in the preceding autumn. Enter dates up to %(last)s."
-                )
-                % {"date": day.isoformat(), "last": last.isoformat()}
-            },
-            code="too_far_ahead",
+        raise _field_error(
+            field,
+            _(
+                "%(date)s is too far ahead: the State Council publishes each year's schedule "
+                "in the preceding autumn. Enter dates up to %(last)s."
+            )
+            % {"date": day.isoformat(), "last": last.isoformat()},
+            "too_far_ahead",
         )
 
 
@@ -109,34 +111,50 @@ def clean_override(
     *, date, is_workday, name, source_notice, exclude_pk=None, allow_existing: bool = False
 ) -> dict:
     """Validate the input of ``set_override``; returns the cleaned values."""
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     if isinstance(date, dt.datetime) or not isinstance(date, dt.date):
-        errors["date"] = _("Enter the date of the holiday or make-up working day (YYYY-MM-DD).")
+        errors["date"] = ValidationError(
+            _("Enter the date of the holiday or make-up working day (YYYY-MM-DD)."),
+            code="required",
+        )
     if not isinstance(is_workday, bool):
-        errors["is_workday"] = _("Say whether the day is a working day or a day off.")
+        errors["is_workday"] = ValidationError(
+            _("Say whether the day is a working day or a day off."), code="required"
+        )
     name = (name or "").strip() if isinstance(name, str) or name is None else None
     if not name:
-        errors["name"] = _("Enter a name for the day, for example 2027年春节.")
+        errors["name"] = ValidationError(
+            _("Enter a name for the day, for example 2027年春节."), code="required"
+        )
     elif len(name) > NAME_MAX:
-        errors["name"] = _("The name is too long: use at most %(max)d characters.") % {
-            "max": NAME_MAX
-        }
+        errors["name"] = ValidationError(
+            _("The name is too long: use at most %(max)d characters.") % {"max": NAME_MAX},
+            code="max_length",
+        )
     notice = (
         (source_notice or "").strip()
         if isinstance(source_notice, str) or source_notice is None
         else None
     )
     if not notice:
-        errors["source_notice"] = _(
-            "Enter the title and number of the State Council notice the day comes from, for "
-            "example 国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕×号）."
+        errors["source_notice"] = ValidationError(
+            _(
+                "Enter the title and number of the State Council notice the day comes from, for "
+                "example 国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕×号）."
+            ),
+            code="required",
         )
     elif len(notice) > NOTICE_MAX:
-        errors["source_notice"] = _(
-            "The notice is too long: use at most %(max)d characters (title and number are enough)."
-        ) % {"max": NOTICE_MAX}
+        errors["source_notice"] = ValidationError(
+            _(
+                "The notice is too long: use at most %(max)d characters "
+                "(title and number are enough)."
+            )
+            % {"max": NOTICE_MAX},
+            code="max_length",
+        )
     if errors:
-        raise ValidationError(errors, code="invalid")
+        raise ValidationError(errors)
     _check_date_editable(date)
     if not allow_existing:
         existing = HolidayOverride.objects.filter(date=date)
@@ -144,15 +162,14 @@ def clean_override(
             existing = existing.exclude(pk=exclude_pk)
         clash = existing.first()
         if clash is not None:
-            raise ValidationError(
-                {
-                    "date": _(
-                        "%(date)s already has an override (%(name)s). Delete that one first "
-                        "instead of adding the date twice."
-                    )
-                    % {"date": date.isoformat(), "name": clash.name}
-                },
-                code="duplicate",
+            raise _field_error(
+                "date",
+                _(
+                    "%(date)s already has an override (%(name)s). Delete that one first "
+                    "instead of adding the date twice."
+                )
+                % {"date": date.isoformat(), "name": clash.name},
+                "duplicate",
             )
     return {"date": date, "is_workday": is_workday, "name": name, "source_notice": notice}
 
@@ -216,12 +233,11 @@ def set_override(
         with transaction.atomic():
             override = HolidayOverride.objects.create(created_by=created_by, **data)
     except IntegrityError as exc:  # a concurrent request added the same date
-        raise ValidationError(
-            {
-                "date": _("%(date)s was added by someone else a moment ago; reload the calendar.")
-                % {"date": data["date"].isoformat()}
-            },
-            code="duplicate",
+        raise _field_error(
+            "date",
+            _("%(date)s was added by someone else a moment ago; reload the calendar.")
+            % {"date": data["date"].isoformat()},
+            "duplicate",
         ) from exc
     record(actor=actor, action="workdays.override.create", obj=override, after=_snapshot(override))
     _after_commit([override.date])

@@ -27,7 +27,8 @@ import functools
 import threading
 import uuid
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -54,6 +55,7 @@ __all__ = [
     "is_known",
     "is_workday",
     "local_date",
+    "pinned",
     "today",
     "working_days_between",
     "year_days",
@@ -238,6 +240,9 @@ def _in_changed_transaction(using: str) -> bool:
 
 def _snapshot(using: str = DEFAULT_DB_ALIAS) -> _Snapshot:
     global _memo
+    pinned_snapshot = getattr(_local, "pinned", None)
+    if pinned_snapshot is not None:
+        return pinned_snapshot
     if _in_changed_transaction(using):
         return _Snapshot(None, _load_overrides(using))
     token = cache.get(GENERATION_KEY)
@@ -256,6 +261,22 @@ def _snapshot(using: str = DEFAULT_DB_ALIAS) -> _Snapshot:
     memo = _Snapshot(token, overrides)
     _memo = memo
     return memo
+
+
+@contextmanager
+def pinned() -> Iterator[None]:
+    """Use one calendar snapshot for every call in the block (in this thread).
+
+    For bulk recomputation (a deadline sweep over many cases): the whole block
+    costs at most one cache read and one query. Overrides changed inside the
+    block are not seen by it.
+    """
+    previous = getattr(_local, "pinned", None)
+    _local.pinned = previous or _snapshot()
+    try:
+        yield
+    finally:
+        _local.pinned = previous
 
 
 # --- helpers -------------------------------------------------------------------

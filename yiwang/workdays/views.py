@@ -127,9 +127,11 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         try:
             saved = actions.set_override(actor=request.user, **data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    override_form.add_error(field if field in override_form.fields else None, error)
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, field_errors in errors.items():
+                target = field if field in override_form.fields else None
+                for error in field_errors:
+                    override_form.add_error(target, error)
         else:
             messages.success(
                 request,

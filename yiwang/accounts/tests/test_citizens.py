@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import translation
 
 from yiwang.accounts import actions
 from yiwang.accounts.models import Kind, RealNameLevel, User
@@ -74,6 +75,11 @@ def test_invalid_check_digit_is_rejected_with_specific_message_and_no_row():
     assert len(messages) == 1
     assert "110105194912310021" in messages[0]
     assert "check digit" in messages[0] or "校验码" in messages[0]
+    error = exc.value.error_dict["id_number"][0]
+    assert error.code == "invalid_resident_id_checksum"
+    with translation.override("zh-hans"):
+        chinese = ValidationError(error.message, params=error.params).messages[0]
+    assert "110105194912310021不是有效的居民身份证号码" in chinese and "校验码" in chinese
     assert not User.objects.exists()
     assert not AuditEntry.objects.filter(action="accounts.citizen_created").exists()
 

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from yiwang.accounts import actions
 from yiwang.accounts.models import Enterprise, EnterpriseAgent
@@ -43,6 +43,10 @@ def test_invalid_uscc_is_rejected_with_specific_message_and_no_row():
     message = exc.value.message_dict["uscc"][0]
     assert "91350100M000100Y4Z" in message
     assert "“Z”" in message
+    with translation.override("zh-hans"):
+        chinese = str(ValidationError(error.message, params=error.params).messages[0])
+    assert chinese.startswith("91350100M000100Y4Z不是有效的统一社会信用代码")
+    assert "“Z”" in chinese
     assert not Enterprise.objects.exists()
 
 

@@ -78,7 +78,7 @@ def test_others_are_refused_and_nothing_is_written(
     user = request.getfixturevalue(who)
     with (
         django_capture_on_commit_callbacks(execute=True),
-        pytest.raises(PermissionDenied, match="data authority"),
+        pytest.raises(PermissionDenied),
     ):
         add(user)
     assert not HolidayOverride.objects.exists()
@@ -105,23 +105,30 @@ def errors_of(exc_info) -> dict:
     return exc_info.value.message_dict
 
 
+def codes_of(exc_info) -> dict:
+    return {f: [e.code for e in errs] for f, errs in exc_info.value.error_dict.items()}
+
+
 @pytest.mark.parametrize("notice", ["", "   ", None])
 def test_missing_notice_is_refused(authority, frozen_today, notice):
     with pytest.raises(ValidationError) as exc:
         add(authority, notice=notice)
-    assert "State Council notice" in errors_of(exc)["source_notice"][0]
+    assert codes_of(exc) == {"source_notice": ["required"]}
+    assert errors_of(exc)["source_notice"][0]
     assert not HolidayOverride.objects.exists()
 
 
 def test_missing_name_is_refused(authority, frozen_today):
     with pytest.raises(ValidationError) as exc:
         add(authority, name=" ")
+    assert codes_of(exc) == {"name": ["required"]}
     assert "2027年春节" in errors_of(exc)["name"][0]
 
 
 def test_overlong_name_is_refused(authority, frozen_today):
     with pytest.raises(ValidationError) as exc:
         add(authority, name="节" * 51)
+    assert codes_of(exc) == {"name": ["max_length"]}
     assert "50" in errors_of(exc)["name"][0]
 
 
@@ -140,6 +147,7 @@ def test_bad_types_are_refused(authority, frozen_today):
 def test_dates_more_than_a_year_old_are_final(authority, frozen_today):
     with pytest.raises(ValidationError) as exc:
         add(authority, day=D(2025, 10, 1))
+    assert codes_of(exc) == {"date": ["too_old"]}
     message = errors_of(exc)["date"][0]
     assert "2025-10-01" in message
     assert "2025-11-21" in message  # says from when on dates can still change
@@ -149,6 +157,7 @@ def test_dates_more_than_a_year_old_are_final(authority, frozen_today):
 def test_dates_too_far_ahead_are_refused(authority, frozen_today):
     with pytest.raises(ValidationError) as exc:
         add(authority, day=D(2029, 1, 1))
+    assert codes_of(exc) == {"date": ["too_far_ahead"]}
     assert "2028-12-31" in errors_of(exc)["date"][0]
 
 
@@ -156,6 +165,7 @@ def test_duplicate_date_is_refused_with_the_existing_name(authority, frozen_toda
     add(authority)
     with pytest.raises(ValidationError) as exc:
         add(authority, name="另一个名字")
+    assert codes_of(exc) == {"date": ["duplicate"]}
     message = errors_of(exc)["date"][0]
     assert "2027-02-08" in message
     assert "2027年春节" in message
@@ -201,16 +211,18 @@ def test_delete_is_refused_for_other_staff(authority, window_staff, frozen_today
 def test_delete_twice_says_it_is_gone(authority, frozen_today):
     override = add(authority)
     actions.delete_override(actor=authority, override=override)
-    with pytest.raises(ValidationError, match="no longer exists"):
+    with pytest.raises(ValidationError) as exc:
         actions.delete_override(actor=authority, override=override)
+    assert exc.value.code == "gone"
 
 
 def test_old_override_cannot_be_deleted(authority, monkeypatch):
     monkeypatch.setattr(calendar, "today", lambda: D(2026, 11, 21))
     override = add(authority, day=D(2026, 1, 1), is_workday=False, name="元旦", notice="测试")
     monkeypatch.setattr(calendar, "today", lambda: D(2027, 3, 1))
-    with pytest.raises(ValidationError, match="more than one year"):
+    with pytest.raises(ValidationError) as exc:
         actions.delete_override(actor=authority, override=override)
+    assert codes_of(exc) == {"date": ["too_old"]}
     assert HolidayOverride.objects.filter(pk=override.pk).exists()
     assert not actions.is_editable_date(D(2026, 1, 1))
 

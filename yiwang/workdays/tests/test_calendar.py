@@ -306,3 +306,13 @@ def test_year_days_describes_kinds_and_names():
     assert days[D(2025, 10, 13)].kind == "workday"
     provisional = calendar.year_days(2027)
     assert {info.kind for info in provisional} == {"provisional"}
+
+
+def test_pinned_snapshot_serves_a_whole_batch_without_cache_reads(monkeypatch):
+    from django.core.cache import cache
+
+    with calendar.pinned():
+        monkeypatch.setattr(cache, "get", lambda *a, **k: pytest.fail("cache read in pinned block"))
+        for day in range(1, 29):
+            calendar.due_date(at(2026, 2, day), 5, [])
+        assert calendar.add_working_days(D(2026, 2, 13), 2).date == D(2026, 2, 24)

@@ -237,3 +237,11 @@ def test_calendar_page_query_count_does_not_grow_with_overrides(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("workdays:calendar"), {"year": 2027})
     assert len(response.context["overrides"]) == 14
+
+
+def test_calculator_alone_does_not_flag_the_year_field(as_user, authority):
+    response = as_user(authority).get(
+        reverse("workdays:calendar"), {"start": "2025-09-30", "days": "3"}
+    )
+    assert not response.context["year_form"].is_bound
+    assert response.context["calc_result"]["due"].date == D(2025, 10, 11)
