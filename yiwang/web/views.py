@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from yiwang.accounts.actions import set_elder_mode
 from yiwang.catalog.queries import featured_items
 
 
@@ -26,8 +27,7 @@ def toggle_elder_mode(request: HttpRequest) -> HttpResponse:
     enabled = request.COOKIES.get("elder") != "1"
     if request.user.is_authenticated:
         enabled = not request.user.elder_mode
-        request.user.elder_mode = enabled
-        request.user.save(update_fields=["elder_mode"])
+        set_elder_mode(actor=request.user, enabled=enabled)
     response = redirect(target)
     response.set_cookie("elder", "1" if enabled else "0", max_age=365 * 24 * 3600, samesite="Lax")
     return response
