@@ -28,6 +28,7 @@ from yiwang.workdays import calendar as workdays
 
 from . import rules
 from .models import (
+    OPEN_STATUSES,
     Case,
     CaseEvent,
     CaseMaterial,
@@ -637,11 +638,31 @@ def transfer(*, actor, case: Case, department, reason: str, expected_version: in
 # --- the worker's sweep -------------------------------------------------------------
 
 
+def recompute_provisional(now: datetime | None = None) -> int:
+    """After the holiday calendar changes, recompute deadlines that were provisional."""
+    now = now or timezone.now()
+    count = 0
+    with workdays.pinned():
+        for pk in Case.objects.filter(due_provisional=True, status__in=OPEN_STATUSES).values_list("pk", flat=True):
+            with transaction.atomic():
+                case = Case.objects.select_for_update().select_related("process").get(pk=pk)
+                before = _snapshot(case)
+                refresh_deadlines(case, now)
+                case.save(update_fields=["deadline_status", "due_at", "statutory_due", "step_due", "due_provisional"])
+                record(actor=None, action="cases.recompute_deadline", obj=case, before=before, after=_snapshot(case))
+                count += 1
+    return count
+
+
 def sweep_deadlines(now: datetime | None = None, batch: int = 500) -> dict[str, int]:
     """Recompute deadline status of open cases; escalate newly overdue ones once."""
+    with workdays.pinned():
+        return _sweep(now or timezone.now(), batch)
+
+
+def _sweep(now: datetime, batch: int) -> dict[str, int]:
     from yiwang.orgs.models import Post
 
-    now = now or timezone.now()
     counts = {"checked": 0, "warning": 0, "overdue": 0, "escalated": 0}
     last = 0
     while True:

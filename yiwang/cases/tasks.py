@@ -8,3 +8,8 @@ from . import actions
 @task()
 def sweep_deadlines() -> dict:
     return actions.sweep_deadlines()
+
+
+@task()
+def recompute_provisional_deadlines() -> int:
+    return actions.recompute_provisional()

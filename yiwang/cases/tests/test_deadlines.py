@@ -62,3 +62,25 @@ def test_sweep_task_runs_through_the_tasks_framework(world, submit):
     submit()
     result = sweep_deadlines.enqueue()
     assert result.return_value["checked"] == 1
+
+
+def test_provisional_deadline_is_recomputed_when_the_calendar_arrives(
+    world, submit, django_capture_on_commit_callbacks
+):
+    """A deadline in a year the calendar package does not cover yet is provisional until the
+    administrator enters the official schedule; then it is recomputed."""
+    from yiwang.workdays import actions as workdays_actions
+
+    case = actions.accept(actor=world.reviewer, case=submit())
+    accepted = datetime.datetime(2027, 9, 28, 10, 0, tzinfo=TZ)
+    Case.objects.filter(pk=case.pk).update(accepted_at=accepted, step_started_at=accepted)
+    case.refresh_from_db()
+    actions.refresh_deadlines(case, now=accepted)
+    case.save()
+    assert case.due_provisional
+    with django_capture_on_commit_callbacks(execute=True):
+        workdays_actions.set_override(actor=world.admin, date=datetime.date(2027, 10, 1), is_workday=False,
+                                      name="2027年国庆节",
+                                      source_notice="国务院办公厅关于2027年部分节假日安排的通知")
+    case.refresh_from_db()
+    assert not case.due_provisional

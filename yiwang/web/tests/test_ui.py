@@ -42,7 +42,12 @@ def _ns(app_name: str, names: list[str]):
 urlpatterns = [
     path("", include("yiwang.web.urls")),
     path("accounts/", include(_ns("accounts", ["login", "logout"]))),
-    path("services/", include(([path("", _stub, name="index")], "catalog"))),
+    path(
+        "services/",
+        include(
+            ([path("", _stub, name="index"), path("<int:pk>/", _stub, name="detail")], "catalog")
+        ),
+    ),
     path("cases/", include(_ns("cases", ["workbench", "intake", "mine"]))),
     path("notices/", include(_ns("notify", ["inbox"]))),
 ]
