@@ -222,11 +222,113 @@ class Server:
 
 
 def loadgen(cfg: dict) -> dict:
+    import resource
+
+    before = cpu_snapshot()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([PYTHON, str(BENCH / "loadgen.py")], input=json.dumps(cfg), capture_output=True,
                           text=True, timeout=cfg["seconds"] + cfg["warmup"] + 120)
     if proc.returncode != 0:
         raise RuntimeError(f"load generator failed: {proc.stderr[-2000:]}")
-    return json.loads(proc.stdout)
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = json.loads(proc.stdout)
+    result["cpu"] = cpu_delta(before, cpu_snapshot(),
+                              ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime)
+    return result
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_snapshot() -> dict:
+    """CPU seconds used so far by the app server (gunicorn), PostgreSQL and everything else,
+    and the machine's busy/idle time (Linux /proc; empty elsewhere)."""
+    out = {"app": 0.0, "db": 0.0, "other": 0.0, "busy": 0.0, "total": 0.0}
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+        idle = fields[3] + fields[4]
+        out["total"] = sum(fields[:8]) / CLK_TCK
+        out["busy"] = out["total"] - idle / CLK_TCK
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat") as f:
+                    stat = f.read()
+                with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                    cmdline = f.read()
+            except OSError:
+                continue
+            comm = stat[stat.index("(") + 1:stat.rindex(")")]
+            rest = stat[stat.rindex(")") + 2:].split()
+            used = (int(rest[11]) + int(rest[12])) / CLK_TCK
+            if b"gunicorn" in cmdline:
+                out["app"] += used
+            elif comm.startswith("postgres") or cmdline.startswith(b"postgres"):
+                out["db"] += used
+            else:
+                out["other"] += used
+    except (OSError, ValueError):
+        return {}
+    return out
+
+
+def cpu_delta(before: dict, after: dict, loadgen_cpu: float) -> dict:
+    if not before or not after:
+        return {}
+    wall = (after["total"] - before["total"]) / (os.cpu_count() or 1)
+    return {"app": after["app"] - before["app"], "db": after["db"] - before["db"], "loadgen": loadgen_cpu,
+            "busy": after["busy"] - before["busy"], "capacity": after["total"] - before["total"], "wall": wall}
+
+
+class LockSampler:
+    """Samples pg_stat_activity during a measurement: how many backends are running a
+    statement, and how many of them wait for a lock (and on which statement)."""
+
+    def __init__(self, dbcfg: dict, interval: float = 0.05):
+        import threading
+
+        self.dbcfg, self.interval = dbcfg, interval
+        self.samples = 0
+        self.active = 0
+        self.waiting = 0
+        self.waiting_on: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import psycopg
+
+        cfg = self.dbcfg
+        with psycopg.connect(host=cfg.get("HOST") or None, port=cfg.get("PORT") or None,
+                             user=cfg.get("USER") or None, password=cfg.get("PASSWORD") or None,
+                             dbname=cfg["NAME"], autocommit=True) as conn:
+            while not self._stop.wait(self.interval):
+                rows = conn.execute(
+                    "SELECT wait_event_type, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) "
+                    "FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' "
+                    "AND pid <> pg_backend_pid()"
+                ).fetchall()
+                self.samples += 1
+                self.active += len(rows)
+                for wait_type, query in rows:
+                    if wait_type == "Lock":
+                        self.waiting += 1
+                        self.waiting_on[query] = self.waiting_on.get(query, 0) + 1
+
+    def summary(self) -> dict:
+        n = max(self.samples, 1)
+        return {"active": self.active / n, "waiting": self.waiting / n,
+                "top_wait": max(self.waiting_on, key=self.waiting_on.get) if self.waiting_on else ""}
 
 
 def pct(values: list[float], p: float) -> float:
@@ -236,17 +338,17 @@ def pct(values: list[float], p: float) -> float:
     return values[k]
 
 
-def profile_workers(server: Server, seconds: float, outdir: Path) -> subprocess.Popen | None:
+def profile_workers(server: Server, name: str, seconds: float, outdir: Path) -> list[subprocess.Popen]:
     """py-spy on every gunicorn worker while a measurement runs (``--profile``)."""
     spy = shutil.which("py-spy") or str(Path(PYTHON).with_name("py-spy"))
     if not Path(spy).exists():
         log("--profile: py-spy is not installed (.venv/bin/pip install py-spy); not profiling")
-        return None
+        return []
     procs = []
     for pid in server.worker_pids():
-        out = outdir / f"profile-{pid}.txt"
+        out = outdir / f"profile-{name}-{pid}.txt"
         procs.append(subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(int(seconds)),
-                                       "--format", "raw", "--output", str(out), "--nonblocking"],
+                                       "--format", "raw", "--output", str(out), "--nonblocking", "--gil"],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     return procs
 
@@ -320,6 +422,13 @@ def main() -> int:
         updates = submit_q["update"] + submit_q["delete"] + submit_q["select_for_update"]
         log(f"a real submission writes: {', '.join(submit_q['tables'])}")
 
+        quiet0 = cpu_snapshot()
+        time.sleep(2)
+        quiet1 = cpu_snapshot()
+        background = (100 * (quiet1["busy"] - quiet0["busy"]) / (quiet1["total"] - quiet0["total"])
+                      if quiet0 and quiet1 else float("nan"))
+        log(f"machine busy with other processes before the measurements: {background:.0f}%")
+
         sub_sessions = make_sessions(world.citizens, args.concurrency)
         inbox_sessions = make_sessions([world.reviewer], args.inbox_concurrency)
         connections.close_all()
@@ -353,10 +462,12 @@ def main() -> int:
             connections.close_all()
             spies = None
             if profdir and name in ("submit", "inbox"):
-                spies = profile_workers(server, seconds + warmup, profdir)
+                spies = profile_workers(server, name, seconds + warmup, profdir)
             log(f"measuring {name}: {cfg['path']} × {cfg['concurrency']} connections, "
                 f"{warmup:g} s warm-up + {seconds:g} s")
-            results[name] = r = loadgen(cfg)
+            with LockSampler(dbcfg) as sampler:
+                results[name] = r = loadgen(cfg)
+            r["locks"] = sampler.summary()
             for p in spies or []:
                 p.wait(timeout=60)
             r["audit_written"] = AuditEntry.objects.count() - audit_before
@@ -385,12 +496,12 @@ def main() -> int:
                submit_q=submit_q, inbox_q=inbox_q, inserts=inserts, updates=updates,
                verification=verification, verify_seconds=verify_seconds, total_cases=total_cases,
                db_size=db_size, pg_version=pg_version, audit_total=audit_total, load_seconds=load_seconds,
-               shims=bench_urls.SHIMS)
+               shims=bench_urls.SHIMS, background=background)
         if "Traceback" in server_log or "ERROR" in server_log:
             log("gunicorn logged errors:\n" + server_log)
             failed = True
         if profdir:
-            log(f"py-spy raw stacks in {profdir} (summarise with bench/profile_summary.py)")
+            log(f"py-spy raw stacks in {profdir} (summarise with: .venv/bin/python bench/profile_summary.py DIR --prefix profile-submit)")
     except Exception:
         failed = True
         import traceback
@@ -427,7 +538,7 @@ def verdict(ok: bool) -> str:
 
 def report(*, args, cases, seconds, warmup, queue, results, submit_q, inbox_q, inserts, updates,
            verification, verify_seconds, total_cases, db_size, pg_version, audit_total, load_seconds,
-           shims) -> None:
+           shims, background) -> None:
     import django
 
     sub, sub_b = results["submit"], results["submit_base"]
@@ -448,6 +559,7 @@ def report(*, args, cases, seconds, warmup, queue, results, submit_q, inbox_q, i
     print(line)
     print(f"machine        {os.cpu_count()} cores (nproc), {platform.machine()}, Python {platform.python_version()}, "
           f"Django {django.get_version()}")
+    print(f"background     {background:.0f}% of the machine busy with other processes just before measuring")
     print(f"database       {pg_version.split(',')[0]}; {db_size} after the run")
     print(f"data           {cases:,} cases bulk-loaded in {load_seconds:.1f} s; {total_cases:,} after the run; "
           f"reviewer_scj's queue {queue:,}")
@@ -472,6 +584,29 @@ def report(*, args, cases, seconds, warmup, queue, results, submit_q, inbox_q, i
     print(f"inbox p50 {p50:.1f} ms p95 {p95:.1f} ms p99 {p99:.1f} ms; baseline p50 {b50:.1f} ms p99 {b99:.1f} ms; "
           f"ratio p99 {p99 / b99:.1f} (target p99 < 150 ms)  {verdict(inbox_ok)}")
     print(f"               {len(lat):,} pages vs {len(lat_b):,} baseline requests")
+    print("cpu seconds    (whole measurement incl. warm-up; other = processes not part of the benchmark)")
+    noisy: list[str] = []
+    for name, label in (("submit", "submissions"), ("submit_base", "  baseline"), ("inbox", "inbox"),
+                        ("inbox_base", "  baseline")):
+        c = results[name].get("cpu") or {}
+        n = results[name]["requests"] + results[name]["warmup_requests"]
+        if c:
+            print(f"  {label:<12} app {c['app']:5.1f}  postgres {c['db']:5.1f}  load generator {c['loadgen']:4.1f}  "
+                  f"other {max(0.0, c['busy'] - c['app'] - c['db'] - c['loadgen']):4.1f}  "
+                  f"machine busy {100 * c['busy'] / c['capacity']:3.0f}%  | per request: app "
+                  f"{1000 * c['app'] / n:5.1f} ms, postgres {1000 * c['db'] / n:4.1f} ms")
+            other = c["busy"] - c["app"] - c["db"] - c["loadgen"]
+            if other > 0.15 * c["capacity"]:
+                noisy.append(label.strip())
+    if noisy:
+        print(f"WARNING        other processes used > 15% of the machine during: {', '.join(noisy)}; "
+              "those figures are pessimistic. Rerun on a quiet machine.")
+    print("postgres       backends running a statement / of them waiting for a lock (average of samples every 50 ms)")
+    for name, label in (("submit", "submissions"), ("submit_base", "  baseline"), ("inbox", "inbox"),
+                        ("inbox_base", "  baseline")):
+        lk = results[name]["locks"]
+        top = f"; mostly: {lk['top_wait']}" if lk["top_wait"] else ""
+        print(f"  {label:<12} {lk['active']:.2f} / {lk['waiting']:.2f}{top}")
     print(f"audit chain    on: {sub['audit_written']:,} entries written during the submissions "
           f"({sub['ok']:,} submitted, plus warm-up); {audit_total:,} in all; "
           f"verify() {'ok' if verification.ok else 'BROKEN'} ({verification.checked:,} entries) "

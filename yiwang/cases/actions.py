@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.audit.actions import record
 from yiwang.catalog.forms_schema import clean_data
-from yiwang.catalog.models import ItemStatus, Replaceable, ServiceItem
+from yiwang.catalog.models import ItemStatus, OnlineDepth, Replaceable, ServiceItem
 from yiwang.gmcrypto.core import blind_index
 from yiwang.notify.actions import notify
 from yiwang.orgs.models import Role
@@ -109,6 +109,8 @@ def _enter_step(case: Case, step: dict | None, now: datetime) -> None:
         from yiwang.orgs.models import Department
 
         case.department = Department.objects.get(uscc=step["department"])
+    elif step:
+        case.department_id = case.home_department_id
 
 
 def refresh_deadlines(case: Case, now: datetime | None = None) -> None:
@@ -208,6 +210,14 @@ def _validate_application(item: ServiceItem, form_data: dict, uploads: Mapping[i
     return cleaned, checked
 
 
+def _ensure_online(item: ServiceItem) -> None:
+    if item.online_depth == OnlineDepth.WINDOW:
+        raise ValidationError(
+            _("“%(name)s” can only be applied for at a service hall window.") % {"name": item.name},
+            code="window_only",
+        )
+
+
 def _ensure_applicable(item: ServiceItem, item_version: int | None) -> None:
     if item.status != ItemStatus.PUBLISHED:
         raise ValidationError(_("“%(name)s” is not open for applications.") % {"name": item.name}, code="item_closed")
@@ -246,12 +256,14 @@ def save_draft(*, actor, item: ServiceItem, form_data: dict, enterprise=None,
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied(_("Log in to save a draft."))
     _ensure_applicable(item, None)
+    _ensure_online(item)
     if draft is None:
         process = item.active_process()
         draft = Case(
             item=item, item_version=item.version, process=process, applicant=actor,
             enterprise=enterprise, applicant_name=enterprise.name if enterprise else actor.display_name,
-            department=item.department, region=item.region, status=Status.DRAFT,
+            department=item.department, home_department=item.department, region=item.region,
+            status=Status.DRAFT,
         )
     elif draft.applicant_id != actor.pk or draft.status != Status.DRAFT:
         raise PermissionDenied(_("This draft is not yours or was already submitted."))
@@ -271,6 +283,7 @@ def submit_application(*, actor, item: ServiceItem, form_data: dict, uploads: Ma
     if existing is not None:
         return existing, False
     _ensure_applicable(item, item_version)
+    _ensure_online(item)
     if item.audience == "enterprise" and enterprise is None:
         raise ValidationError(_("Only enterprises can apply for this item. Choose the enterprise you act for first."))
     cleaned, checked = _validate_application(item, form_data, uploads)
@@ -289,7 +302,7 @@ def submit_application(*, actor, item: ServiceItem, form_data: dict, uploads: Ma
             case.applicant_phone = actor.phone
             case.form_data = cleaned
             case.statutory_days, case.promised_days = item.statutory_limit, item.promised_limit
-            case.department, case.region = item.department, item.region
+            case.department, case.home_department, case.region = item.department, item.department, item.region
             case.channel, case.status, case.submitted_at = Channel.ONLINE, Status.SUBMITTED, now
             case.submission_key = submission_key
             _enter_step(case, process.steps[0], now)
@@ -385,6 +398,12 @@ def window_intake(*, actor, item: ServiceItem, hall, applicant_name: str, applic
     if existing is not None:
         return existing, False
     _ensure_applicable(item, item_version)
+    if item.audience == "enterprise":
+        raise ValidationError(
+            _("“%(name)s” is for legal persons; register it with the enterprise's agent in the enterprise service.")
+            % {"name": item.name},
+            code="enterprise_only",
+        )
     errors: dict[str, list[str]] = {}
     applicant_name = applicant_name.strip()
     applicant_id_number = applicant_id_number.strip().upper()
@@ -412,7 +431,8 @@ def window_intake(*, actor, item: ServiceItem, hall, applicant_name: str, applic
                 applicant_name=applicant_name, applicant_id_number=applicant_id_number,
                 applicant_id_index=id_index, applicant_phone=applicant_phone.strip(),
                 form_data=cleaned, statutory_days=item.statutory_limit, promised_days=item.promised_limit,
-                department=item.department, region=item.region, channel=Channel.WINDOW, hall=hall,
+                department=item.department, home_department=item.department, region=item.region,
+                channel=Channel.WINDOW, hall=hall,
                 intake_by=actor, status=Status.IN_PROGRESS, submitted_at=now, accepted_at=now,
                 submission_key=submission_key,
             )
@@ -496,7 +516,7 @@ def reject(*, actor, case: Case, reason: str, expected_version: int | None = Non
         raise ValidationError({"reason": [_("State the reasons for not accepting the application.")]})
     case, before = _staff_transition("reject", actor, case, expected_version)
     case.status, case.closed_at, case.current_role = Status.REJECTED, timezone.now(), ""
-    case.decision_reason, case.remedy = reason, rules.remedy_text(case.region.full_name or case.region.name)
+    case.decision_reason, case.remedy = reason, rules.remedy_text(case.region)
     case.deadline_status = DeadlineStatus.NORMAL
     _save(case, actor, "reject", before, note=reason)
     _notify_applicant(
@@ -580,7 +600,7 @@ def decide(*, actor, case: Case, approve: bool, reason: str, expected_version: i
     now = timezone.now()
     case.decision = Decision.APPROVED if approve else Decision.REFUSED
     case.decision_reason = reason
-    case.remedy = "" if approve else rules.remedy_text(case.region.full_name or case.region.name)
+    case.remedy = "" if approve else rules.remedy_text(case.region)
     _enter_step(case, case.process.next_step(case.current_step), now)
     refresh_deadlines(case, now)
     _save(case, actor, "approve" if approve else "refuse", before, note=reason)
@@ -626,7 +646,7 @@ def transfer(*, actor, case: Case, department, reason: str, expected_version: in
     if department.pk == case.department_id:
         raise ValidationError({"department": [_("The case is already with this department.")]})
     old = case.department
-    case.department, case.assignee = department, None
+    case.department, case.home_department, case.assignee = department, department, None
     _save(case, actor, "transfer", before, note=f"{old.name} → {department.name}：{reason}")
     _notify_applicant(
         case, _("Case transferred"),

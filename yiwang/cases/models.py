@@ -76,6 +76,9 @@ class Case(models.Model):
     current_role = models.CharField(_("role of current step"), max_length=20, blank=True)
     department = models.ForeignKey("orgs.Department", on_delete=models.PROTECT, related_name="cases",
                                    verbose_name=_("handling department"))
+    # The department the case belongs to; joint-review steps visit others and come back here.
+    home_department = models.ForeignKey("orgs.Department", on_delete=models.PROTECT, related_name="+",
+                                        verbose_name=_("responsible department"))
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name=_("region"))
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                  blank=True, related_name="assigned_cases", verbose_name=_("assignee"))

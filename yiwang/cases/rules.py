@@ -56,10 +56,15 @@ SPECIAL_PROCEDURES = {
 }
 
 
-def remedy_text(region_name: str) -> str:
-    """The remedies a refusal must state (行政复议 and 行政诉讼), per 行政许可法 art. 38."""
+def remedy_text(region) -> str:
+    """The remedies a refusal must state (行政复议 and 行政诉讼), per 行政许可法 art. 38.
+
+    Reconsideration of a county department's or a town government's decision goes to the
+    county government; the lawsuit to the county's basic people's court.
+    """
+    county = region.county or region
     return _(
         "If you disagree with this decision, you may apply for administrative reconsideration to the "
         "%(gov)s People's Government within 60 days of receiving it, or bring an administrative lawsuit "
         "before the %(gov)s People's Court within 6 months."
-    ) % {"gov": region_name}
+    ) % {"gov": county.name}

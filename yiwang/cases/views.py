@@ -18,7 +18,7 @@ from yiwang.accounts.queries import current_enterprise
 from yiwang.catalog.forms_schema import build_form
 from yiwang.catalog.models import ServiceItem
 from yiwang.orgs.models import Department, Hall, Role
-from yiwang.orgs.scope import posts_of
+from yiwang.orgs.scope import can_act, posts_of
 
 from . import actions, documents, queries, rules
 from .models import Case, CaseEvent, CaseMaterial, Status
@@ -137,7 +137,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     files = CaseMaterial.objects.filter(case=case).select_related("material")
     step = case.step()
     kind = step["kind"] if step else ""
-    can = {a: rules.is_allowed(a, case.status, kind) for a in rules.ALLOWED}
+    # Staff see the actions of the current step only if the step is theirs to take.
+    handles = as_staff and bool(case.current_role) and can_act(
+        request.user, roles=[case.current_role], department=case.department, region=case.region
+    ) and case.assignee_id in (None, request.user.pk)
+    can = {
+        a: rules.is_allowed(a, case.status, kind) and (handles if as_staff else a == "withdraw")
+        for a in rules.ALLOWED
+    }
     return render(request, "cases/detail.html", {
         "case": case, "as_staff": as_staff, "events": events, "files": files, "step": step, "can": can,
         "materials": list(case.item.materials.all()),
@@ -186,6 +193,8 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
         handler(request.user, case, request.POST, version)
     except ValidationError as exc:
         _errors_to_messages(request, exc)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You are not authorised to do this."))
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": rules.ACTION_NAMES[request.POST["action"]]})
         if request.POST.get("next") == "workbench":

@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, ProtectedError
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 
 from yiwang.audit.actions import record
 
@@ -57,9 +57,13 @@ __all__ = [
 def _require(actor, department, region) -> None:
     if not can_manage(actor, department=department, region=region):
         name = getattr(department, "name", department)
-        raise PermissionDenied(_t(
-            "You may not manage the service items of “%(department)s”: only that department's "
-            "administrator or the data authority can.") % {"department": name})
+        raise PermissionDenied(
+            gettext(
+                "You may not manage the service items of “%(department)s”: only that department's "
+                "administrator or the data authority can."
+            )
+            % {"department": name}
+        )
 
 
 def _require_item(actor, item: ServiceItem) -> None:
@@ -67,9 +71,11 @@ def _require_item(actor, item: ServiceItem) -> None:
 
 
 def _locked(item: ServiceItem) -> ServiceItem:
-    return (ServiceItem.objects.select_for_update(of=("self",))
-            .select_related("item_type", "department", "region", "competent_department")
-            .get(pk=item.pk))
+    return (
+        ServiceItem.objects.select_for_update(of=("self",))
+        .select_related("item_type", "department", "region", "competent_department")
+        .get(pk=item.pk)
+    )
 
 
 def _reindex_on_commit(item_id: int) -> None:
@@ -90,17 +96,21 @@ def ensure_item_type(*, actor, code: str, name: str) -> ItemType:
     """The item type with ``code``, created if missing (authority only)."""
     code = (code or "").strip().upper()
     if not code.isalpha() or not 1 <= len(code) <= 4 or not (name or "").strip():
-        raise ValidationError(_t("An item type needs a code of 1–4 latin letters and a name."))
+        raise ValidationError(gettext("An item type needs a code of 1–4 latin letters and a name."))
     existing = ItemType.objects.filter(code=code).first()
     if existing is not None:
         return existing
     from .permissions import is_catalog_authority
 
     if not is_catalog_authority(actor):
-        raise PermissionDenied(_t("Only the data authority can add item types."))
+        raise PermissionDenied(gettext("Only the data authority can add item types."))
     item_type = ItemType.objects.create(code=code, name=name.strip())
-    record(actor=actor, action="catalog.create_item_type", obj=item_type,
-           after={"code": code, "name": item_type.name})
+    record(
+        actor=actor,
+        action="catalog.create_item_type",
+        obj=item_type,
+        after={"code": code, "name": item_type.name},
+    )
     return item_type
 
 
@@ -112,8 +122,12 @@ def create_item(*, actor, **fields) -> ServiceItem:
     _require(actor, data["department"], data["region"])
     item = ServiceItem(status=ItemStatus.DRAFT, version=0, **data)
     item.save()
-    record(actor=actor, action="catalog.create_item", obj=item,
-           after={f: field_value(item, f) for f in data})
+    record(
+        actor=actor,
+        action="catalog.create_item",
+        obj=item,
+        after={f: field_value(item, f) for f in data},
+    )
     return item
 
 
@@ -125,9 +139,12 @@ def update_item(*, actor, item: ServiceItem, **fields) -> ServiceItem:
     if current.status == ItemStatus.PUBLISHED:
         for field in IDENTITY_FIELDS:
             if field in data and data[field] != getattr(current, field):
-                errors.setdefault(field, []).append(_t(
-                    "This field is part of the item's code and cannot change while the item is "
-                    "published; withdraw the item first."))
+                errors.setdefault(field, []).append(
+                    gettext(
+                        "This field is part of the item's code and cannot change while the item is "
+                        "published; withdraw the item first."
+                    )
+                )
     raise_if(errors)
     _require_item(actor, current)
     changed = [f for f in ITEM_FIELDS if f in data and data[f] != getattr(current, f)]
@@ -135,16 +152,22 @@ def update_item(*, actor, item: ServiceItem, **fields) -> ServiceItem:
         _sync(item, current)
         return item
     if "department" in changed or "region" in changed:
-        _require(actor, data.get("department", current.department),
-                 data.get("region", current.region))
+        _require(
+            actor, data.get("department", current.department), data.get("region", current.region)
+        )
     before = {f: field_value(current, f) for f in changed}
     for field in changed:
         setattr(current, field, data[field])
     if current.status == ItemStatus.PUBLISHED:
         current.changed_since_publish = True
     current.save()
-    record(actor=actor, action="catalog.update_item", obj=current, before=before,
-           after={f: field_value(current, f) for f in changed})
+    record(
+        actor=actor,
+        action="catalog.update_item",
+        obj=current,
+        before=before,
+        after={f: field_value(current, f) for f in changed},
+    )
     if current.status == ItemStatus.PUBLISHED:
         _reindex_on_commit(current.pk)
     _sync(item, current)
@@ -177,9 +200,16 @@ def set_materials(*, actor, item: ServiceItem, materials: list[dict]) -> list[Ma
         if entry["id"] is not None:
             material = by_id.get(int(entry["id"])) if str(entry["id"]).isdigit() else None
             if material is None:
-                raise ValidationError({"materials": [_t(
-                    "Material %(n)d refers to a material that does not belong to this item.")
-                    % {"n": position + 1}]})
+                raise ValidationError(
+                    {
+                        "materials": [
+                            gettext(
+                                "Material %(n)d refers to a material that does not belong to this item."
+                            )
+                            % {"n": position + 1}
+                        ]
+                    }
+                )
         if material is None:
             candidate = by_name.get(entry["name"])
             if candidate is not None and candidate.pk not in used:
@@ -208,8 +238,13 @@ def set_materials(*, actor, item: ServiceItem, materials: list[dict]) -> list[Ma
             current.changed_since_publish = True
             current.save(update_fields=["changed_since_publish", "updated_at"])
             _reindex_on_commit(current.pk)
-        record(actor=actor, action="catalog.set_materials", obj=current, before={"materials": before},
-               after={"materials": after})
+        record(
+            actor=actor,
+            action="catalog.set_materials",
+            obj=current,
+            before={"materials": before},
+            after={"materials": after},
+        )
     _sync(item, current)
     return result
 
@@ -228,14 +263,19 @@ def set_process(*, actor, item: ServiceItem, steps: list[dict]) -> ProcessDefini
         return active
     last = current.processes.aggregate(v=Max("version"))["v"] or 0
     current.processes.filter(active=True).update(active=False)
-    process = ProcessDefinition.objects.create(item=current, version=last + 1, steps=clean,
-                                               active=True)
+    process = ProcessDefinition.objects.create(
+        item=current, version=last + 1, steps=clean, active=True
+    )
     if current.status == ItemStatus.PUBLISHED:
         current.changed_since_publish = True
         current.save(update_fields=["changed_since_publish", "updated_at"])
-    record(actor=actor, action="catalog.set_process", obj=current,
-           before={"version": active.version, "steps": active.steps} if active else None,
-           after={"version": process.version, "steps": clean})
+    record(
+        actor=actor,
+        action="catalog.set_process",
+        obj=current,
+        before={"version": active.version, "steps": active.steps} if active else None,
+        after={"version": process.version, "steps": clean},
+    )
     _sync(item, current)
     return process
 
@@ -244,19 +284,21 @@ def publication_problems(item: ServiceItem, process: ProcessDefinition | None) -
     """What is missing before ``item`` can be published (empty list: ready)."""
     problems = []
     required = {
-        "conditions": _t("the acceptance conditions (受理条件)"),
-        "consult_phone": _t("the consultation phone (咨询方式)"),
-        "complaint_phone": _t("the complaint phone (监督投诉电话)"),
-        "location": _t("the place and hours (办理地点和时间)"),
+        "conditions": gettext("the acceptance conditions (受理条件)"),
+        "consult_phone": gettext("the consultation phone (咨询方式)"),
+        "complaint_phone": gettext("the complaint phone (监督投诉电话)"),
+        "location": gettext("the place and hours (办理地点和时间)"),
     }
     missing = [label for field, label in required.items() if not getattr(item, field)]
     if not item.channels:
-        missing.append(_t("at least one channel (办理渠道)"))
+        missing.append(gettext("at least one channel (办理渠道)"))
     if missing:
-        problems.append(_t("Fill in %(missing)s before publishing.") % {"missing": "、".join(
-            str(m) for m in missing)})
+        problems.append(
+            gettext("Fill in %(missing)s before publishing.")
+            % {"missing": "、".join(str(m) for m in missing)}
+        )
     if process is None:
-        problems.append(_t("Set the item's approval process (办理流程) before publishing."))
+        problems.append(gettext("Set the item's approval process (办理流程) before publishing."))
     return problems
 
 
@@ -265,9 +307,12 @@ def publish_item(*, actor, item: ServiceItem) -> ItemRevision:
     """Publish the item: version + 1, snapshot, public pages and search."""
     current = _locked(item)
     if current.status == ItemStatus.PUBLISHED and not current.changed_since_publish:
-        raise ValidationError(_t("“%(name)s” is already published (version %(version)d) and has "
-                                 "not changed since.") % {"name": current.name,
-                                                          "version": current.version})
+        raise ValidationError(
+            gettext(
+                "“%(name)s” is already published (version %(version)d) and has not changed since."
+            )
+            % {"name": current.name, "version": current.version}
+        )
     process = current.active_process()
     problems = publication_problems(current, process)
     if problems:
@@ -282,13 +327,22 @@ def publish_item(*, actor, item: ServiceItem) -> ItemRevision:
     current.withdrawn_reason = ""
     current.save()
     revision = ItemRevision.objects.create(
-        item=current, version=current.version,
+        item=current,
+        version=current.version,
         snapshot=item_snapshot(current, process=process),
         published_by=actor if getattr(actor, "pk", None) else None,
     )
-    record(actor=actor, action="catalog.publish_item", obj=current, before=before,
-           after={"status": current.status, "version": current.version,
-                  "process_version": process.version})
+    record(
+        actor=actor,
+        action="catalog.publish_item",
+        obj=current,
+        before=before,
+        after={
+            "status": current.status,
+            "version": current.version,
+            "process_version": process.version,
+        },
+    )
     _reindex_on_commit(current.pk)
     _sync(item, current)
     return revision
@@ -299,22 +353,37 @@ def withdraw_item(*, actor, item: ServiceItem, reason: str) -> ServiceItem:
     """Withdraw a published item from the public pages, the API and search."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_t("Give the reason for withdrawing the item (it is "
-                                             "recorded and shown to staff).")]})
+        raise ValidationError(
+            {
+                "reason": [
+                    gettext(
+                        "Give the reason for withdrawing the item (it is "
+                        "recorded and shown to staff)."
+                    )
+                ]
+            }
+        )
     if len(reason) > 300:
-        raise ValidationError({"reason": [_t("The reason may have at most 300 characters.")]})
+        raise ValidationError({"reason": [gettext("The reason may have at most 300 characters.")]})
     current = _locked(item)
     if current.status != ItemStatus.PUBLISHED:
-        raise ValidationError(_t("Only a published item can be withdrawn; “%(name)s” is %(status)s.")
-                              % {"name": current.name, "status": current.get_status_display()})
+        raise ValidationError(
+            gettext("Only a published item can be withdrawn; “%(name)s” is %(status)s.")
+            % {"name": current.name, "status": current.get_status_display()}
+        )
     _require_item(actor, current)
     current.status = ItemStatus.WITHDRAWN
     current.withdrawn_at = timezone.now()
     current.withdrawn_reason = reason
     current.save()
-    record(actor=actor, action="catalog.withdraw_item", obj=current,
-           before={"status": ItemStatus.PUBLISHED}, after={"status": current.status},
-           reason=reason)
+    record(
+        actor=actor,
+        action="catalog.withdraw_item",
+        obj=current,
+        before={"status": ItemStatus.PUBLISHED},
+        after={"status": current.status},
+        reason=reason,
+    )
     item_id = current.pk
     transaction.on_commit(lambda: indexing.remove_item(item_id))
     _sync(item, current)

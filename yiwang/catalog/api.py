@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
@@ -171,8 +171,10 @@ def list_items(request, filters: Query[ItemFilters]):
     rows = list(qs.order_by("pk")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"items": [_summary(i) for i in rows],
-            "next_cursor": rows[-1].pk if more and rows else None}
+    return {
+        "items": [_summary(i) for i in rows],
+        "next_cursor": rows[-1].pk if more and rows else None,
+    }
 
 
 @router.get("/items/{item_id}", response=ItemDetail, summary="The full guide of one service item")
@@ -182,20 +184,27 @@ def get_item(request, item_id: int):
         .select_related("competent_department")
         .prefetch_related(
             Prefetch("materials", queryset=Material.objects.order_by("position", "id")),
-            Prefetch("processes", queryset=ProcessDefinition.objects.filter(active=True)
-                     .order_by("-version"), to_attr="active_processes"),
+            Prefetch(
+                "processes",
+                queryset=ProcessDefinition.objects.filter(active=True).order_by("-version"),
+                to_attr="active_processes",
+            ),
         )
         .filter(pk=item_id)
         .first()
     )
     if item is None:
-        raise HttpError(404, _t("Service item %(id)d does not exist or is not published.")
-                        % {"id": item_id})
+        raise HttpError(
+            404,
+            gettext("Service item %(id)d does not exist or is not published.") % {"id": item_id},
+        )
     process = item.active_processes[0] if item.active_processes else None
     data = _summary(item)
     data.update(
-        competent_department={"uscc": item.competent_department.uscc,
-                              "name": item.competent_department.name},
+        competent_department={
+            "uscc": item.competent_department.uscc,
+            "name": item.competent_department.name,
+        },
         legal_basis=item.legal_basis,
         scope=item.scope,
         conditions=item.conditions,
@@ -209,9 +218,18 @@ def get_item(request, item_id: int):
         downloads=item.downloads or [],
         form_schema=item.form_schema or {},
         published_at=item.published_at.isoformat() if item.published_at else None,
-        materials=[{"name": m.name, "form": m.form, "count": m.count, "required": m.required,
-                    "source": m.source, "replaceable_by": m.replaceable_by, "notes": m.notes}
-                   for m in item.materials.all()],
+        materials=[
+            {
+                "name": m.name,
+                "form": m.form,
+                "count": m.count,
+                "required": m.required,
+                "source": m.source,
+                "replaceable_by": m.replaceable_by,
+                "notes": m.notes,
+            }
+            for m in item.materials.all()
+        ],
         process={"version": process.version, "steps": process.steps} if process else None,
     )
     return data

@@ -29,7 +29,7 @@ from io import BytesIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -121,18 +121,42 @@ PROCESS_COLUMNS = [
 ]
 
 # Value labels used in the file (fixed data vocabulary).
-NODE_LEVEL_LABELS = {NodeLevel.MAIN: "主项", NodeLevel.SUB: "子项", NodeLevel.HANDLING: "业务办理项"}
-HANDLING_LABELS = {HandlingKind.NEW: "新办", HandlingKind.CHANGE: "变更",
-                   HandlingKind.RENEWAL: "延续", HandlingKind.CANCEL: "注销"}
-AUDIENCE_LABELS = {Audience.PERSON: "自然人", Audience.ENTERPRISE: "法人",
-                   Audience.BOTH: "自然人和法人"}
-DEPTH_LABELS = {OnlineDepth.WINDOW: "窗口办理", OnlineDepth.PRE_REVIEW: "网上预审",
-                OnlineDepth.FULL_ONLINE: "全程网办"}
-STATUS_LABELS = {ItemStatus.DRAFT: "草稿", ItemStatus.PUBLISHED: "已发布",
-                 ItemStatus.WITHDRAWN: "已撤回"}
-FORM_LABELS = {MaterialForm.ORIGINAL: "原件", MaterialForm.COPY: "复印件",
-               MaterialForm.ELECTRONIC: "电子件"}
-REPLACE_LABELS = {Replaceable.NO: "", Replaceable.LICENCE: "电子证照", Replaceable.SHARED: "共享数据"}
+NODE_LEVEL_LABELS = {
+    NodeLevel.MAIN: "主项",
+    NodeLevel.SUB: "子项",
+    NodeLevel.HANDLING: "业务办理项",
+}
+HANDLING_LABELS = {
+    HandlingKind.NEW: "新办",
+    HandlingKind.CHANGE: "变更",
+    HandlingKind.RENEWAL: "延续",
+    HandlingKind.CANCEL: "注销",
+}
+AUDIENCE_LABELS = {
+    Audience.PERSON: "自然人",
+    Audience.ENTERPRISE: "法人",
+    Audience.BOTH: "自然人和法人",
+}
+DEPTH_LABELS = {
+    OnlineDepth.WINDOW: "窗口办理",
+    OnlineDepth.PRE_REVIEW: "网上预审",
+    OnlineDepth.FULL_ONLINE: "全程网办",
+}
+STATUS_LABELS = {
+    ItemStatus.DRAFT: "草稿",
+    ItemStatus.PUBLISHED: "已发布",
+    ItemStatus.WITHDRAWN: "已撤回",
+}
+FORM_LABELS = {
+    MaterialForm.ORIGINAL: "原件",
+    MaterialForm.COPY: "复印件",
+    MaterialForm.ELECTRONIC: "电子件",
+}
+REPLACE_LABELS = {
+    Replaceable.NO: "",
+    Replaceable.LICENCE: "电子证照",
+    Replaceable.SHARED: "共享数据",
+}
 KIND_LABELS = {"accept": "受理", "review": "审查", "decide": "决定", "conclude": "办结"}
 YES, NO = "是", "否"
 
@@ -146,13 +170,22 @@ class RowError:
 
     def __str__(self) -> str:
         if self.row is None:
-            return _t("Sheet “%(sheet)s”: %(message)s") % {"sheet": self.sheet,
-                                                          "message": self.message}
+            return gettext("Sheet “%(sheet)s”: %(message)s") % {
+                "sheet": self.sheet,
+                "message": self.message,
+            }
         if not self.column:
-            return _t("Sheet “%(sheet)s”, row %(row)d: %(message)s") % {
-                "sheet": self.sheet, "row": self.row, "message": self.message}
-        return _t("Sheet “%(sheet)s”, row %(row)d, column “%(column)s”: %(message)s") % {
-            "sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
+            return gettext("Sheet “%(sheet)s”, row %(row)d: %(message)s") % {
+                "sheet": self.sheet,
+                "row": self.row,
+                "message": self.message,
+            }
+        return gettext("Sheet “%(sheet)s”, row %(row)d, column “%(column)s”: %(message)s") % {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -169,22 +202,28 @@ class ImportResult:
         return not self.errors
 
     def summary(self) -> str:
-        return _t("%(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
-                  "%(published)d published, %(withdrawn)d withdrawn.") % {
-            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-            "published": self.published, "withdrawn": self.withdrawn}
+        return gettext(
+            "%(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(published)d published, %(withdrawn)d withdrawn."
+        ) % {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "published": self.published,
+            "withdrawn": self.withdrawn,
+        }
 
 
 class _Abort(Exception):
     """Leaves the import transaction when a write fails."""
 
 
-def derive_code(*, type_code, main_number, sub_number, level_code, region_code, uscc,
-                node_level, handling_kind) -> str:
+def derive_code(
+    *, type_code, main_number, sub_number, level_code, region_code, uscc, node_level, handling_kind
+) -> str:
     """The implementation code the way ``ServiceItem.implementation_code`` builds it."""
     suffix = HANDLING_SUFFIX[handling_kind] if node_level == NodeLevel.HANDLING else "00"
-    return (f"{type_code}{main_number}{sub_number}{level_code}{str(region_code)[:6]}"
-            f"{uscc}{suffix}")
+    return f"{type_code}{main_number}{sub_number}{level_code}{str(region_code)[:6]}{uscc}{suffix}"
 
 
 # --- export -------------------------------------------------------------------------
@@ -260,11 +299,21 @@ def _sheet(wb: Workbook, title: str, columns, rows, *, first: bool = False):
         ws.append(row)
     for index, (key, header) in enumerate(columns, start=1):
         letter = get_column_letter(index)
-        width = 40 if key in ("legal_basis", "conditions", "scope", "procedure", "form_schema",
-                              "location") else max(10, min(30, len(header) * 2 + 2))
+        width = (
+            40
+            if key in ("legal_basis", "conditions", "scope", "procedure", "form_schema", "location")
+            else max(10, min(30, len(header) * 2 + 2))
+        )
         ws.column_dimensions[letter].width = width
-        if key in ("main_number", "sub_number", "level_code", "region", "code",
-                   "implementation_code", "parent"):
+        if key in (
+            "main_number",
+            "sub_number",
+            "level_code",
+            "region",
+            "code",
+            "implementation_code",
+            "parent",
+        ):
             for cell in ws[letter][1:]:
                 cell.number_format = "@"
     ws.freeze_panes = "A2"
@@ -276,9 +325,17 @@ def export_workbook(items=None) -> Workbook:
     if items is None:
         items = ServiceItem.objects.all()
     items = list(
-        items.select_related("item_type", "department", "competent_department", "region",
-                             "parent__item_type", "parent__department", "parent__region")
-        .prefetch_related("materials", "processes").order_by("id")
+        items.select_related(
+            "item_type",
+            "department",
+            "competent_department",
+            "region",
+            "parent__item_type",
+            "parent__department",
+            "parent__region",
+        )
+        .prefetch_related("materials", "processes")
+        .order_by("id")
     )
     wb = Workbook()
     _sheet(wb, ITEMS_SHEET, ITEM_COLUMNS, (item_row(i) for i in items), first=True)
@@ -286,16 +343,37 @@ def export_workbook(items=None) -> Workbook:
     for item in items:
         code = item.implementation_code
         for pos, m in enumerate(item.materials.all(), start=1):
-            material_rows.append([code, item.name, pos, m.name, FORM_LABELS[m.form], m.count,
-                                  YES if m.required else NO, m.source,
-                                  REPLACE_LABELS[m.replaceable_by], m.notes])
+            material_rows.append(
+                [
+                    code,
+                    item.name,
+                    pos,
+                    m.name,
+                    FORM_LABELS[m.form],
+                    m.count,
+                    YES if m.required else NO,
+                    m.source,
+                    REPLACE_LABELS[m.replaceable_by],
+                    m.notes,
+                ]
+            )
         active = [p for p in item.processes.all() if p.active]
         if active:
             process = max(active, key=lambda p: p.version)
             for pos, s in enumerate(process.steps, start=1):
-                process_rows.append([code, item.name, pos, s["key"], s["name"],
-                                     KIND_LABELS[s["kind"]], s["role"], s["limit_days"],
-                                     s.get("department", "")])
+                process_rows.append(
+                    [
+                        code,
+                        item.name,
+                        pos,
+                        s["key"],
+                        s["name"],
+                        KIND_LABELS[s["kind"]],
+                        s["role"],
+                        s["limit_days"],
+                        s.get("department", ""),
+                    ]
+                )
     _sheet(wb, MATERIALS_SHEET, MATERIAL_COLUMNS, material_rows)
     _sheet(wb, PROCESS_SHEET, PROCESS_COLUMNS, process_rows)
     return wb
@@ -322,26 +400,41 @@ def _read_sheet(wb, title, columns, errors, *, required: bool = True):
     """Rows of a sheet as (row number, {key: value}); header checked."""
     if title not in wb.sheetnames:
         if required:
-            errors.append(RowError(title, None, "", _t("the sheet is missing; export a workbook "
-                                                       "to see the expected format.")))
+            errors.append(
+                RowError(
+                    title,
+                    None,
+                    "",
+                    gettext("the sheet is missing; export a workbook to see the expected format."),
+                )
+            )
         return []
     ws = wb[title]
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None)
     if header is None:
-        errors.append(RowError(title, None, "", _t("the header row is missing.")))
+        errors.append(RowError(title, None, "", gettext("the header row is missing.")))
         return []
     positions = {_text(h): i for i, h in enumerate(header) if _text(h)}
     missing = [h for key, h in columns if not key.endswith("*") and h not in positions]
     if missing:
-        errors.append(RowError(title, 1, "", _t("missing columns: %(columns)s.")
-                               % {"columns": "、".join(missing)}))
+        errors.append(
+            RowError(
+                title,
+                1,
+                "",
+                gettext("missing columns: %(columns)s.") % {"columns": "、".join(missing)},
+            )
+        )
         return []
     out = []
     for number, values in enumerate(rows, start=2):
         if number > MAX_ROWS:
-            errors.append(RowError(title, number, "", _t("too many rows (at most %(n)d).")
-                                   % {"n": MAX_ROWS}))
+            errors.append(
+                RowError(
+                    title, number, "", gettext("too many rows (at most %(n)d).") % {"n": MAX_ROWS}
+                )
+            )
             break
         if values is None or all(v is None or _text(v) == "" for v in values):
             continue
@@ -418,8 +511,11 @@ def _parse_item_row(number, row, errors) -> dict | None:
         "statutory_limit": _int_cell(row["statutory_limit"]),
         "promised_limit": _int_cell(row["promised_limit"]),
         "visits": _int_cell(row["visits"]),
-        "channels": [c.strip() for c in _text(row["channels"]).replace(",", "、")
-                     .replace("，", "、").split("、") if c.strip()],
+        "channels": [
+            c.strip()
+            for c in _text(row["channels"]).replace(",", "、").replace("，", "、").split("、")
+            if c.strip()
+        ],
     }
     if fields["competent_department"] is None:
         fields["competent_department"] = fields["department"]
@@ -433,13 +529,18 @@ def _parse_item_row(number, row, errors) -> dict | None:
         try:
             fields[key] = _choice(row[key], labels, default=default)
         except KeyError as exc:
-            err(key, _t("“%(value)s” is not allowed; use one of %(choices)s.")
-                % {"value": exc.args[0], "choices": "、".join(labels.values())})
+            err(
+                key,
+                gettext("“%(value)s” is not allowed; use one of %(choices)s.")
+                % {"value": exc.args[0], "choices": "、".join(labels.values())},
+            )
     for key in ("county_wide", "cross_region"):
         try:
             fields[key] = _yes_no(row[key], default=key == "county_wide")
         except KeyError as exc:
-            err(key, _t("“%(value)s” is not allowed; write 是 or 否.") % {"value": exc.args[0]})
+            err(
+                key, gettext("“%(value)s” is not allowed; write 是 or 否.") % {"value": exc.args[0]}
+            )
     procedure = []
     for line in _text(row["procedure"]).splitlines():
         if line.strip():
@@ -457,20 +558,30 @@ def _parse_item_row(number, row, errors) -> dict | None:
         try:
             fields["form_schema"] = json.loads(schema_text)
         except json.JSONDecodeError as exc:
-            err("form_schema", _t("not valid JSON (line %(line)d, column %(col)d: %(msg)s).")
-                % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg})
+            err(
+                "form_schema",
+                gettext("not valid JSON (line %(line)d, column %(col)d: %(msg)s).")
+                % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg},
+            )
     else:
         fields["form_schema"] = {}
     try:
         status = _choice(row["status"], STATUS_LABELS, default=ItemStatus.DRAFT)
     except KeyError as exc:
-        err("status", _t("“%(value)s” is not allowed; use one of %(choices)s.")
-            % {"value": exc.args[0], "choices": "、".join(STATUS_LABELS.values())})
+        err(
+            "status",
+            gettext("“%(value)s” is not allowed; use one of %(choices)s.")
+            % {"value": exc.args[0], "choices": "、".join(STATUS_LABELS.values())},
+        )
         status = None
     if bad:
         return None
-    return {"fields": fields, "status": status, "parent": _text(row["parent"]),
-            "code_cell": _text(row["implementation_code"])}
+    return {
+        "fields": fields,
+        "status": status,
+        "parent": _text(row["parent"]),
+        "code_cell": _text(row["implementation_code"]),
+    }
 
 
 # --- import -----------------------------------------------------------------------------
@@ -489,10 +600,18 @@ def import_workbook(file, *, actor, dry_run: bool = False) -> ImportResult:
     errors = result.errors
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors for bad files
-        errors.append(RowError(ITEMS_SHEET, None, "", _t(
-            "the file is not an Excel workbook (.xlsx) that can be read; export a workbook to "
-            "see the expected format.")))
+    except Exception:
+        errors.append(
+            RowError(
+                ITEMS_SHEET,
+                None,
+                "",
+                gettext(
+                    "the file is not an Excel workbook (.xlsx) that can be read; export a workbook to "
+                    "see the expected format."
+                ),
+            )
+        )
         return result
     try:
         item_rows = _read_sheet(wb, ITEMS_SHEET, ITEM_COLUMNS, errors)
@@ -518,8 +637,11 @@ def import_workbook(file, *, actor, dry_run: bool = False) -> ImportResult:
         if parsed is None:
             continue
         f = parsed["fields"]
-        if f["item_type"] not in item_types or f["department"] not in departments \
-                or f["region"] not in regions:
+        if (
+            f["item_type"] not in item_types
+            or f["department"] not in departments
+            or f["region"] not in regions
+        ):
             # Let the shared validation explain which reference is unknown.
             _, field_errors = clean_item_fields(f)
             _field_errors_to_rows(number, field_errors, errors)
@@ -527,20 +649,40 @@ def import_workbook(file, *, actor, dry_run: bool = False) -> ImportResult:
         region = regions[f["region"]]
         level = f["level_code"] or {1: "2", 2: "3", 3: "4"}.get(region.level, "5")
         f["level_code"] = level
-        code = derive_code(type_code=f["item_type"], main_number=f["main_number"],
-                           sub_number=f["sub_number"], level_code=level,
-                           region_code=region.code, uscc=f["department"],
-                           node_level=f["node_level"], handling_kind=f["handling_kind"])
+        code = derive_code(
+            type_code=f["item_type"],
+            main_number=f["main_number"],
+            sub_number=f["sub_number"],
+            level_code=level,
+            region_code=region.code,
+            uscc=f["department"],
+            node_level=f["node_level"],
+            handling_kind=f["handling_kind"],
+        )
         if parsed["code_cell"] and parsed["code_cell"] != code:
-            errors.append(RowError(ITEMS_SHEET, number, HEADER["implementation_code"], _t(
-                "“%(cell)s” does not match the code derived from the code columns (%(code)s); "
-                "correct the code columns or clear this cell.")
-                % {"cell": parsed["code_cell"], "code": code}))
+            errors.append(
+                RowError(
+                    ITEMS_SHEET,
+                    number,
+                    HEADER["implementation_code"],
+                    gettext(
+                        "“%(cell)s” does not match the code derived from the code columns (%(code)s); "
+                        "correct the code columns or clear this cell."
+                    )
+                    % {"cell": parsed["code_cell"], "code": code},
+                )
+            )
             continue
         if code in seen_codes:
-            errors.append(RowError(ITEMS_SHEET, number, HEADER["implementation_code"], _t(
-                "the item %(code)s is already in row %(row)d.")
-                % {"code": code, "row": seen_codes[code]}))
+            errors.append(
+                RowError(
+                    ITEMS_SHEET,
+                    number,
+                    HEADER["implementation_code"],
+                    gettext("the item %(code)s is already in row %(row)d.")
+                    % {"code": code, "row": seen_codes[code]},
+                )
+            )
             continue
         seen_codes[code] = number
         instance = existing.get(code)
@@ -553,12 +695,31 @@ def import_workbook(file, *, actor, dry_run: bool = False) -> ImportResult:
         _, field_errors = clean_item_fields(f, instance=instance)
         _field_errors_to_rows(number, field_errors, errors)
         if not can_manage(actor, department=department, region=region):
-            errors.append(RowError(ITEMS_SHEET, number, HEADER["department"], _t(
-                "you may not manage the items of %(department)s.") % {"department": department.name}))
-        if parsed["parent"] and parsed["parent"] not in existing and parsed["parent"] not in seen_codes:
-            errors.append(RowError(ITEMS_SHEET, number, HEADER["parent"], _t(
-                "the parent item %(code)s is neither in the catalogue nor in an earlier row.")
-                % {"code": parsed["parent"]}))
+            errors.append(
+                RowError(
+                    ITEMS_SHEET,
+                    number,
+                    HEADER["department"],
+                    gettext("you may not manage the items of %(department)s.")
+                    % {"department": department.name},
+                )
+            )
+        if (
+            parsed["parent"]
+            and parsed["parent"] not in existing
+            and parsed["parent"] not in seen_codes
+        ):
+            errors.append(
+                RowError(
+                    ITEMS_SHEET,
+                    number,
+                    HEADER["parent"],
+                    gettext(
+                        "the parent item %(code)s is neither in the catalogue nor in an earlier row."
+                    )
+                    % {"code": parsed["parent"]},
+                )
+            )
         plans.append((number, code, parsed, instance))
 
     m_header = dict(MATERIAL_COLUMNS)
@@ -566,27 +727,54 @@ def import_workbook(file, *, actor, dry_run: bool = False) -> ImportResult:
     for number, row in material_rows:
         code = _text(row["code"])
         if code not in seen_codes:
-            errors.append(RowError(MATERIALS_SHEET, number, m_header["code"], _t(
-                "the item %(code)s is not in the sheet “事项”.") % {"code": code or "—"}))
+            errors.append(
+                RowError(
+                    MATERIALS_SHEET,
+                    number,
+                    m_header["code"],
+                    gettext("the item %(code)s is not in the sheet “事项”.")
+                    % {"code": code or "—"},
+                )
+            )
             continue
-        entry = {"name": _text(row["name"]), "source": _text(row["source"]) or "申请人自备",
-                 "notes": _text(row["notes"]), "count": _int_cell(row["count"]) or 1}
+        entry = {
+            "name": _text(row["name"]),
+            "source": _text(row["source"]) or "申请人自备",
+            "notes": _text(row["notes"]),
+            "count": _int_cell(row["count"]) or 1,
+        }
         try:
             entry["form"] = _choice(row["form"], FORM_LABELS, default=MaterialForm.ELECTRONIC)
             entry["required"] = _yes_no(row["required"], default=True)
-            entry["replaceable_by"] = _choice(row["replaceable_by"], REPLACE_LABELS,
-                                              default=Replaceable.NO)
+            entry["replaceable_by"] = _choice(
+                row["replaceable_by"], REPLACE_LABELS, default=Replaceable.NO
+            )
         except KeyError as exc:
-            errors.append(RowError(MATERIALS_SHEET, number, "", _t(
-                "“%(value)s” is not allowed (材料形式: 原件、复印件、电子件; 是否必需: 是、否; "
-                "免提交方式: empty、电子证照、共享数据).") % {"value": exc.args[0]}))
+            errors.append(
+                RowError(
+                    MATERIALS_SHEET,
+                    number,
+                    "",
+                    gettext(
+                        "“%(value)s” is not allowed (材料形式: 原件、复印件、电子件; 是否必需: 是、否; "
+                        "免提交方式: empty、电子证照、共享数据)."
+                    )
+                    % {"value": exc.args[0]},
+                )
+            )
             continue
         position = _int_cell(row["position"])
         materials[code].append((position if isinstance(position, int) else number, number, entry))
-    m_columns = {"name": m_header["name"], "form": m_header["form"], "count": m_header["count"],
-                 "required": m_header["required"], "replaceable_by": m_header["replaceable_by"],
-                 "notes": m_header["notes"], "materials": ""}
-    for code, entries in materials.items():
+    m_columns = {
+        "name": m_header["name"],
+        "form": m_header["form"],
+        "count": m_header["count"],
+        "required": m_header["required"],
+        "replaceable_by": m_header["replaceable_by"],
+        "notes": m_header["notes"],
+        "materials": "",
+    }
+    for entries in materials.values():
         entries.sort(key=lambda e: e[0])
         _, problems = material_errors([e[2] for e in entries])
         for index, key, message in problems:
@@ -595,34 +783,57 @@ def import_workbook(file, *, actor, dry_run: bool = False) -> ImportResult:
 
     p_header = dict(PROCESS_COLUMNS)
     steps: dict[str, list] = defaultdict(list)
+    broken: set[str] = set()  # items with an unreadable step row: skip the whole-process checks
     for number, row in process_rows:
         code = _text(row["code"])
         if code not in seen_codes:
-            errors.append(RowError(PROCESS_SHEET, number, p_header["code"], _t(
-                "the item %(code)s is not in the sheet “事项”.") % {"code": code or "—"}))
+            errors.append(
+                RowError(
+                    PROCESS_SHEET,
+                    number,
+                    p_header["code"],
+                    gettext("the item %(code)s is not in the sheet “事项”.")
+                    % {"code": code or "—"},
+                )
+            )
             continue
         try:
             kind = _choice(row["kind"], KIND_LABELS)
         except KeyError as exc:
-            errors.append(RowError(PROCESS_SHEET, number, p_header["kind"], _t(
-                "“%(value)s” is not allowed; use one of %(choices)s.")
-                % {"value": exc.args[0], "choices": "、".join(KIND_LABELS.values())}))
+            errors.append(
+                RowError(
+                    PROCESS_SHEET,
+                    number,
+                    p_header["kind"],
+                    gettext("“%(value)s” is not allowed; use one of %(choices)s.")
+                    % {"value": exc.args[0], "choices": "、".join(KIND_LABELS.values())},
+                )
+            )
+            broken.add(code)
             continue
-        step = {"key": _text(row["key"]), "name": _text(row["name"]), "kind": kind,
-                "role": _text(row["role"]), "limit_days": _int_cell(row["limit_days"])}
+        step = {
+            "key": _text(row["key"]),
+            "name": _text(row["name"]),
+            "kind": kind,
+            "role": _text(row["role"]),
+            "limit_days": _int_cell(row["limit_days"]),
+        }
         if _text(row["department"]):
             step["department"] = _text(row["department"]).upper()
         position = _int_cell(row["position"])
         steps[code].append((position if isinstance(position, int) else number, number, step))
     for code, entries in steps.items():
+        if code in broken:
+            continue
         entries.sort(key=lambda e: e[0])
         for index, message in step_errors([e[2] for e in entries]):
             row_number = entries[index][1] if index is not None else entries[0][1]
             errors.append(RowError(PROCESS_SHEET, row_number, "", message))
 
     if errors:
-        errors.sort(key=lambda e: ([ITEMS_SHEET, MATERIALS_SHEET, PROCESS_SHEET].index(e.sheet),
-                                   e.row or 0))
+        errors.sort(
+            key=lambda e: ([ITEMS_SHEET, MATERIALS_SHEET, PROCESS_SHEET].index(e.sheet), e.row or 0)
+        )
         return result
     if dry_run:
         return result
@@ -649,8 +860,9 @@ def _write(plans, materials, steps, existing, *, actor, result: ImportResult) ->
                 item = instance
                 before = _comparable(item)
                 actions.update_item(actor=actor, item=item, **fields)
-            actions.set_materials(actor=actor, item=item,
-                                  materials=[e[2] for e in materials.get(code, [])])
+            actions.set_materials(
+                actor=actor, item=item, materials=[e[2] for e in materials.get(code, [])]
+            )
             if code in steps:
                 actions.set_process(actor=actor, item=item, steps=[e[2] for e in steps[code]])
             elif item.active_process() is None and parsed["status"] == ItemStatus.PUBLISHED:
@@ -663,7 +875,8 @@ def _write(plans, materials, steps, existing, *, actor, result: ImportResult) ->
                     result.unchanged += 1
             status = parsed["status"]
             if status == ItemStatus.PUBLISHED and (
-                    item.status != ItemStatus.PUBLISHED or item.changed_since_publish):
+                item.status != ItemStatus.PUBLISHED or item.changed_since_publish
+            ):
                 actions.publish_item(actor=actor, item=item)
                 result.published += 1
             elif status == ItemStatus.WITHDRAWN and item.status == ItemStatus.PUBLISHED:

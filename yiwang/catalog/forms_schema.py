@@ -43,14 +43,24 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 TYPES = ("string", "integer", "number", "boolean")
 TOP_KEYWORDS = {"type", "title", "description", "properties", "required", "x-order"}
 PROPERTY_KEYWORDS = {
-    "type", "title", "description", "enum", "maxLength", "minLength", "pattern",
-    "minimum", "maximum", "format", "default", "const",
+    "type",
+    "title",
+    "description",
+    "enum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "format",
+    "default",
+    "const",
 }
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,49}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -97,98 +107,150 @@ def normalize_schema(schema: dict | None) -> dict:
 def _property_errors(key: str, prop) -> list[str]:
     errors: list[str] = []
     if not isinstance(key, str) or not KEY_RE.match(key):
-        errors.append(_t(
-            "Field name “%(key)s” is not allowed: use 1–50 latin letters, digits or underscores, "
-            "starting with a letter (put the Chinese name in “title”)."
-        ) % {"key": key})
+        errors.append(
+            gettext(
+                "Field name “%(key)s” is not allowed: use 1–50 latin letters, digits or underscores, "
+                "starting with a letter (put the Chinese name in “title”)."
+            )
+            % {"key": key}
+        )
         return errors
     if not isinstance(prop, dict):
-        errors.append(_t("Field “%(key)s” must be an object such as {\"type\": \"string\"}.")
-                      % {"key": key})
+        errors.append(
+            gettext('Field “%(key)s” must be an object such as {"type": "string"}.') % {"key": key}
+        )
         return errors
     unknown = sorted(set(prop) - PROPERTY_KEYWORDS)
     if unknown:
-        errors.append(_t("Field “%(key)s” uses unsupported keywords: %(words)s.")
-                      % {"key": key, "words": ", ".join(unknown)})
+        errors.append(
+            gettext("Field “%(key)s” uses unsupported keywords: %(words)s.")
+            % {"key": key, "words": ", ".join(unknown)}
+        )
     kind = prop.get("type")
     if kind not in TYPES:
-        errors.append(_t("Field “%(key)s” has type “%(type)s”; use one of string, integer, "
-                         "number, boolean (dates are strings with \"format\": \"date\").")
-                      % {"key": key, "type": kind})
+        errors.append(
+            gettext(
+                "Field “%(key)s” has type “%(type)s”; use one of string, integer, "
+                'number, boolean (dates are strings with "format": "date").'
+            )
+            % {"key": key, "type": kind}
+        )
         return errors
     for word in ("title", "description"):
         if word in prop and (not isinstance(prop[word], str) or len(prop[word]) > 200):
-            errors.append(_t("Field “%(key)s”: “%(word)s” must be text of at most 200 characters.")
-                          % {"key": key, "word": word})
+            errors.append(
+                gettext("Field “%(key)s”: “%(word)s” must be text of at most 200 characters.")
+                % {"key": key, "word": word}
+            )
     if not str(prop.get("title") or "").strip():
-        errors.append(_t("Field “%(key)s” needs a Chinese “title” shown to applicants.")
-                      % {"key": key})
+        errors.append(
+            gettext("Field “%(key)s” needs a Chinese “title” shown to applicants.") % {"key": key}
+        )
     if kind != "string":
         for word in ("maxLength", "minLength", "pattern", "format"):
             if word in prop:
-                errors.append(_t("Field “%(key)s”: “%(word)s” applies to strings only.")
-                              % {"key": key, "word": word})
+                errors.append(
+                    gettext("Field “%(key)s”: “%(word)s” applies to strings only.")
+                    % {"key": key, "word": word}
+                )
     if kind not in ("integer", "number"):
         for word in ("minimum", "maximum"):
             if word in prop:
-                errors.append(_t("Field “%(key)s”: “%(word)s” applies to numbers only.")
-                              % {"key": key, "word": word})
+                errors.append(
+                    gettext("Field “%(key)s”: “%(word)s” applies to numbers only.")
+                    % {"key": key, "word": word}
+                )
     if kind == "boolean" and "enum" in prop:
-        errors.append(_t("Field “%(key)s”: a yes/no field cannot have “enum”.") % {"key": key})
+        errors.append(gettext("Field “%(key)s”: a yes/no field cannot have “enum”.") % {"key": key})
     if "const" in prop and (kind != "boolean" or prop["const"] is not True):
-        errors.append(_t("Field “%(key)s”: only “const”: true on a boolean field is supported "
-                         "(a box the applicant must tick).") % {"key": key})
+        errors.append(
+            gettext(
+                "Field “%(key)s”: only “const”: true on a boolean field is supported "
+                "(a box the applicant must tick)."
+            )
+            % {"key": key}
+        )
     for word in ("maxLength", "minLength"):
         if word in prop and (not _is_int(prop[word]) or prop[word] < 0):
-            errors.append(_t("Field “%(key)s”: “%(word)s” must be a whole number ≥ 0.")
-                          % {"key": key, "word": word})
-    if (_is_int(prop.get("maxLength")) and _is_int(prop.get("minLength"))
-            and prop["minLength"] > prop["maxLength"]):
-        errors.append(_t("Field “%(key)s”: minLength is larger than maxLength.") % {"key": key})
+            errors.append(
+                gettext("Field “%(key)s”: “%(word)s” must be a whole number ≥ 0.")
+                % {"key": key, "word": word}
+            )
+    if (
+        _is_int(prop.get("maxLength"))
+        and _is_int(prop.get("minLength"))
+        and prop["minLength"] > prop["maxLength"]
+    ):
+        errors.append(
+            gettext("Field “%(key)s”: minLength is larger than maxLength.") % {"key": key}
+        )
     if "maxLength" in prop and _is_int(prop["maxLength"]) and prop["maxLength"] > 5000:
-        errors.append(_t("Field “%(key)s”: maxLength may be at most 5000.") % {"key": key})
+        errors.append(gettext("Field “%(key)s”: maxLength may be at most 5000.") % {"key": key})
     for word in ("minimum", "maximum"):
         if word in prop:
             ok = _is_int(prop[word]) if kind == "integer" else _is_number(prop[word])
             if not ok:
-                errors.append(_t("Field “%(key)s”: “%(word)s” must be a number.")
-                              % {"key": key, "word": word})
-    if (_is_number(prop.get("minimum")) and _is_number(prop.get("maximum"))
-            and prop["minimum"] > prop["maximum"]):
-        errors.append(_t("Field “%(key)s”: minimum is larger than maximum.") % {"key": key})
+                errors.append(
+                    gettext("Field “%(key)s”: “%(word)s” must be a number.")
+                    % {"key": key, "word": word}
+                )
+    if (
+        _is_number(prop.get("minimum"))
+        and _is_number(prop.get("maximum"))
+        and prop["minimum"] > prop["maximum"]
+    ):
+        errors.append(gettext("Field “%(key)s”: minimum is larger than maximum.") % {"key": key})
     if "pattern" in prop:
         if not isinstance(prop["pattern"], str) or len(prop["pattern"]) > 200:
-            errors.append(_t("Field “%(key)s”: “pattern” must be a regular expression of at most "
-                             "200 characters.") % {"key": key})
+            errors.append(
+                gettext(
+                    "Field “%(key)s”: “pattern” must be a regular expression of at most "
+                    "200 characters."
+                )
+                % {"key": key}
+            )
         else:
             try:
                 re.compile(prop["pattern"])
             except re.error as exc:
-                errors.append(_t("Field “%(key)s”: “pattern” is not a valid regular expression "
-                                 "(%(error)s).") % {"key": key, "error": exc})
+                errors.append(
+                    gettext(
+                        "Field “%(key)s”: “pattern” is not a valid regular expression (%(error)s)."
+                    )
+                    % {"key": key, "error": exc}
+                )
     if "format" in prop and prop["format"] != "date":
-        errors.append(_t("Field “%(key)s”: only \"format\": \"date\" is supported.") % {"key": key})
+        errors.append(
+            gettext('Field “%(key)s”: only "format": "date" is supported.') % {"key": key}
+        )
     if "enum" in prop:
         enum = prop["enum"]
         good = isinstance(enum, list) and 1 <= len(enum) <= 100
         if good:
             for value in enum:
-                if kind == "string" and not (isinstance(value, str) and value.strip()):
-                    good = False
-                elif kind == "integer" and not _is_int(value):
-                    good = False
-                elif kind == "number" and not _is_number(value):
+                if (
+                    (kind == "string" and not (isinstance(value, str) and value.strip()))
+                    or (kind == "integer" and not _is_int(value))
+                    or (kind == "number" and not _is_number(value))
+                ):
                     good = False
         if not good:
-            errors.append(_t("Field “%(key)s”: “enum” must be a list of 1–100 non-empty values of "
-                             "the field's type.") % {"key": key})
+            errors.append(
+                gettext(
+                    "Field “%(key)s”: “enum” must be a list of 1–100 non-empty values of "
+                    "the field's type."
+                )
+                % {"key": key}
+            )
         elif len({str(v) for v in enum}) != len(enum):
-            errors.append(_t("Field “%(key)s”: “enum” lists a value twice.") % {"key": key})
+            errors.append(gettext("Field “%(key)s”: “enum” lists a value twice.") % {"key": key})
     if "default" in prop and not errors:
         problem = _value_error(key, prop, prop["default"])[1]
         if problem:
-            errors.append(_t("Field “%(key)s”: the default value is not valid (%(error)s).")
-                          % {"key": key, "error": problem})
+            errors.append(
+                gettext("Field “%(key)s”: the default value is not valid (%(error)s).")
+                % {"key": key, "error": problem}
+            )
     return errors
 
 
@@ -197,32 +259,44 @@ def schema_errors(schema) -> list[str]:
     if schema in (None, {}):
         return []
     if not isinstance(schema, dict):
-        return [_t("The form schema must be a JSON object such as {\"type\": \"object\", "
-                   "\"properties\": {…}}.")]
+        return [
+            gettext(
+                'The form schema must be a JSON object such as {"type": "object", '
+                '"properties": {…}}.'
+            )
+        ]
     errors: list[str] = []
     unknown = sorted(set(schema) - TOP_KEYWORDS)
     if unknown:
-        errors.append(_t("The form schema uses unsupported keywords: %(words)s.")
-                      % {"words": ", ".join(unknown)})
+        errors.append(
+            gettext("The form schema uses unsupported keywords: %(words)s.")
+            % {"words": ", ".join(unknown)}
+        )
     if schema.get("type", "object") != "object":
-        errors.append(_t("The form schema's “type” must be “object”."))
+        errors.append(gettext("The form schema's “type” must be “object”."))
     props = schema.get("properties")
     if not isinstance(props, dict) or not props:
-        errors.append(_t("The form schema needs “properties” with at least one field."))
+        errors.append(gettext("The form schema needs “properties” with at least one field."))
         return errors
     if len(props) > MAX_PROPERTIES:
-        errors.append(_t("The form may have at most %(n)d fields.") % {"n": MAX_PROPERTIES})
+        errors.append(gettext("The form may have at most %(n)d fields.") % {"n": MAX_PROPERTIES})
     required = schema.get("required", [])
     if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
-        errors.append(_t("“required” must be a list of field names."))
+        errors.append(gettext("“required” must be a list of field names."))
         required = []
     for name in required:
         if name not in props:
-            errors.append(_t("“required” names “%(key)s”, which is not among the fields.")
-                          % {"key": name})
+            errors.append(
+                gettext("“required” names “%(key)s”, which is not among the fields.")
+                % {"key": name}
+            )
     order = schema.get("x-order", [])
-    if not isinstance(order, list) or any(k not in props for k in order) or len(set(order)) != len(order):
-        errors.append(_t("“x-order” must list each field name at most once."))
+    if (
+        not isinstance(order, list)
+        or any(k not in props for k in order)
+        or len(set(order)) != len(order)
+    ):
+        errors.append(gettext("“x-order” must list each field name at most once."))
     for key, prop in props.items():
         errors.extend(_property_errors(key, prop))
     return errors
@@ -248,37 +322,54 @@ def number_message(prop: dict, title: str) -> str:
     lo, hi = prop.get("minimum"), prop.get("maximum")
     params = {"title": title, "min": _fmt(lo), "max": _fmt(hi)}
     if lo is not None and hi is not None:
-        msg = (_t("“%(title)s” must be a whole number from %(min)s to %(max)s.") if integer
-               else _t("“%(title)s” must be a number from %(min)s to %(max)s."))
+        msg = (
+            gettext("“%(title)s” must be a whole number from %(min)s to %(max)s.")
+            if integer
+            else gettext("“%(title)s” must be a number from %(min)s to %(max)s.")
+        )
     elif lo is not None:
-        msg = (_t("“%(title)s” must be a whole number not less than %(min)s.") if integer
-               else _t("“%(title)s” must be a number not less than %(min)s."))
+        msg = (
+            gettext("“%(title)s” must be a whole number not less than %(min)s.")
+            if integer
+            else gettext("“%(title)s” must be a number not less than %(min)s.")
+        )
     elif hi is not None:
-        msg = (_t("“%(title)s” must be a whole number not greater than %(max)s.") if integer
-               else _t("“%(title)s” must be a number not greater than %(max)s."))
+        msg = (
+            gettext("“%(title)s” must be a whole number not greater than %(max)s.")
+            if integer
+            else gettext("“%(title)s” must be a number not greater than %(max)s.")
+        )
     else:
-        msg = _t("“%(title)s” must be a whole number.") if integer else _t("“%(title)s” must be a number.")
+        msg = (
+            gettext("“%(title)s” must be a whole number.")
+            if integer
+            else gettext("“%(title)s” must be a number.")
+        )
     return msg % params
 
 
 def required_message(title: str) -> str:
-    return _t("“%(title)s” is required.") % {"title": title}
+    return gettext("“%(title)s” is required.") % {"title": title}
 
 
 def enum_message(prop: dict, title: str) -> str:
-    return _t("“%(title)s” must be one of: %(choices)s.") % {
-        "title": title, "choices": "、".join(_fmt(v) for v in prop["enum"])}
+    return gettext("“%(title)s” must be one of: %(choices)s.") % {
+        "title": title,
+        "choices": "、".join(_fmt(v) for v in prop["enum"]),
+    }
 
 
 def pattern_message(prop: dict, title: str) -> str:
     if prop.get("description"):
-        return _t("“%(title)s” is not in the right format (%(hint)s).") % {
-            "title": title, "hint": prop["description"]}
-    return _t("“%(title)s” is not in the right format.") % {"title": title}
+        return gettext("“%(title)s” is not in the right format (%(hint)s).") % {
+            "title": title,
+            "hint": prop["description"],
+        }
+    return gettext("“%(title)s” is not in the right format.") % {"title": title}
 
 
 def date_message(title: str) -> str:
-    return _t("“%(title)s” must be a valid date such as 2026-01-31.") % {"title": title}
+    return gettext("“%(title)s” must be a valid date such as 2026-01-31.") % {"title": title}
 
 
 def _coerce(prop: dict, value):
@@ -320,7 +411,14 @@ def _coerce(prop: dict, value):
             return value
         if isinstance(value, str) and value.strip().lower() in {"true", "on", "1", "yes", "是"}:
             return True
-        if isinstance(value, str) and value.strip().lower() in {"false", "off", "0", "no", "否", ""}:
+        if isinstance(value, str) and value.strip().lower() in {
+            "false",
+            "off",
+            "0",
+            "no",
+            "否",
+            "",
+        }:
             return False
         raise ValueError
     raise ValueError
@@ -338,10 +436,10 @@ def _value_error(key: str, prop: dict, value):
         if kind in ("integer", "number"):
             return None, number_message(prop, title)
         if kind == "boolean":
-            return None, _t("“%(title)s” must be yes or no.") % {"title": title}
+            return None, gettext("“%(title)s” must be yes or no.") % {"title": title}
         if prop.get("format") == "date":
             return None, date_message(title)
-        return None, _t("“%(title)s” must be text.") % {"title": title}
+        return None, gettext("“%(title)s” must be text.") % {"title": title}
     if "enum" in prop and cleaned not in prop["enum"]:
         return None, enum_message(prop, title)
     if kind in ("integer", "number"):
@@ -350,15 +448,18 @@ def _value_error(key: str, prop: dict, value):
             return None, number_message(prop, title)
     if kind == "string":
         if "maxLength" in prop and len(cleaned) > prop["maxLength"]:
-            return None, _t("“%(title)s” may be at most %(n)d characters long (it has %(len)d).") % {
-                "title": title, "n": prop["maxLength"], "len": len(cleaned)}
+            return None, gettext(
+                "“%(title)s” may be at most %(n)d characters long (it has %(len)d)."
+            ) % {"title": title, "n": prop["maxLength"], "len": len(cleaned)}
         if "minLength" in prop and len(cleaned) < prop["minLength"]:
-            return None, _t("“%(title)s” must be at least %(n)d characters long.") % {
-                "title": title, "n": prop["minLength"]}
+            return None, gettext("“%(title)s” must be at least %(n)d characters long.") % {
+                "title": title,
+                "n": prop["minLength"],
+            }
         if "pattern" in prop and not re.search(prop["pattern"], cleaned):
             return None, pattern_message(prop, title)
     if kind == "boolean" and prop.get("const") is True and cleaned is not True:
-        return None, _t("Please tick “%(title)s”.") % {"title": title}
+        return None, gettext("Please tick “%(title)s”.") % {"title": title}
     return cleaned, None
 
 
@@ -385,7 +486,7 @@ def clean_data(schema: dict | None, data: dict | None) -> tuple[dict, dict[str, 
             if key in required:
                 errors[key] = required_message(_label(key, prop))
             elif prop["type"] == "boolean" and prop.get("const") is True:
-                errors[key] = _t("Please tick “%(title)s”.") % {"title": _label(key, prop)}
+                errors[key] = gettext("Please tick “%(title)s”.") % {"title": _label(key, prop)}
             continue
         value, problem = _value_error(key, prop, value)
         if problem:
@@ -452,17 +553,27 @@ def _form_field(key: str, prop: dict, required: bool) -> forms.Field:
         coerce = {"integer": int, "number": float}.get(kind, str)
         common["error_messages"]["invalid_choice"] = enum_message(prop, title)
         return forms.TypedChoiceField(
-            choices=[("", _("— please choose —")), *choices], coerce=coerce, empty_value=None,
+            choices=[("", _("— please choose —")), *choices],
+            coerce=coerce,
+            empty_value=None,
             **common,
         )
     if kind == "boolean":
         common["required"] = prop.get("const") is True
-        common["error_messages"]["required"] = _t("Please tick “%(title)s”.") % {"title": title}
+        common["error_messages"]["required"] = gettext("Please tick “%(title)s”.") % {
+            "title": title
+        }
         return forms.BooleanField(**common)
     if kind in ("integer", "number"):
         message = number_message(prop, title)
-        for code in ("invalid", "min_value", "max_value", "max_digits", "max_decimal_places",
-                     "max_whole_digits"):
+        for code in (
+            "invalid",
+            "min_value",
+            "max_value",
+            "max_digits",
+            "max_decimal_places",
+            "max_whole_digits",
+        ):
             common["error_messages"][code] = message
         bounds = {"min_value": prop.get("minimum"), "max_value": prop.get("maximum")}
         if kind == "integer":
@@ -472,29 +583,40 @@ def _form_field(key: str, prop: dict, required: bool) -> forms.Field:
         common["error_messages"]["invalid"] = date_message(title)
         return forms.DateField(
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            input_formats=["%Y-%m-%d"], **common,
+            input_formats=["%Y-%m-%d"],
+            **common,
         )
     max_length = prop.get("maxLength")
     validators = []
     if "pattern" in prop:
         validators.append(RegexValidator(prop["pattern"], message=pattern_message(prop, title)))
     if max_length is not None:
-        common["error_messages"]["max_length"] = _t(
-            "“%(title)s” may be at most %(n)d characters long.") % {"title": title, "n": max_length}
+        common["error_messages"]["max_length"] = gettext(
+            "“%(title)s” may be at most %(n)d characters long."
+        ) % {"title": title, "n": max_length}
     if "minLength" in prop:
-        common["error_messages"]["min_length"] = _t(
-            "“%(title)s” must be at least %(n)d characters long.") % {
-            "title": title, "n": prop["minLength"]}
+        common["error_messages"]["min_length"] = gettext(
+            "“%(title)s” must be at least %(n)d characters long."
+        ) % {"title": title, "n": prop["minLength"]}
     widget = forms.Textarea(attrs={"rows": 4}) if (max_length or 0) > TEXTAREA_FROM else None
     return forms.CharField(
-        max_length=max_length, min_length=prop.get("minLength"), validators=validators,
-        widget=widget, **common,
+        max_length=max_length,
+        min_length=prop.get("minLength"),
+        validators=validators,
+        widget=widget,
+        **common,
     )
 
 
-def build_form(schema: dict | None, data=None, *, initial: dict | None = None,
-               prefix: str | None = None, form_class: type[SchemaForm] = SchemaForm,
-               **kwargs) -> SchemaForm:
+def build_form(
+    schema: dict | None,
+    data=None,
+    *,
+    initial: dict | None = None,
+    prefix: str | None = None,
+    form_class: type[SchemaForm] = SchemaForm,
+    **kwargs,
+) -> SchemaForm:
     """A Django form for ``schema`` (bound when ``data`` is given).
 
     Labels are the properties' titles, help texts their descriptions; required fields are

@@ -1,7 +1,9 @@
 """Keeping the Chinese search index (``yiwang.search.api``) in step with published items.
 
 Called from ``transaction.on_commit`` in the actions, so a rolled-back change never
-reaches the index. Only published items are indexed (kind ``"service_item"``).
+reaches the index. Only published items are indexed (kind ``"item"``, key = item id).
+``reindex_documents`` is registered with ``yiwang.search.registry`` so that
+``manage.py search_reindex item`` rebuilds the catalogue's part of the index.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from django.urls import reverse
 
 logger = logging.getLogger(__name__)
 
-KIND = "service_item"
+KIND = "item"
 
 
 def search_api():
@@ -39,6 +41,32 @@ def document_text(item) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def document(item) -> dict:
+    """The keyword arguments of ``index_document`` for one published item."""
+    return {
+        "key": str(item.pk),
+        "title": item.name,
+        "text": document_text(item),
+        "aliases": item.aliases,
+        "url": reverse("catalog:detail", args=[item.pk]),
+        "public": True,
+    }
+
+
+def reindex_documents():
+    """Every published item, for ``yiwang.search.registry`` (full rebuild)."""
+    from .models import ServiceItem
+
+    qs = (
+        ServiceItem.objects.published()
+        .select_related("item_type", "department", "region")
+        .prefetch_related("materials")
+        .order_by("id")
+    )
+    for item in qs.iterator(chunk_size=500):
+        yield document(item)
+
+
 def index_item(item_id: int) -> None:
     """(Re-)index one item if it is published, or remove it otherwise."""
     from .models import ItemStatus, ServiceItem
@@ -46,20 +74,16 @@ def index_item(item_id: int) -> None:
     api = search_api()
     if api is None:
         return
-    item = (ServiceItem.objects.select_related("item_type", "department", "region")
-            .prefetch_related("materials").filter(pk=item_id).first())
+    item = (
+        ServiceItem.objects.select_related("item_type", "department", "region")
+        .prefetch_related("materials")
+        .filter(pk=item_id)
+        .first()
+    )
     if item is None or item.status != ItemStatus.PUBLISHED:
         api.remove_document(KIND, str(item_id))
         return
-    api.index_document(
-        KIND,
-        str(item.pk),
-        item.name,
-        document_text(item),
-        aliases=item.aliases,
-        url=reverse("catalog:detail", args=[item.pk]),
-        public=True,
-    )
+    api.index_document(KIND, **document(item))
 
 
 def remove_item(item_id: int) -> None:

@@ -65,45 +65,80 @@ class ServiceItemQuerySet(models.QuerySet):
         return self.filter(status=ItemStatus.PUBLISHED)
 
     def applicable(self):
-        return self.published().exclude(node_level__in=[NodeLevel.MAIN, NodeLevel.SUB],
-                                         children__isnull=False).distinct()
+        return (
+            self.published()
+            .exclude(node_level__in=[NodeLevel.MAIN, NodeLevel.SUB], children__isnull=False)
+            .distinct()
+        )
 
 
 class ServiceItem(models.Model):
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="children", verbose_name=_("parent item"))
-    node_level = models.CharField(_("level in hierarchy"), max_length=10, choices=NodeLevel.choices,
-                                  default=NodeLevel.HANDLING)
-    handling_kind = models.CharField(_("handling kind"), max_length=10, choices=HandlingKind.choices,
-                                     default=HandlingKind.NEW)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent item"),
+    )
+    node_level = models.CharField(
+        _("level in hierarchy"),
+        max_length=10,
+        choices=NodeLevel.choices,
+        default=NodeLevel.HANDLING,
+    )
+    handling_kind = models.CharField(
+        _("handling kind"), max_length=10, choices=HandlingKind.choices, default=HandlingKind.NEW
+    )
     name = models.CharField(_("item name"), max_length=200)
-    aliases = models.TextField(_("aliases and everyday phrases"), blank=True,
-                               help_text=_("Comma-separated words citizens use for this item."))
+    aliases = models.TextField(
+        _("aliases and everyday phrases"),
+        blank=True,
+        help_text=_("Comma-separated words citizens use for this item."),
+    )
     item_type = models.ForeignKey(ItemType, on_delete=models.PROTECT, verbose_name=_("item type"))
     main_number = models.CharField(_("main item number"), max_length=5)
     sub_number = models.CharField(_("sub-item number"), max_length=3, default="000")
-    level_code = models.CharField(_("exercise level code"), max_length=1, default="3",
-                                  help_text=_("1 national, 2 provincial, 3 city, 4 county, 5 town"))
-    competent_department = models.ForeignKey("orgs.Department", on_delete=models.PROTECT,
-                                             related_name="competent_items",
-                                             verbose_name=_("competent department"))
-    department = models.ForeignKey("orgs.Department", on_delete=models.PROTECT, related_name="items",
-                                   verbose_name=_("implementing agency"))
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT,
-                               verbose_name=_("implementing region"))
+    level_code = models.CharField(
+        _("exercise level code"),
+        max_length=1,
+        default="3",
+        help_text=_("1 national, 2 provincial, 3 city, 4 county, 5 town"),
+    )
+    competent_department = models.ForeignKey(
+        "orgs.Department",
+        on_delete=models.PROTECT,
+        related_name="competent_items",
+        verbose_name=_("competent department"),
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        on_delete=models.PROTECT,
+        related_name="items",
+        verbose_name=_("implementing agency"),
+    )
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, verbose_name=_("implementing region")
+    )
     legal_basis = models.TextField(_("legal basis"))
-    audience = models.CharField(_("applicants"), max_length=12, choices=Audience.choices,
-                                default=Audience.PERSON)
+    audience = models.CharField(
+        _("applicants"), max_length=12, choices=Audience.choices, default=Audience.PERSON
+    )
     scope = models.TextField(_("scope of acceptance"), blank=True)
     conditions = models.TextField(_("acceptance conditions"), blank=True)
-    procedure = models.JSONField(_("procedure"), default=list, blank=True,
-                                 help_text=_("Ordered list of steps shown in the guide's flow chart."))
+    procedure = models.JSONField(
+        _("procedure"),
+        default=list,
+        blank=True,
+        help_text=_("Ordered list of steps shown in the guide's flow chart."),
+    )
     statutory_limit = models.PositiveSmallIntegerField(_("statutory time limit (working days)"))
     promised_limit = models.PositiveSmallIntegerField(_("promised time limit (working days)"))
     fees = models.CharField(_("fees"), max_length=200, default="不收费")
     fee_basis = models.CharField(_("fee basis"), max_length=300, blank=True)
-    online_depth = models.PositiveSmallIntegerField(_("online depth"), choices=OnlineDepth.choices,
-                                                    default=OnlineDepth.FULL_ONLINE)
+    online_depth = models.PositiveSmallIntegerField(
+        _("online depth"), choices=OnlineDepth.choices, default=OnlineDepth.FULL_ONLINE
+    )
     visits = models.PositiveSmallIntegerField(_("visits required"), default=0)
     consult_phone = models.CharField(_("consultation"), max_length=100, blank=True)
     complaint_phone = models.CharField(_("supervision and complaints"), max_length=100, blank=True)
@@ -113,12 +148,18 @@ class ServiceItem(models.Model):
     cross_region = models.BooleanField(_("handled across regions"), default=False)
     form_schema = models.JSONField(_("application form (JSON Schema)"), default=dict, blank=True)
     downloads = models.JSONField(_("forms to download"), default=list, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=ItemStatus.choices,
-                              default=ItemStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ItemStatus.choices,
+        default=ItemStatus.DRAFT,
+        db_index=True,
+    )
     version = models.PositiveIntegerField(_("version"), default=0)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     changed_since_publish = models.BooleanField(
-        _("changed since publication"), default=False,
+        _("changed since publication"),
+        default=False,
         help_text=_("Set when a published item is edited; cleared when it is published again."),
     )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
@@ -133,7 +174,14 @@ class ServiceItem(models.Model):
         verbose_name_plural = _("service items")
         constraints = [
             models.UniqueConstraint(
-                fields=["item_type", "main_number", "sub_number", "department", "handling_kind", "node_level"],
+                fields=[
+                    "item_type",
+                    "main_number",
+                    "sub_number",
+                    "department",
+                    "handling_kind",
+                    "node_level",
+                ],
                 name="catalog_item_unique_code",
             )
         ]
@@ -148,7 +196,9 @@ class ServiceItem(models.Model):
 
     @property
     def implementation_code(self) -> str:
-        suffix = HANDLING_SUFFIX[self.handling_kind] if self.node_level == NodeLevel.HANDLING else "00"
+        suffix = (
+            HANDLING_SUFFIX[self.handling_kind] if self.node_level == NodeLevel.HANDLING else "00"
+        )
         return f"{self.basic_code}{self.level_code}{self.region.code[:6]}{self.department.uscc}{suffix}"
 
     @property
@@ -180,29 +230,42 @@ class ActiveMaterialManager(models.Manager):
 
 
 class Material(models.Model):
-    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="materials",
-                             verbose_name=_("service item"))
+    item = models.ForeignKey(
+        ServiceItem,
+        on_delete=models.CASCADE,
+        related_name="materials",
+        verbose_name=_("service item"),
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("material name"), max_length=200)
-    form = models.CharField(_("form"), max_length=12, choices=MaterialForm.choices,
-                            default=MaterialForm.ELECTRONIC)
+    form = models.CharField(
+        _("form"), max_length=12, choices=MaterialForm.choices, default=MaterialForm.ELECTRONIC
+    )
     count = models.PositiveSmallIntegerField(_("number of copies"), default=1)
     required = models.BooleanField(_("required"), default=True)
     source = models.CharField(_("source"), max_length=100, default="申请人自备")
-    replaceable_by = models.CharField(_("replaceable by"), max_length=10, choices=Replaceable.choices,
-                                      default=Replaceable.NO, blank=True)
+    replaceable_by = models.CharField(
+        _("replaceable by"),
+        max_length=10,
+        choices=Replaceable.choices,
+        default=Replaceable.NO,
+        blank=True,
+    )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
     retired = models.BooleanField(
-        _("retired"), default=False, editable=False,
+        _("retired"),
+        default=False,
+        editable=False,
         help_text=_("Removed from the item but kept because existing cases refer to it."),
     )
 
     # ``item.materials`` (reverse relation) uses the default manager: current materials only.
-    objects = ActiveMaterialManager()
     all_objects = models.Manager()
+    objects = ActiveMaterialManager()
 
     class Meta:
         base_manager_name = "all_objects"
+        default_manager_name = "objects"
         ordering = ["item", "position", "id"]
         verbose_name = _("material")
         verbose_name_plural = _("materials")
@@ -218,12 +281,16 @@ class ItemRevision(models.Model):
     version = models.PositiveIntegerField()
     snapshot = models.JSONField()
     published_at = models.DateTimeField(auto_now_add=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     class Meta:
         unique_together = [("item", "version")]
         ordering = ["item", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} v{self.version}"
 
 
 class ProcessDefinition(models.Model):
@@ -237,8 +304,12 @@ class ProcessDefinition(models.Model):
     agency (joint review). Validated by ``catalog.process.validate_steps``.
     """
 
-    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="processes",
-                             verbose_name=_("service item"))
+    item = models.ForeignKey(
+        ServiceItem,
+        on_delete=models.CASCADE,
+        related_name="processes",
+        verbose_name=_("service item"),
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     steps = models.JSONField(_("steps"))
     active = models.BooleanField(_("active"), default=True)

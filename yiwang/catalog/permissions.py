@@ -26,8 +26,10 @@ def is_catalog_authority(user) -> bool:
     """The platform itself, a superuser or a data-authority administrator: every item."""
     if is_system(user):
         return True
-    return bool(getattr(user, "is_active", False) and (
-        getattr(user, "is_superuser", False) or has_role(user, Role.AUTHORITY)))
+    return bool(
+        getattr(user, "is_active", False)
+        and (getattr(user, "is_superuser", False) or has_role(user, Role.AUTHORITY))
+    )
 
 
 def can_use_back_office(user) -> bool:
@@ -52,8 +54,14 @@ def manageable_items(user) -> QuerySet[ServiceItem]:
     qs = ServiceItem.objects.select_related("item_type", "department", "region")
     if is_catalog_authority(user):
         return qs
-    return qs.filter(scope_q(user, roles=[Role.DEPT_ADMIN], department_field="department",
-                             region_path_field="region__path"))
+    return qs.filter(
+        scope_q(
+            user,
+            roles=[Role.DEPT_ADMIN],
+            department_field="department",
+            region_path_field="region__path",
+        )
+    )
 
 
 def manageable_departments(user):

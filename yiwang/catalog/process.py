@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.orgs.models import Department, Role
@@ -33,23 +33,43 @@ def default_process(item) -> list[dict]:
     """受理 → 审查 → 决定 → 办结, with limits that add up to the promised limit (≥ 3 days)."""
     promised = int(getattr(item, "promised_limit", 0) or 0)
     return [
-        {"key": "accept", "name": "受理", "kind": "accept", "role": Role.REVIEWER.value,
-         "limit_days": 1},
-        {"key": "review", "name": "审查", "kind": "review", "role": Role.REVIEWER.value,
-         "limit_days": max(1, promised - 2)},
-        {"key": "decide", "name": "决定", "kind": "decide", "role": Role.APPROVER.value,
-         "limit_days": 1},
-        {"key": "conclude", "name": "办结", "kind": "conclude", "role": Role.REVIEWER.value,
-         "limit_days": 0},
+        {
+            "key": "accept",
+            "name": "受理",
+            "kind": "accept",
+            "role": Role.REVIEWER.value,
+            "limit_days": 1,
+        },
+        {
+            "key": "review",
+            "name": "审查",
+            "kind": "review",
+            "role": Role.REVIEWER.value,
+            "limit_days": max(1, promised - 2),
+        },
+        {
+            "key": "decide",
+            "name": "决定",
+            "kind": "decide",
+            "role": Role.APPROVER.value,
+            "limit_days": 1,
+        },
+        {
+            "key": "conclude",
+            "name": "办结",
+            "kind": "conclude",
+            "role": Role.REVIEWER.value,
+            "limit_days": 0,
+        },
     ]
 
 
 def step_errors(steps) -> list[tuple[int | None, str]]:
     """Problems as ``(step index or None, message)``; an empty list means the steps are valid."""
     if not isinstance(steps, list) or not steps:
-        return [(None, _t("The process needs a list of steps (受理 → 审查 → 决定 → 办结)."))]
+        return [(None, gettext("The process needs a list of steps (受理 → 审查 → 决定 → 办结)."))]
     if len(steps) > MAX_STEPS:
-        return [(None, _t("A process may have at most %(n)d steps.") % {"n": MAX_STEPS})]
+        return [(None, gettext("A process may have at most %(n)d steps.") % {"n": MAX_STEPS})]
     errors: list[tuple[int | None, str]] = []
     roles = set(Role.values)
     seen: dict[str, int] = {}
@@ -57,63 +77,145 @@ def step_errors(steps) -> list[tuple[int | None, str]]:
     for i, step in enumerate(steps):
         n = i + 1
         if not isinstance(step, dict):
-            errors.append((i, _t("Step %(n)d must be an object with key, name, kind, role and "
-                                 "limit_days.") % {"n": n}))
+            errors.append(
+                (
+                    i,
+                    gettext(
+                        "Step %(n)d must be an object with key, name, kind, role and limit_days."
+                    )
+                    % {"n": n},
+                )
+            )
             continue
         unknown = sorted(set(step) - STEP_KEYS)
         if unknown:
-            errors.append((i, _t("Step %(n)d has unknown attributes: %(words)s (allowed: key, "
-                                 "name, kind, role, limit_days, department).")
-                           % {"n": n, "words": ", ".join(unknown)}))
+            errors.append(
+                (
+                    i,
+                    gettext(
+                        "Step %(n)d has unknown attributes: %(words)s (allowed: key, "
+                        "name, kind, role, limit_days, department)."
+                    )
+                    % {"n": n, "words": ", ".join(unknown)},
+                )
+            )
         key = step.get("key")
         if not isinstance(key, str) or not KEY_RE.match(key):
-            errors.append((i, _t("Step %(n)d: the key “%(key)s” must be 1–30 lower-case latin "
-                                 "letters, digits or underscores, starting with a letter.")
-                           % {"n": n, "key": key}))
+            errors.append(
+                (
+                    i,
+                    gettext(
+                        "Step %(n)d: the key “%(key)s” must be 1–30 lower-case latin "
+                        "letters, digits or underscores, starting with a letter."
+                    )
+                    % {"n": n, "key": key},
+                )
+            )
         elif key in seen:
-            errors.append((i, _t("Step %(n)d: the key “%(key)s” is already used by step %(m)d; "
-                                 "keys must be unique.") % {"n": n, "key": key, "m": seen[key] + 1}))
+            errors.append(
+                (
+                    i,
+                    gettext(
+                        "Step %(n)d: the key “%(key)s” is already used by step %(m)d; "
+                        "keys must be unique."
+                    )
+                    % {"n": n, "key": key, "m": seen[key] + 1},
+                )
+            )
         else:
             seen[key] = i
         name = step.get("name")
         if not isinstance(name, str) or not name.strip() or len(name) > 30:
-            errors.append((i, _t("Step %(n)d needs a name of 1–30 characters (e.g. 审查).")
-                           % {"n": n}))
+            errors.append(
+                (i, gettext("Step %(n)d needs a name of 1–30 characters (e.g. 审查).") % {"n": n})
+            )
         if step.get("kind") not in KINDS:
-            errors.append((i, _t("Step %(n)d: the kind “%(kind)s” is not one of accept, review, "
-                                 "decide, conclude.") % {"n": n, "kind": step.get("kind")}))
+            errors.append(
+                (
+                    i,
+                    gettext(
+                        "Step %(n)d: the kind “%(kind)s” is not one of accept, review, "
+                        "decide, conclude."
+                    )
+                    % {"n": n, "kind": step.get("kind")},
+                )
+            )
         if step.get("role") not in roles:
-            errors.append((i, _t("Step %(n)d: the role “%(role)s” is not one of %(roles)s.")
-                           % {"n": n, "role": step.get("role"), "roles": ", ".join(Role.values)}))
+            errors.append(
+                (
+                    i,
+                    gettext("Step %(n)d: the role “%(role)s” is not one of %(roles)s.")
+                    % {"n": n, "role": step.get("role"), "roles": ", ".join(Role.values)},
+                )
+            )
         days = step.get("limit_days")
         if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 365:
-            errors.append((i, _t("Step %(n)d: the time limit must be a whole number of working "
-                                 "days from 0 to 365.") % {"n": n}))
+            errors.append(
+                (
+                    i,
+                    gettext(
+                        "Step %(n)d: the time limit must be a whole number of working "
+                        "days from 0 to 365."
+                    )
+                    % {"n": n},
+                )
+            )
         if step.get("department") not in (None, ""):
             if not isinstance(step["department"], str):
-                errors.append((i, _t("Step %(n)d: the department must be given by its unified "
-                                     "social credit code.") % {"n": n}))
+                errors.append(
+                    (
+                        i,
+                        gettext(
+                            "Step %(n)d: the department must be given by its unified "
+                            "social credit code."
+                        )
+                        % {"n": n},
+                    )
+                )
             else:
                 usccs[i] = step["department"].strip().upper()
     if usccs:
-        known = set(Department.objects.filter(uscc__in=set(usccs.values()))
-                    .values_list("uscc", flat=True))
+        known = set(
+            Department.objects.filter(uscc__in=set(usccs.values())).values_list("uscc", flat=True)
+        )
         for i, code in usccs.items():
             if code not in known:
-                errors.append((i, _t("Step %(n)d: no department has the unified social credit "
-                                     "code %(code)s.") % {"n": i + 1, "code": code}))
+                errors.append(
+                    (
+                        i,
+                        gettext(
+                            "Step %(n)d: no department has the unified social credit code %(code)s."
+                        )
+                        % {"n": i + 1, "code": code},
+                    )
+                )
     kinds = [s.get("kind") if isinstance(s, dict) else None for s in steps]
     if kinds.count("accept") != 1 or kinds[0] != "accept":
-        errors.append((None, _t("The process must start with exactly one acceptance step "
-                                "(kind accept).")))
+        errors.append(
+            (
+                None,
+                gettext("The process must start with exactly one acceptance step (kind accept)."),
+            )
+        )
     if kinds.count("decide") != 1:
-        errors.append((None, _t("The process must have exactly one decision step (kind decide); "
-                                "it has %(n)d.") % {"n": kinds.count("decide")}))
+        errors.append(
+            (
+                None,
+                gettext(
+                    "The process must have exactly one decision step (kind decide); it has %(n)d."
+                )
+                % {"n": kinds.count("decide")},
+            )
+        )
     if kinds.count("conclude") != 1 or kinds[-1] != "conclude":
-        errors.append((None, _t("The process must end with exactly one conclusion step "
-                                "(kind conclude).")))
+        errors.append(
+            (
+                None,
+                gettext("The process must end with exactly one conclusion step (kind conclude)."),
+            )
+        )
     elif "decide" in kinds and kinds.index("decide") > kinds.index("conclude"):
-        errors.append((None, _t("The decision step must come before the conclusion step.")))
+        errors.append((None, gettext("The decision step must come before the conclusion step.")))
     return errors
 
 

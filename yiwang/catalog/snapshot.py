@@ -5,10 +5,31 @@ from __future__ import annotations
 from .models import ServiceItem
 
 SCALAR_FIELDS = (
-    "node_level", "handling_kind", "name", "aliases", "main_number", "sub_number", "level_code",
-    "legal_basis", "audience", "scope", "conditions", "procedure", "statutory_limit",
-    "promised_limit", "fees", "fee_basis", "online_depth", "visits", "consult_phone",
-    "complaint_phone", "location", "channels", "county_wide", "cross_region", "form_schema",
+    "node_level",
+    "handling_kind",
+    "name",
+    "aliases",
+    "main_number",
+    "sub_number",
+    "level_code",
+    "legal_basis",
+    "audience",
+    "scope",
+    "conditions",
+    "procedure",
+    "statutory_limit",
+    "promised_limit",
+    "fees",
+    "fee_basis",
+    "online_depth",
+    "visits",
+    "consult_phone",
+    "complaint_phone",
+    "location",
+    "channels",
+    "county_wide",
+    "cross_region",
+    "form_schema",
     "downloads",
 )
 MATERIAL_FIELDS = ("name", "form", "count", "required", "source", "replaceable_by", "notes")
@@ -40,8 +61,10 @@ def item_snapshot(item: ServiceItem, *, materials=None, process=None) -> dict:
         basic_code=item.basic_code,
         implementation_code=item.implementation_code,
         item_type={"code": item.item_type.code, "name": item.item_type.name},
-        competent_department={"uscc": item.competent_department.uscc,
-                              "name": item.competent_department.name},
+        competent_department={
+            "uscc": item.competent_department.uscc,
+            "name": item.competent_department.name,
+        },
         department={"uscc": item.department.uscc, "name": item.department.name},
         region={"code": item.region.code, "name": item.region.name},
         parent=item.parent_id,
@@ -52,6 +75,7 @@ def item_snapshot(item: ServiceItem, *, materials=None, process=None) -> dict:
     data["materials"] = [material_dict(m) for m in materials]
     if process is None:
         process = item.active_process()
-    data["process"] = ({"version": process.version, "steps": process.steps}
-                       if process is not None else None)
+    data["process"] = (
+        {"version": process.version, "steps": process.steps} if process is not None else None
+    )
     return data

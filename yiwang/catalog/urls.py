@@ -6,6 +6,7 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/form.pdf", views.form_pdf, name="form_pdf"),
     path("manage/", views.manage, name="manage"),
     path("manage/new/", views.manage_edit, name="manage_create"),
     path("manage/<int:pk>/", views.manage_edit, name="manage_edit"),

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from . import actions, excel, indexing
@@ -58,8 +58,9 @@ def filter_items(qs, form: ServiceFilterForm):
     if town is not None:
         # Items of the town itself, and county-level items any hall in the county handles.
         ancestors = [code for code in town.path.strip("/").split("/") if code != town.code]
-        qs = qs.filter(Q(region__path__startswith=town.path)
-                       | Q(region__code__in=ancestors, county_wide=True))
+        qs = qs.filter(
+            Q(region__path__startswith=town.path) | Q(region__code__in=ancestors, county_wide=True)
+        )
     return qs
 
 
@@ -80,42 +81,52 @@ def index(request: HttpRequest) -> HttpResponse:
             items = sorted(qs.filter(pk__in=ids), key=lambda item: rank[item.pk])
         page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     else:
-        page = Paginator(qs.order_by("item_type__code", "main_number", "sub_number", "id"),
-                         PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(
+            qs.order_by("item_type__code", "main_number", "sub_number", "id"), PAGE_SIZE
+        ).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "catalog/index.html", {
-        "form": form,
-        "page": page,
-        "query": query,
-        "searched": searched,
-        "querystring": params.urlencode(),
-        "can_manage": can_use_back_office(request.user),
-    })
+    return render(
+        request,
+        "catalog/index.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "searched": searched,
+            "querystring": params.urlencode(),
+            "can_manage": can_use_back_office(request.user),
+        },
+    )
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
-        ServiceItem.objects.select_related("department", "competent_department", "item_type",
-                                           "region", "parent"),
+        ServiceItem.objects.select_related(
+            "department", "competent_department", "item_type", "region", "parent"
+        ),
         pk=pk,
     )
     preview = item.status != ItemStatus.PUBLISHED
     if preview and not can_manage_item(request.user, item):
-        raise Http404(_t("This service item is not published."))
+        raise Http404(gettext("This service item is not published."))
     process = item.active_process()
     steps = process.steps if process else []
     flow = item.procedure or [{"name": s["name"], "description": ""} for s in steps]
-    return render(request, "catalog/detail.html", {
-        "item": item,
-        "materials": list(item.materials.all()),
-        "process": process,
-        "steps": [{**s, "kind_label": KIND_LABELS.get(s["kind"], s["kind"])} for s in steps],
-        "flow": flow,
-        "preview": preview,
-        "apply_url": apply_url(item.pk),
-        "can_manage": can_manage_item(request.user, item),
-    })
+    return render(
+        request,
+        "catalog/detail.html",
+        {
+            "item": item,
+            "materials": list(item.materials.all()),
+            "process": process,
+            "steps": [{**s, "kind_label": KIND_LABELS.get(s["kind"], s["kind"])} for s in steps],
+            "flow": flow,
+            "preview": preview,
+            "apply_url": apply_url(item.pk),
+            "can_manage": can_manage_item(request.user, item),
+        },
+    )
 
 
 # --- back office -----------------------------------------------------------------------
@@ -123,8 +134,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _back_office(request: HttpRequest) -> None:
     if not can_use_back_office(request.user):
-        raise PermissionDenied(_t("The catalogue back office is for department administrators "
-                                  "and the data authority."))
+        raise PermissionDenied(
+            gettext(
+                "The catalogue back office is for department administrators and the data authority."
+            )
+        )
 
 
 def _managed_item(request: HttpRequest, pk: int) -> ServiceItem:
@@ -135,8 +149,9 @@ def _managed_item(request: HttpRequest, pk: int) -> ServiceItem:
 @login_required
 def manage(request: HttpRequest) -> HttpResponse:
     _back_office(request)
-    qs = manageable_items(request.user).order_by("department_id", "item_type__code",
-                                                 "main_number", "sub_number", "id")
+    qs = manageable_items(request.user).order_by(
+        "department_id", "item_type__code", "main_number", "sub_number", "id"
+    )
     status = request.GET.get("status", "")
     if status in ItemStatus.values:
         qs = qs.filter(status=status)
@@ -146,10 +161,18 @@ def manage(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "catalog/manage/list.html", {
-        "page": page, "status": status, "text": text, "statuses": ItemStatus.choices,
-        "querystring": params.urlencode(), "withdraw_form": WithdrawForm(),
-    })
+    return render(
+        request,
+        "catalog/manage/list.html",
+        {
+            "page": page,
+            "status": status,
+            "text": text,
+            "statuses": ItemStatus.choices,
+            "querystring": params.urlencode(),
+            "withdraw_form": WithdrawForm(),
+        },
+    )
 
 
 def _apply_errors(exc: ValidationError, form: ItemForm, formset) -> None:
@@ -160,8 +183,7 @@ def _apply_errors(exc: ValidationError, form: ItemForm, formset) -> None:
         return
     for field, errors in exc.message_dict.items():
         if field == "materials":
-            formset._non_form_errors = formset.error_class(
-                [*formset.non_form_errors(), *errors])
+            formset._non_form_errors = formset.error_class([*formset.non_form_errors(), *errors])
         elif field in form.fields:
             for message in errors:
                 form.add_error(field, message)
@@ -179,8 +201,9 @@ def _save(request, form: ItemForm, formset, item: ServiceItem | None) -> Service
                 item = actions.create_item(actor=request.user, **fields)
             else:
                 actions.update_item(actor=request.user, item=item, **fields)
-            actions.set_materials(actor=request.user, item=item,
-                                  materials=materials_from_formset(formset))
+            actions.set_materials(
+                actor=request.user, item=item, materials=materials_from_formset(formset)
+            )
             steps = form.cleaned_data.get("steps") or default_process(item)
             try:
                 actions.set_process(actor=request.user, item=item, steps=steps)
@@ -204,19 +227,40 @@ def manage_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if form.is_valid() and formset.is_valid():
             saved = _save(request, form, formset, item)
             if saved is not None:
-                messages.success(request, _t("Saved “%(name)s”.") % {"name": saved.name})
+                messages.success(request, gettext("Saved “%(name)s”.") % {"name": saved.name})
                 return redirect("catalog:manage_edit", pk=saved.pk)
     else:
         initial = ItemForm.initial_for(item, process) if item else {}
         form = ItemForm(initial=initial, departments=departments)
-        rows = [{"id": m.pk, "name": m.name, "form": m.form, "count": m.count,
-                 "required": m.required, "source": m.source, "replaceable_by": m.replaceable_by,
-                 "notes": m.notes} for m in item.materials.all()] if item else []
+        rows = (
+            [
+                {
+                    "id": m.pk,
+                    "name": m.name,
+                    "form": m.form,
+                    "count": m.count,
+                    "required": m.required,
+                    "source": m.source,
+                    "replaceable_by": m.replaceable_by,
+                    "notes": m.notes,
+                }
+                for m in item.materials.all()
+            ]
+            if item
+            else []
+        )
         formset = MaterialFormSet(initial=rows, prefix="materials")
-    return render(request, "catalog/manage/edit.html", {
-        "item": item, "form": form, "formset": formset, "process": process,
-        "withdraw_form": WithdrawForm(),
-    })
+    return render(
+        request,
+        "catalog/manage/edit.html",
+        {
+            "item": item,
+            "form": form,
+            "formset": formset,
+            "process": process,
+            "withdraw_form": WithdrawForm(),
+        },
+    )
 
 
 @login_required
@@ -229,8 +273,11 @@ def manage_publish(request: HttpRequest, pk: int) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _t("Published “%(name)s” as version %(version)d.")
-                         % {"name": item.name, "version": item.version})
+        messages.success(
+            request,
+            gettext("Published “%(name)s” as version %(version)d.")
+            % {"name": item.name, "version": item.version},
+        )
     if request.POST.get("next") == "list":
         return redirect("catalog:manage")
     return redirect("catalog:manage_edit", pk=item.pk)
@@ -246,7 +293,7 @@ def manage_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _t("Withdrew “%(name)s”.") % {"name": item.name})
+        messages.success(request, gettext("Withdrew “%(name)s”.") % {"name": item.name})
     return redirect("catalog:manage_edit", pk=item.pk)
 
 
@@ -256,7 +303,8 @@ def manage_export(request: HttpRequest) -> HttpResponse:
     content = excel.export_bytes(manageable_items(request.user))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="catalog-{stamp}.xlsx"'
     return response
 
@@ -268,12 +316,73 @@ def manage_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            result = excel.import_workbook(form.cleaned_data["file"], actor=request.user,
-                                           dry_run=bool(request.POST.get("dry_run")))
+            result = excel.import_workbook(
+                form.cleaned_data["file"],
+                actor=request.user,
+                dry_run=bool(request.POST.get("dry_run")),
+            )
             if result.ok and not request.POST.get("dry_run"):
-                messages.success(request, _t("Import finished: %(summary)s")
-                                 % {"summary": result.summary()})
+                messages.success(
+                    request, gettext("Import finished: %(summary)s") % {"summary": result.summary()}
+                )
                 return redirect("catalog:manage")
     else:
         form = ImportForm()
     return render(request, "catalog/manage/import.html", {"form": form, "result": result})
+
+
+def form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable blank application form (表格下载) built from the item's form and materials."""
+    from yiwang.web.documents import render_pdf
+
+    from .forms_schema import field_order
+
+    item = get_object_or_404(
+        ServiceItem.objects.select_related("department", "item_type", "region"), pk=pk
+    )
+    if item.status != ItemStatus.PUBLISHED and not can_manage_item(request.user, item):
+        raise Http404(gettext("This service item is not published."))
+    schema = item.form_schema or {}
+    props = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    rows = []
+    for key in field_order(schema):
+        prop = props[key]
+        label = str(prop.get("title") or key)
+        if key in required:
+            label = gettext("%(label)s (required)") % {"label": label}
+        if "enum" in prop:
+            value = "　".join(f"□ {choice}" for choice in prop["enum"])
+        elif prop.get("type") == "boolean":
+            value = gettext("□ Yes　□ No")
+        elif prop.get("format") == "date":
+            value = gettext("      year    month    day")
+        else:
+            value = prop.get("description", "")
+        rows.append((label, value))
+    paragraphs = [gettext("Materials to bring (tick what you submit):")]
+    for n, material in enumerate(item.materials.all(), start=1):
+        line = f"□ {n}. {material.name}（{material.get_form_display()} {material.count}）"
+        if material.replaceable_by:
+            line += "　" + str(material.get_replaceable_by_display())
+        paragraphs.append(line)
+    paragraphs += [
+        gettext(
+            "I promise that the information above is true, accurate and complete and accept "
+            "the legal consequences of any false statement."
+        ),
+        gettext("Applicant (signature or seal): ____________    Date: ______"),
+    ]
+    pdf = render_pdf(
+        title=gettext("Application form: %(name)s") % {"name": item.name},
+        subtitle=f"{item.department.name} · {item.implementation_code}",
+        rows=rows,
+        paragraphs=paragraphs,
+        qr_url=request.build_absolute_uri(reverse("catalog:detail", args=[item.pk])),
+        qr_caption=gettext("Scan for the guide and to apply online"),
+        footer=gettext("Dabu County government services · consultation %(phone)s")
+        % {"phone": item.consult_phone or "12345"},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="form-{item.pk}.pdf"'
+    return response

@@ -48,6 +48,14 @@ class Region(models.Model):
         return other.path.startswith(self.path)
 
     @property
+    def county(self) -> "Region | None":
+        """The county-level division this region belongs to (itself if it is one)."""
+        node = self
+        while node is not None and node.level > Level.COUNTY:
+            node = node.parent
+        return node if node is not None and node.level == Level.COUNTY else None
+
+    @property
     def full_name(self) -> str:
         names = []
         node = self

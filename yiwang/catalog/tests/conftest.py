@@ -8,11 +8,10 @@ from __future__ import annotations
 import pytest
 
 from yiwang.accounts import actions as accounts
-from yiwang.orgs import actions as orgs
-from yiwang.regions import actions as regions
-
 from yiwang.catalog import actions
 from yiwang.catalog.process import default_process
+from yiwang.orgs import actions as orgs
+from yiwang.regions import actions as regions
 
 SYSTEM = "test"
 PASSWORD = "Dabu@2026"
@@ -47,31 +46,54 @@ FOOD_SCHEMA = {
 
 @pytest.fixture
 def county(db):
-    province = regions.create_region(actor=SYSTEM, code="440000", name="广东省", level=1, parent=None)
-    city = regions.create_region(actor=SYSTEM, code="441400", name="梅州市", level=2, parent=province)
+    province = regions.create_region(
+        actor=SYSTEM, code="440000", name="广东省", level=1, parent=None
+    )
+    city = regions.create_region(
+        actor=SYSTEM, code="441400", name="梅州市", level=2, parent=province
+    )
     return regions.create_region(actor=SYSTEM, code="441422", name="大埔县", level=3, parent=city)
 
 
 @pytest.fixture
 def towns(county):
     return {
-        "huliao": regions.create_region(actor=SYSTEM, code="441422100", name="湖寮镇", level=4,
-                                        parent=county),
-        "gaobei": regions.create_region(actor=SYSTEM, code="441422103", name="高陂镇", level=4,
-                                        parent=county),
+        "huliao": regions.create_region(
+            actor=SYSTEM, code="441422100", name="湖寮镇", level=4, parent=county
+        ),
+        "gaobei": regions.create_region(
+            actor=SYSTEM, code="441422103", name="高陂镇", level=4, parent=county
+        ),
     }
 
 
 @pytest.fixture
 def depts(county, towns):
     return {
-        "scj": orgs.create_department(actor=SYSTEM, name="大埔县市场监督管理局", short_name="县市场监管局",
-                                      uscc=USCC["scj"], region=county, phone="0753-5522315"),
-        "mzj": orgs.create_department(actor=SYSTEM, name="大埔县民政局", short_name="县民政局",
-                                      uscc=USCC["mzj"], region=county, phone="0753-5522163"),
-        "gaobei": orgs.create_department(actor=SYSTEM, name="大埔县高陂镇人民政府",
-                                         short_name="高陂镇政府", uscc=USCC["gaobei"],
-                                         region=towns["gaobei"], phone="0753-5612101"),
+        "scj": orgs.create_department(
+            actor=SYSTEM,
+            name="大埔县市场监督管理局",
+            short_name="县市场监管局",
+            uscc=USCC["scj"],
+            region=county,
+            phone="0753-5522315",
+        ),
+        "mzj": orgs.create_department(
+            actor=SYSTEM,
+            name="大埔县民政局",
+            short_name="县民政局",
+            uscc=USCC["mzj"],
+            region=county,
+            phone="0753-5522163",
+        ),
+        "gaobei": orgs.create_department(
+            actor=SYSTEM,
+            name="大埔县高陂镇人民政府",
+            short_name="高陂镇政府",
+            uscc=USCC["gaobei"],
+            region=towns["gaobei"],
+            phone="0753-5612101",
+        ),
     }
 
 
@@ -79,14 +101,20 @@ def depts(county, towns):
 def item_types(db):
     return {
         code: actions.ensure_item_type(actor=SYSTEM, code=code, name=name)
-        for code, name in [("XK", "行政许可"), ("QR", "行政确认"), ("JF", "行政给付"),
-                           ("GG", "公共服务"), ("BA", "备案")]
+        for code, name in [
+            ("XK", "行政许可"),
+            ("QR", "行政确认"),
+            ("JF", "行政给付"),
+            ("GG", "公共服务"),
+            ("BA", "备案"),
+        ]
     }
 
 
 def _staff(username, posts):
-    return accounts.create_staff(actor=SYSTEM, username=username, password=PASSWORD,
-                                 real_name=username, posts=posts)
+    return accounts.create_staff(
+        actor=SYSTEM, username=username, password=PASSWORD, real_name=username, posts=posts
+    )
 
 
 @pytest.fixture
@@ -96,17 +124,23 @@ def authority(county):
 
 @pytest.fixture
 def admin_scj(depts, county):
-    return _staff("admin_scj", [{"role": "dept_admin", "department": depts["scj"], "region": county}])
+    return _staff(
+        "admin_scj", [{"role": "dept_admin", "department": depts["scj"], "region": county}]
+    )
 
 
 @pytest.fixture
 def admin_mzj(depts, county):
-    return _staff("admin_mzj", [{"role": "dept_admin", "department": depts["mzj"], "region": county}])
+    return _staff(
+        "admin_mzj", [{"role": "dept_admin", "department": depts["mzj"], "region": county}]
+    )
 
 
 @pytest.fixture
 def reviewer_scj(depts, county):
-    return _staff("reviewer_scj", [{"role": "reviewer", "department": depts["scj"], "region": county}])
+    return _staff(
+        "reviewer_scj", [{"role": "reviewer", "department": depts["scj"], "region": county}]
+    )
 
 
 def food_fields(depts, **overrides):
@@ -121,7 +155,12 @@ def food_fields(depts, **overrides):
         "audience": "both",
         "scope": "在大埔县行政区域内从事食品销售和餐饮服务的经营者",
         "conditions": "具有与经营的食品品种、数量相适应的经营场所",
-        "procedure": [{"name": "申请", "description": "网上或窗口提交申请"}, "受理", "审查", "决定"],
+        "procedure": [
+            {"name": "申请", "description": "网上或窗口提交申请"},
+            "受理",
+            "审查",
+            "决定",
+        ],
         "statutory_limit": 20,
         "promised_limit": 5,
         "fees": "不收费",

@@ -57,11 +57,26 @@ def test_promised_over_statutory_is_rejected(depts, item_types, authority):
         ({"visits": 3}, "visits", "0、1 或 2"),
         ({"item_type": "ZZ"}, "item_type", "ZZ"),
         ({"channels": ["电报"]}, "channels", "电报"),
-        ({"form_schema": {"type": "object", "properties": {"x": {"type": "file", "title": "附件"}}}},
-         "form_schema", "file"),
+        (
+            {
+                "form_schema": {
+                    "type": "object",
+                    "properties": {"x": {"type": "file", "title": "附件"}},
+                }
+            },
+            "form_schema",
+            "file",
+        ),
         ({"form_schema": {"properties": {"a": {"type": "string"}}}}, "form_schema", "title"),
-        ({"form_schema": {"properties": {"a": {"type": "string", "title": "甲", "pattern": "("}}}},
-         "form_schema", "正则表达式"),
+        (
+            {
+                "form_schema": {
+                    "properties": {"a": {"type": "string", "title": "甲", "pattern": "("}}
+                }
+            },
+            "form_schema",
+            "正则表达式",
+        ),
     ],
 )
 def test_bad_input(depts, item_types, authority, overrides, field, fragment):
@@ -85,8 +100,10 @@ def test_bad_process_is_rejected(food_item, authority):
         ([good[0], good[1], good[2], {**good[3], "key": "accept"}], "唯一"),
         ([good[0], {**good[1], "role": "boss"}, good[2], good[3]], "boss"),
         ([good[0], {**good[1], "limit_days": -1}, good[2], good[3]], "时限"),
-        ([good[0], {**good[1], "department": "91350100M000100Y4Z"}, good[2], good[3]],
-         "91350100M000100Y4Z"),
+        (
+            [good[0], {**good[1], "department": "91350100M000100Y4Z"}, good[2], good[3]],
+            "91350100M000100Y4Z",
+        ),
         ([good[0], good[1], good[3], good[2]], "办结"),
     ]
     for steps, fragment in cases:
@@ -99,8 +116,17 @@ def test_bad_process_is_rejected(food_item, authority):
 def test_set_process_versions(food_item, authority, depts):
     first = food_item.active_process()
     steps = default_process(food_item)
-    steps.insert(2, {"key": "inspect", "name": "现场核查", "kind": "review", "role": "reviewer",
-                     "limit_days": 2, "department": USCC["mzj"]})
+    steps.insert(
+        2,
+        {
+            "key": "inspect",
+            "name": "现场核查",
+            "kind": "review",
+            "role": "reviewer",
+            "limit_days": 2,
+            "department": USCC["mzj"],
+        },
+    )
     second = actions.set_process(actor=authority, item=food_item, steps=steps)
     assert second.version == first.version + 1
     assert food_item.active_process() == second
@@ -122,7 +148,8 @@ def test_default_process_limits(food_item):
 def test_set_materials_updates_in_place(food_item, authority):
     original = {m.name: m.pk for m in food_item.materials.all()}
     assert list(food_item.materials.values_list("name", flat=True)) == [
-        m["name"] for m in FOOD_MATERIALS]
+        m["name"] for m in FOOD_MATERIALS
+    ]
     new = [*FOOD_MATERIALS[1:], {"name": "食品安全管理制度", "form": "original"}]
     actions.set_materials(actor=authority, item=food_item, materials=new)
     names = list(food_item.materials.values_list("name", flat=True))
@@ -133,9 +160,16 @@ def test_set_materials_updates_in_place(food_item, authority):
 
 def test_set_materials_bad_input(food_item, authority):
     with pytest.raises(ValidationError) as exc:
-        actions.set_materials(actor=authority, item=food_item, materials=[
-            {"name": "营业执照"}, {"name": "营业执照"}, {"name": "", "count": 0},
-            {"name": "证明", "replaceable_by": "magic"}])
+        actions.set_materials(
+            actor=authority,
+            item=food_item,
+            materials=[
+                {"name": "营业执照"},
+                {"name": "营业执照"},
+                {"name": "", "count": 0},
+                {"name": "证明", "replaceable_by": "magic"},
+            ],
+        )
     text = " ".join(exc.value.messages)
     assert "已列为第 1 项材料" in text
     assert "第 3 项材料需要填写名称" in text
@@ -150,7 +184,7 @@ def test_publish_and_edit_rule(food_item, authority, django_capture_on_commit_ca
     assert food_item.status == ItemStatus.PUBLISHED
     assert food_item.version == 1
     assert revision.snapshot["implementation_code"] == food_item.implementation_code
-    assert [m["name"] for m in revision.snapshot["materials"]][0] == "食品经营许可申请书"
+    assert next(m["name"] for m in revision.snapshot["materials"]) == "食品经营许可申请书"
     assert revision.snapshot["process"]["version"] == 1
     with pytest.raises(ValidationError, match="已发布"):
         actions.publish_item(actor=authority, item=food_item)

@@ -11,8 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Path of the .xlsx file to write")
-        parser.add_argument("--published-only", action="store_true",
-                            help="Only published items")
+        parser.add_argument("--published-only", action="store_true", help="Only published items")
 
     def handle(self, *args, file: str, published_only: bool = False, **options):
         items = ServiceItem.objects.published() if published_only else ServiceItem.objects.all()

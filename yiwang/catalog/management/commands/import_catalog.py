@@ -12,8 +12,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Path of the .xlsx file to read")
-        parser.add_argument("--user", help="Username recorded as the actor in the audit log "
-                                           "(default: the platform itself)")
+        parser.add_argument(
+            "--user",
+            help="Username recorded as the actor in the audit log (default: the platform itself)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Only validate")
 
     def handle(self, *args, file: str, user: str | None = None, dry_run: bool = False, **options):
@@ -32,6 +34,8 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             raise CommandError(f"{len(result.errors)} problem(s) found; nothing was imported.")
         if dry_run:
-            self.stdout.write(self.style.SUCCESS("The workbook is valid (dry run, nothing imported)."))
+            self.stdout.write(
+                self.style.SUCCESS("The workbook is valid (dry run, nothing imported).")
+            )
         else:
             self.stdout.write(self.style.SUCCESS(result.summary()))

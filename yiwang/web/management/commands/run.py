@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport="127.0.0.1:8000", **options):
-        from yiwang.demo.loader import demo_logins
+        from yiwang.demo import demo_logins
 
         self.stdout.write("\n一网 (yiwang) · 大埔县数字政府一体化平台")
         self.stdout.write(f"  网址 (web):   http://{addrport}/")
