@@ -35,13 +35,23 @@ def submit(request, item_pk: int):
     data, files = request.POST, request.FILES  # parse the multipart body like the real view
     key = data.get("submission_key", "")
     sizes = {name: f.size for name, f in files.items()}
-    payload = json.dumps({"item": item_pk, "form": {k: data.get(k, "") for k in data if k != "csrfmiddlewaretoken"},
-                          "files": sizes}, ensure_ascii=False)
+    payload = json.dumps(
+        {
+            "item": item_pk,
+            "form": {k: data.get(k, "") for k in data if k != "csrfmiddlewaretoken"},
+            "files": sizes,
+        },
+        ensure_ascii=False,
+    )
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {BENCH_TABLE} (ref, payload) VALUES (%s, %s) RETURNING id", [key, payload])
+        cur.execute(
+            f"INSERT INTO {BENCH_TABLE} (ref, payload) VALUES (%s, %s) RETURNING id", [key, payload]
+        )
         row_id = cur.fetchone()[0]
         for i in range(1, inserts):
-            cur.execute(f"INSERT INTO {BENCH_TABLE} (ref, payload) VALUES (%s, %s)", [f"{key}:{i}", payload])
+            cur.execute(
+                f"INSERT INTO {BENCH_TABLE} (ref, payload) VALUES (%s, %s)", [f"{key}:{i}", payload]
+            )
         for _ in range(updates):
             cur.execute(f"UPDATE {BENCH_TABLE} SET n = n + 1 WHERE id = %s", [row_id])
     return redirect(f"/cases/mine/?ref={row_id}")

@@ -22,20 +22,33 @@ import uuid
 KEY_PLACEHOLDER = "K" * 32
 
 
-def multipart(fields: dict[str, str], file_field: str, file_name: str, file_body: bytes,
-              boundary: str) -> bytes:
+def multipart(
+    fields: dict[str, str], file_field: str, file_name: str, file_body: bytes, boundary: str
+) -> bytes:
     lines: list[bytes] = []
     for name, value in fields.items():
-        lines += [f"--{boundary}".encode(), f'Content-Disposition: form-data; name="{name}"'.encode(),
-                  b"", str(value).encode()]
-    lines += [f"--{boundary}".encode(),
-              f'Content-Disposition: form-data; name="{file_field}"; filename="{file_name}"'.encode(),
-              b"Content-Type: application/pdf", b"", file_body, f"--{boundary}--".encode(), b""]
+        lines += [
+            f"--{boundary}".encode(),
+            f'Content-Disposition: form-data; name="{name}"'.encode(),
+            b"",
+            str(value).encode(),
+        ]
+    lines += [
+        f"--{boundary}".encode(),
+        f'Content-Disposition: form-data; name="{file_field}"; filename="{file_name}"'.encode(),
+        b"Content-Type: application/pdf",
+        b"",
+        file_body,
+        f"--{boundary}--".encode(),
+        b"",
+    ]
     return b"\r\n".join(lines)
 
 
 class Worker(threading.Thread):
-    def __init__(self, cfg: dict, session: dict, start_at: float, count_from: float, stop_at: float):
+    def __init__(
+        self, cfg: dict, session: dict, start_at: float, count_from: float, stop_at: float
+    ):
         super().__init__(daemon=True)
         self.cfg, self.session = cfg, session
         self.start_at, self.count_from, self.stop_at = start_at, count_from, stop_at
@@ -61,11 +74,25 @@ class Worker(threading.Thread):
         body_template = b""
         if cfg["mode"] == "submit":
             boundary = uuid.uuid4().hex
-            fields = {"csrfmiddlewaretoken": s["csrftoken"], "submission_key": KEY_PLACEHOLDER, **cfg["fields"]}
-            body_template = multipart(fields, cfg["file_field"], cfg["file_name"],
-                                      cfg["file_body"].encode("latin-1"), boundary)
-            headers.update({"Content-Type": f"multipart/form-data; boundary={boundary}",
-                            "Origin": origin, "Referer": origin + cfg["path"]})
+            fields = {
+                "csrfmiddlewaretoken": s["csrftoken"],
+                "submission_key": KEY_PLACEHOLDER,
+                **cfg["fields"],
+            }
+            body_template = multipart(
+                fields,
+                cfg["file_field"],
+                cfg["file_name"],
+                cfg["file_body"].encode("latin-1"),
+                boundary,
+            )
+            headers.update(
+                {
+                    "Content-Type": f"multipart/form-data; boundary={boundary}",
+                    "Origin": origin,
+                    "Referer": origin + cfg["path"],
+                }
+            )
         conn = self._connect()
         while time.perf_counter() < self.start_at:
             time.sleep(0.001)
@@ -75,7 +102,9 @@ class Worker(threading.Thread):
                 break
             try:
                 if cfg["mode"] == "submit":
-                    body = body_template.replace(KEY_PLACEHOLDER.encode(), uuid.uuid4().hex.encode(), 1)
+                    body = body_template.replace(
+                        KEY_PLACEHOLDER.encode(), uuid.uuid4().hex.encode(), 1
+                    )
                     conn.request("POST", cfg["path"], body=body, headers=headers)
                 else:
                     conn.request("GET", cfg["path"], headers=headers)
@@ -101,7 +130,9 @@ class Worker(threading.Thread):
             self.statuses[status] = self.statuses.get(status, 0) + 1
             if status != cfg["expect"] and len(self.error_samples) < 3:
                 text = payload[:600].decode("utf-8", "replace")
-                self.error_samples.append(f"HTTP {status} {resp.getheader('Location') or ''} {text}")
+                self.error_samples.append(
+                    f"HTTP {status} {resp.getheader('Location') or ''} {text}"
+                )
         conn.close()
 
 
@@ -111,8 +142,10 @@ def run(cfg: dict) -> dict:
     count_from = start_at + cfg["warmup"]
     stop_at = count_from + cfg["seconds"]
     sessions = cfg["sessions"]
-    workers = [Worker(cfg, sessions[i % len(sessions)], start_at, count_from, stop_at)
-               for i in range(cfg["concurrency"])]
+    workers = [
+        Worker(cfg, sessions[i % len(sessions)], start_at, count_from, stop_at)
+        for i in range(cfg["concurrency"])
+    ]
     for w in workers:
         w.start()
     for w in workers:

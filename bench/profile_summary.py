@@ -44,7 +44,11 @@ def main() -> None:
             if not stack or not count.isdigit():
                 continue
             n = int(count)
-            frames = [short(f) for f in stack.split(";") if f and not f.startswith(("process ", "thread "))]
+            frames = [
+                short(f)
+                for f in stack.split(";")
+                if f and not f.startswith(("process ", "thread "))
+            ]
             if not frames:
                 continue
             total += n

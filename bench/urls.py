@@ -26,6 +26,9 @@ urlpatterns = [
 if not any(getattr(p, "name", None) == "index" for p in catalog_urls.urlpatterns):
     SHIMS.append("catalog:index")
     urlpatterns.append(
-        path("services/", include(([*catalog_urls.urlpatterns, path("", _stub, name="index")], "catalog")))
+        path(
+            "services/",
+            include(([*catalog_urls.urlpatterns, path("", _stub, name="index")], "catalog")),
+        )
     )
 urlpatterns.append(path("", include("yiwang.urls")))

@@ -38,10 +38,10 @@ def fill_application_form(page: Page, scope: str = "form") -> None:
             control.fill("2026-12-01")
         elif "电话" in label or "手机" in label or kind == "tel":
             control.fill("13800135678")
-        elif "身份证" in label:
+        elif "身份" in label:
             control.fill("11010519491231002X")
-        elif "面积" in label or "人数" in label or "数" in label[-2:]:
-            control.fill("3")
+        elif "日期" in label:
+            control.fill("2026-12-01")
         else:
             control.fill("客家味道小吃店")
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,12 @@ from . import actions, documents, queries, rules
 from .models import Case, CaseEvent, CaseMaterial, Status
 
 PAGE_SIZE = 20
+# The item's own form fields are prefixed so they never collide with the page's fields.
+FORM_PREFIX = "f"
+
+
+def _form_data(schema_form, data) -> dict:
+    return {name: data.get(schema_form.add_prefix(name), "") for name in schema_form.fields}
 
 
 def _staff_required(request: HttpRequest) -> None:
@@ -75,8 +82,8 @@ def apply(request: HttpRequest, item_pk: int) -> HttpResponse:
     general: list[str] = []
     if request.method == "POST":
         data = request.POST
-        schema_form = build_form(item.form_schema or {}, data=data)
-        form_data = {name: data.get(name, "") for name in schema_form.fields}
+        schema_form = build_form(item.form_schema or {}, data=data, prefix=FORM_PREFIX)
+        form_data = _form_data(schema_form, data)
         try:
             if data.get("intent") == "draft":
                 actions.save_draft(actor=request.user, item=item, form_data=form_data,
@@ -98,7 +105,8 @@ def apply(request: HttpRequest, item_pk: int) -> HttpResponse:
                 messages.info(request, _("This application was already submitted; it was not submitted twice."))
             return redirect("cases:detail", pk=case.pk)
     else:
-        schema_form = build_form(item.form_schema or {}, initial=draft.form_data if draft else None)
+        schema_form = build_form(item.form_schema or {}, initial=draft.form_data if draft else None,
+                                 prefix=FORM_PREFIX)
     material_rows = [
         {"material": m, "errors": field_errors.get(f"material_{m.pk}", []), "input": f"material_{m.pk}"}
         for m in materials
@@ -310,6 +318,12 @@ def bulk_accept(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("cases:workbench"))
 
 
+def _ancestor_paths(path: str) -> list[str]:
+    """'440000/441400/441422/441422100/' → the paths of its ancestors."""
+    parts = path.strip("/").split("/")
+    return ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+
+
 def _window_halls(user) -> list[Hall]:
     if user.is_superuser:
         return list(Hall.objects.all())
@@ -326,6 +340,12 @@ def intake(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Window intake is for staff with a window post."))
     q = request.GET.get("q", "").strip()
     items = ServiceItem.objects.published().select_related("department", "region")
+    # 全县通办 items everywhere; the others only at halls of their own region.
+    local = Q()
+    for hall in halls:
+        local |= Q(region__path__startswith=hall.region.path) | Q(
+            region__path__in=_ancestor_paths(hall.region.path))
+    items = items.filter(Q(county_wide=True) | local).exclude(audience="enterprise")
     if q:
         from yiwang.search.api import search
 
@@ -351,7 +371,7 @@ def intake_form(request: HttpRequest, item_pk: int) -> HttpResponse:
     if request.method == "POST":
         data = request.POST
         values = data
-        schema_form = build_form(item.form_schema or {}, data=data)
+        schema_form = build_form(item.form_schema or {}, data=data, prefix=FORM_PREFIX)
         hall = next((h for h in halls if str(h.pk) == data.get("hall")), None)
         try:
             if hall is None:
@@ -361,7 +381,7 @@ def intake_form(request: HttpRequest, item_pk: int) -> HttpResponse:
                 applicant_name=data.get("applicant_name", ""),
                 applicant_id_number=data.get("applicant_id_number", ""),
                 applicant_phone=data.get("applicant_phone", ""),
-                form_data={name: data.get(name, "") for name in schema_form.fields},
+                form_data=_form_data(schema_form, data),
                 uploads=_uploads(request, item), submission_key=data.get("submission_key", ""),
                 item_version=int(data.get("item_version") or 0) or None,
             )
@@ -375,7 +395,7 @@ def intake_form(request: HttpRequest, item_pk: int) -> HttpResponse:
                 messages.info(request, _("This application was already registered; it was not registered twice."))
             return redirect("cases:detail", pk=case.pk)
     else:
-        schema_form = build_form(item.form_schema or {})
+        schema_form = build_form(item.form_schema or {}, prefix=FORM_PREFIX)
     material_rows = [
         {"material": m, "errors": field_errors.get(f"material_{m.pk}", []), "input": f"material_{m.pk}"}
         for m in item.materials.all()

@@ -1391,7 +1391,7 @@ ITEMS: list[dict] = [
         "depth": 2,
         "visits": 0,
         "channels": ALL_CHANNELS,
-        "county_wide": False,
+        "county_wide": True,
         "materials": [
             M("临时救助申请书", "electronic"),
             M("居民身份证", "copy", replace="shared"),
@@ -1429,7 +1429,7 @@ ITEMS: list[dict] = [
         "depth": 2,
         "visits": 0,
         "channels": ALL_CHANNELS,
-        "county_wide": False,
+        "county_wide": True,
         "materials": [
             M("临时救助申请书", "electronic"),
             M("居民身份证", "copy", replace="shared"),

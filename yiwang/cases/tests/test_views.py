@@ -36,7 +36,7 @@ def test_apply_requires_login(client, world):
 def test_apply_submit_with_errors_keeps_input_and_writes_nothing(client, world):
     login(client, world.citizen)
     response = client.post(reverse("cases:apply", args=[world.food.pk]),
-                           {"shop_name": "客家小馆", "staff": "0", "submission_key": "abc", "intent": "submit"})
+                           {"f-shop_name": "客家小馆", "f-staff": "0", "submission_key": "abc", "intent": "submit"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "客家小馆" in html  # what the applicant typed is kept
@@ -47,7 +47,7 @@ def test_apply_submit_with_errors_keeps_input_and_writes_nothing(client, world):
 def test_apply_submit_and_double_submit(client, world):
     login(client, world.citizen)
     material = world.food.materials.get(name="申请书")
-    data = {"shop_name": "客家小馆", "staff": "2", "submission_key": "once", "intent": "submit",
+    data = {"f-shop_name": "客家小馆", "f-staff": "2", "submission_key": "once", "intent": "submit",
             "item_version": world.food.version}
     r1 = client.post(reverse("cases:apply", args=[world.food.pk]), {**data, f"material_{material.pk}": pdf_file()})
     r2 = client.post(reverse("cases:apply", args=[world.food.pk]), {**data, f"material_{material.pk}": pdf_file()})
@@ -58,7 +58,7 @@ def test_apply_submit_and_double_submit(client, world):
 def test_draft_and_resume(client, world):
     login(client, world.citizen)
     client.post(reverse("cases:apply", args=[world.food.pk]),
-                {"shop_name": "半成品小店", "staff": "", "submission_key": "d", "intent": "draft"})
+                {"f-shop_name": "半成品小店", "f-staff": "", "submission_key": "d", "intent": "draft"})
     draft = Case.objects.get(status=Status.DRAFT)
     assert draft.form_data == {"shop_name": "半成品小店"}
     page = client.get(reverse("cases:apply", args=[world.food.pk])).content.decode()
@@ -153,17 +153,19 @@ def test_bulk_accept_page(client, world, submit):
 
 def test_window_intake_pages(client, world):
     login(client, world.window_huliao)
-    assert "临时救助" in client.get(reverse("cases:intake")).content.decode()
+    page = client.get(reverse("cases:intake")).content.decode()
+    assert "临时救助" in page  # 高陂镇's county-wide item is offered at 湖寮镇's hall
+    assert "农村宅基地用地审批" not in page  # not county-wide: only at 高陂镇's halls
     material = world.relief.materials.get(name="申请书")
     r = client.post(reverse("cases:intake_form", args=[world.relief.pk]), {
         "hall": world.hall_huliao.pk, "applicant_name": "王芳", "applicant_id_number": "91350100M000100Y4Z",
-        "applicant_phone": "13900001111", "shop_name": "x", "staff": "1", "submission_key": "s1",
+        "applicant_phone": "13900001111", "f-shop_name": "x", "f-staff": "1", "submission_key": "s1",
         f"material_{material.pk}": pdf_file(),
     })
     assert r.status_code == 200 and Case.objects.count() == 0
     r = client.post(reverse("cases:intake_form", args=[world.relief.pk]), {
         "hall": world.hall_huliao.pk, "applicant_name": "王芳", "applicant_id_number": "440524188001010014",
-        "applicant_phone": "13900001111", "shop_name": "x", "staff": "1", "submission_key": "s2",
+        "applicant_phone": "13900001111", "f-shop_name": "x", "f-staff": "1", "submission_key": "s2",
         f"material_{material.pk}": pdf_file(),
     })
     case = Case.objects.get()
