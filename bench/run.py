@@ -135,13 +135,29 @@ def classify(queries: list[dict]) -> dict:
     return out
 
 
-def submission_fields(item, material_id: int) -> dict:
+def submission_fields(item) -> dict:
+    """The form fields of a valid application (named as the apply view names them)."""
+    from yiwang.cases import views
+    from yiwang.catalog.forms_schema import build_form
+
+    form = build_form(item.form_schema or {}, prefix=getattr(views, "FORM_PREFIX", None))
+    values = {"shop_name": "客家味道小吃店", "staff": "3"}
     return {
         "item_version": str(item.version),
         "intent": "submit",
-        "shop_name": "客家味道小吃店",
-        "staff": "3",
+        **{form.add_prefix(name): value for name, value in values.items()},
     }
+
+
+def page_errors(content: bytes) -> str:
+    """The error messages a re-rendered form shows (for reporting a failed submission)."""
+    import html
+    import re
+
+    text = content.decode("utf-8", "replace")
+    found = re.findall(r'class="[^"]*(?:error|alert)[^"]*"[^>]*>(.*?)</', text, flags=re.S)
+    found = [html.unescape(re.sub(r"<[^>]+>", " ", f)).strip() for f in found]
+    return "; ".join(f for f in found if f)[:800] or text[:800]
 
 
 def count_statements(world) -> tuple[dict, dict]:
@@ -154,7 +170,7 @@ def count_statements(world) -> tuple[dict, dict]:
     citizen = Client()
     citizen.force_login(world.citizens[0])
     data = {
-        **submission_fields(world.item, world.material_id),
+        **submission_fields(world.item),
         "submission_key": secrets.token_hex(16),
         f"material_{world.material_id}": SimpleUploadedFile(
             "申请书.pdf", PDF, content_type="application/pdf"
@@ -165,7 +181,7 @@ def count_statements(world) -> tuple[dict, dict]:
     if response.status_code != 302:
         raise RuntimeError(
             f"a real submission answered {response.status_code}, not 302: "
-            f"{response.content[:800].decode('utf-8', 'replace')}"
+            f"{page_errors(response.content)}"
         )
     submit = classify(ctx.captured_queries)
     reviewer = Client()
@@ -599,7 +615,7 @@ def main() -> int:
             "expect": 302,
             "concurrency": args.concurrency,
             "sessions": sub_sessions,
-            "fields": submission_fields(world.item, world.material_id),
+            "fields": submission_fields(world.item),
             "file_field": f"material_{world.material_id}",
             "file_name": "申请书.pdf",
             "file_body": PDF.decode("latin-1"),

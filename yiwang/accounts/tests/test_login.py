@@ -12,7 +12,7 @@ from yiwang.audit.models import AuditEntry
 
 from .conftest import PASSWORD
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("yiwang.accounts.tests.urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def post_login(client, username, password, **extra):

@@ -8,7 +8,7 @@ from yiwang.audit.models import AuditEntry
 
 from .conftest import PASSWORD
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("yiwang.accounts.tests.urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_subject_reveals_own_data_audited(citizen):

@@ -11,7 +11,7 @@ from yiwang.audit.models import AuditEntry
 
 from .conftest import code_from
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("yiwang.accounts.tests.urls")]
+pytestmark = [pytest.mark.django_db]
 
 PHONE = "13800138001"
 

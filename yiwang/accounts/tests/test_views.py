@@ -11,7 +11,7 @@ from yiwang.audit.models import AuditEntry
 
 from .conftest import PASSWORD, make_id_number
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("yiwang.accounts.tests.urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def registration(**overrides):

@@ -14,7 +14,7 @@ from yiwang.audit.models import AuditEntry
 from yiwang.audit.views import PAGE_SIZE
 from yiwang.orgs.models import Post
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("yiwang.audit.tests.urls")]
+pytestmark = [pytest.mark.django_db]
 URL = "/audit/"
 
 

@@ -12,7 +12,7 @@ from yiwang.notify.models import Message
 from yiwang.notify.templatetags.notify_tags import unread_count
 from yiwang.notify.views import PAGE_SIZE
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("yiwang.notify.tests.urls")]
+pytestmark = [pytest.mark.django_db]
 INBOX = "/notices/"
 
 

@@ -1,8 +1,6 @@
 """The shared UI: base layout, home page, elder-friendly mode, security headers, vendored assets,
 template tags and snippets.
 
-The URLconf below is the real ``yiwang.web.urls`` plus stand-ins for the names ``web/base.html``
-and ``web/home.html`` link to, so these tests do not depend on other apps' views.
 """
 
 from __future__ import annotations
@@ -18,11 +16,9 @@ from urllib.parse import unquote
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
-from django.urls import include, path
 from django.utils import translation
 
 from yiwang.catalog.models import ServiceItem
@@ -31,28 +27,6 @@ from yiwang.orgs.models import Department
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _stub(request, *args, **kwargs):
-    return HttpResponse("stub")
-
-
-def _ns(app_name: str, names: list[str]):
-    return ([path(f"{name}/", _stub, name=name) for name in names], app_name)
-
-
-urlpatterns = [
-    path("", include("yiwang.web.urls")),
-    path("accounts/", include(_ns("accounts", ["login", "logout"]))),
-    path(
-        "services/",
-        include(
-            ([path("", _stub, name="index"), path("<int:pk>/", _stub, name="detail")], "catalog")
-        ),
-    ),
-    path("cases/", include(_ns("cases", ["workbench", "intake", "mine"]))),
-    path("notices/", include(_ns("notify", ["inbox"]))),
-]
-
-pytestmark = pytest.mark.urls(__name__)
 
 
 class _Collector(HTMLParser):
