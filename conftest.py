@@ -47,7 +47,9 @@ def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
     if skipped:
-        reporter.write_line(f"YIWANG_NO_SKIPS: {skipped} test(s) skipped; failing the run.", red=True)
+        reporter.write_line(
+            f"YIWANG_NO_SKIPS: {skipped} test(s) skipped; failing the run.", red=True
+        )
         session.exitstatus = 1
 
 

@@ -11,5 +11,7 @@ def main() -> None:
     argv = list(sys.argv)
     argv[0] = "yiwang"
     execute_from_command_line(argv)
+
+
 if __name__ == "__main__":
     main()

@@ -17,8 +17,15 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": chromium_path(),
         "headless": True,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
     }
 
 
@@ -37,7 +44,10 @@ def site(live_server, demo, settings):
     return live_server.url
 
 
-def login(page, site, username, password="Dabu@2026"):
+DEMO_PASSWORD = "Dabu@2026"  # the published demo password
+
+
+def login(page, site, username, password=DEMO_PASSWORD):
     page.goto(f"{site}/accounts/login/")
     page.locator("input[name='username']").first.fill(username)
     page.locator("input[name='password']").first.fill(password)
@@ -57,7 +67,15 @@ def assert_accessible(page):
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, json.dumps(
-        [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-          "nodes": [n["target"] for n in v["nodes"][:5]]} for v in bad],
-        ensure_ascii=False, indent=1,
+        [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"][:5]],
+            }
+            for v in bad
+        ],
+        ensure_ascii=False,
+        indent=1,
     )

@@ -9,8 +9,11 @@ from .conftest import assert_accessible, login, logout
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = {"name": "材料.pdf", "mimeType": "application/pdf",
-       "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}
+PDF = {
+    "name": "材料.pdf",
+    "mimeType": "application/pdf",
+    "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+}
 
 
 def fill_application_form(page: Page, scope: str = "form") -> None:
@@ -28,7 +31,9 @@ def fill_application_form(page: Page, scope: str = "form") -> None:
         tag = control.evaluate("e => e.tagName.toLowerCase()")
         kind = control.get_attribute("type") or ""
         if tag == "select":
-            values = control.locator("option").evaluate_all("os => os.map(o => o.value).filter(v => v)")
+            values = control.locator("option").evaluate_all(
+                "os => os.map(o => o.value).filter(v => v)"
+            )
             control.select_option(values[0])
         elif kind == "checkbox":
             control.check()
@@ -142,7 +147,11 @@ def test_citizen_applies_reviewer_asks_correction_approver_approves(page: Page, 
 def test_window_registers_walk_in_for_another_towns_item_and_prints_receipt(page: Page, site):
     login(page, site, "window_huliao")
     page.goto(site + "/cases/intake/")
-    row = page.locator("tr", has_text="高陂镇").filter(has=page.locator("a[href*='/cases/intake/']")).first
+    row = (
+        page.locator("tr", has_text="高陂镇")
+        .filter(has=page.locator("a[href*='/cases/intake/']"))
+        .first
+    )
     item_name = row.locator("td").first.inner_text()
     row.locator("a[href*='/cases/intake/']").click()
     expect(page.locator("h1")).to_contain_text(item_name)

@@ -59,28 +59,43 @@ def _snapshot(case: Case) -> dict:
 
 def _event(case: Case, actor, action: str, note: str = "", public: bool = True) -> None:
     CaseEvent.objects.create(
-        case=case, actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=str(actor) if actor else _("System"), action=action,
-        step=case.current_step, note=note, public=public,
+        case=case,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=str(actor) if actor else _("System"),
+        action=action,
+        step=case.current_step,
+        note=note,
+        public=public,
     )
 
 
-def _save(case: Case, actor, action: str, before: dict, note: str = "", public: bool = True,
-          **audit_extra) -> Case:
+def _save(
+    case: Case, actor, action: str, before: dict, note: str = "", public: bool = True, **audit_extra
+) -> Case:
     case.version += 1
     case.save()
     _event(case, actor, action, note, public)
-    record(actor=actor, action=f"cases.{action}", obj=case, before=before, after=_snapshot(case),
-           **audit_extra)
+    record(
+        actor=actor,
+        action=f"cases.{action}",
+        obj=case,
+        before=before,
+        after=_snapshot(case),
+        **audit_extra,
+    )
     return case
 
 
 def _lock(case: Case, expected_version: int | None) -> Case:
     """Re-read the case under a row lock; refuse actions taken on a stale page."""
-    fresh = Case.objects.select_for_update().select_related("process", "item", "region").get(pk=case.pk)
+    fresh = (
+        Case.objects.select_for_update().select_related("process", "item", "region").get(pk=case.pk)
+    )
     if expected_version is not None and fresh.version != expected_version:
         raise ValidationError(
-            _("This case was changed by someone else while you were looking at it. Reload the page and try again."),
+            _(
+                "This case was changed by someone else while you were looking at it. Reload the page and try again."
+            ),
             code="stale",
         )
     return fresh
@@ -138,8 +153,9 @@ def refresh_deadlines(case: Case, now: datetime | None = None) -> None:
         case.deadline_status = DeadlineStatus.NORMAL
 
 
-def _store_files(case: Case, files: Mapping[int, CheckedFile], actor, names: Mapping[int, str],
-                 saved: list[str]) -> None:
+def _store_files(
+    case: Case, files: Mapping[int, CheckedFile], actor, names: Mapping[int, str], saved: list[str]
+) -> None:
     for material_id, checked in files.items():
         path = default_storage.save(
             f"cases/{timezone.now():%Y/%m}/{checked.sha256[:16]}.{checked.extension}",
@@ -150,14 +166,21 @@ def _store_files(case: Case, files: Mapping[int, CheckedFile], actor, names: Map
             superseded=True
         )
         CaseMaterial.objects.create(
-            case=case, material_id=material_id, name=names[material_id], file=path,
-            original_name=checked.original_name, sha256=checked.sha256, size=checked.size,
-            content_type=checked.content_type, uploaded_by=actor if getattr(actor, "pk", None) else None,
+            case=case,
+            material_id=material_id,
+            name=names[material_id],
+            file=path,
+            original_name=checked.original_name,
+            sha256=checked.sha256,
+            size=checked.size,
+            content_type=checked.content_type,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
         )
 
 
-def _check_materials(item: ServiceItem, uploads: Mapping[int, object], *, require: bool,
-                     existing: Iterable[int] = ()) -> dict[int, CheckedFile]:
+def _check_materials(
+    item: ServiceItem, uploads: Mapping[int, object], *, require: bool, existing: Iterable[int] = ()
+) -> dict[int, CheckedFile]:
     """Validate every upload and that required materials are present. Raises with all errors."""
     materials = {m.pk: m for m in item.materials.all()}
     errors: dict[str, list[str]] = {}
@@ -165,7 +188,9 @@ def _check_materials(item: ServiceItem, uploads: Mapping[int, object], *, requir
     for material_id, upload in uploads.items():
         material = materials.get(int(material_id))
         if material is None:
-            errors.setdefault("__all__", []).append(_("An uploaded file does not match any material of this item."))
+            errors.setdefault("__all__", []).append(
+                _("An uploaded file does not match any material of this item.")
+            )
             continue
         try:
             checked[material.pk] = check_upload(upload, material.name)
@@ -175,7 +200,12 @@ def _check_materials(item: ServiceItem, uploads: Mapping[int, object], *, requir
         have = set(checked) | set(existing)
         for material in materials.values():
             exempt = material.replaceable_by in (Replaceable.LICENCE, Replaceable.SHARED)
-            if material.required and not exempt and material.pk not in have and f"material_{material.pk}" not in errors:
+            if (
+                material.required
+                and not exempt
+                and material.pk not in have
+                and f"material_{material.pk}" not in errors
+            ):
                 errors.setdefault(f"material_{material.pk}", []).append(
                     _("“%(name)s” is required; please upload it.") % {"name": material.name}
                 )
@@ -191,8 +221,12 @@ def _validate_form(item: ServiceItem, form_data: dict) -> dict:
     return cleaned
 
 
-def _validate_application(item: ServiceItem, form_data: dict, uploads: Mapping[int, object],
-                          errors: dict[str, list[str]] | None = None) -> tuple[dict, dict[int, CheckedFile]]:
+def _validate_application(
+    item: ServiceItem,
+    form_data: dict,
+    uploads: Mapping[int, object],
+    errors: dict[str, list[str]] | None = None,
+) -> tuple[dict, dict[int, CheckedFile]]:
     """Form and materials together, so the applicant sees every problem at once."""
     errors = dict(errors or {})
     cleaned: dict = {}
@@ -220,15 +254,21 @@ def _ensure_online(item: ServiceItem) -> None:
 
 def _ensure_applicable(item: ServiceItem, item_version: int | None) -> None:
     if item.status != ItemStatus.PUBLISHED:
-        raise ValidationError(_("“%(name)s” is not open for applications.") % {"name": item.name}, code="item_closed")
+        raise ValidationError(
+            _("“%(name)s” is not open for applications.") % {"name": item.name}, code="item_closed"
+        )
     if item_version is not None and item_version != item.version:
         raise ValidationError(
-            _("The guide of “%(name)s” was updated while you were filling in the form. Please check the form and submit again.")
+            _(
+                "The guide of “%(name)s” was updated while you were filling in the form. Please check the form and submit again."
+            )
             % {"name": item.name},
             code="stale_item",
         )
     if item.active_process() is None:
-        raise ValidationError(_("“%(name)s” has no approval process configured yet.") % {"name": item.name})
+        raise ValidationError(
+            _("“%(name)s” has no approval process configured yet.") % {"name": item.name}
+        )
 
 
 def _notify_applicant(case: Case, title: str, body: str, sms: bool = False) -> None:
@@ -250,8 +290,9 @@ def _existing_by_key(submission_key: str | None) -> Case | None:
 
 
 @transaction.atomic
-def save_draft(*, actor, item: ServiceItem, form_data: dict, enterprise=None,
-               draft: Case | None = None) -> Case:
+def save_draft(
+    *, actor, item: ServiceItem, form_data: dict, enterprise=None, draft: Case | None = None
+) -> Case:
     """Keep an unfinished application; no validation beyond the item being open."""
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied(_("Log in to save a draft."))
@@ -260,9 +301,15 @@ def save_draft(*, actor, item: ServiceItem, form_data: dict, enterprise=None,
     if draft is None:
         process = item.active_process()
         draft = Case(
-            item=item, item_version=item.version, process=process, applicant=actor,
-            enterprise=enterprise, applicant_name=enterprise.name if enterprise else actor.display_name,
-            department=item.department, home_department=item.department, region=item.region,
+            item=item,
+            item_version=item.version,
+            process=process,
+            applicant=actor,
+            enterprise=enterprise,
+            applicant_name=enterprise.name if enterprise else actor.display_name,
+            department=item.department,
+            home_department=item.department,
+            region=item.region,
             status=Status.DRAFT,
         )
     elif draft.applicant_id != actor.pk or draft.status != Status.DRAFT:
@@ -273,9 +320,17 @@ def save_draft(*, actor, item: ServiceItem, form_data: dict, enterprise=None,
     return draft
 
 
-def submit_application(*, actor, item: ServiceItem, form_data: dict, uploads: Mapping[int, object],
-                       submission_key: str, item_version: int | None = None, enterprise=None,
-                       draft: Case | None = None) -> tuple[Case, bool]:
+def submit_application(
+    *,
+    actor,
+    item: ServiceItem,
+    form_data: dict,
+    uploads: Mapping[int, object],
+    submission_key: str,
+    item_version: int | None = None,
+    enterprise=None,
+    draft: Case | None = None,
+) -> tuple[Case, bool]:
     """An online application. Returns (case, created); a repeated submission returns the first case."""
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied(_("Log in to apply."))
@@ -285,7 +340,9 @@ def submit_application(*, actor, item: ServiceItem, form_data: dict, uploads: Ma
     _ensure_applicable(item, item_version)
     _ensure_online(item)
     if item.audience == "enterprise" and enterprise is None:
-        raise ValidationError(_("Only enterprises can apply for this item. Choose the enterprise you act for first."))
+        raise ValidationError(
+            _("Only enterprises can apply for this item. Choose the enterprise you act for first.")
+        )
     cleaned, checked = _validate_application(item, form_data, uploads)
     names = {m.pk: m.name for m in item.materials.all()}
     saved: list[str] = []
@@ -293,16 +350,28 @@ def submit_application(*, actor, item: ServiceItem, form_data: dict, uploads: Ma
         with transaction.atomic():
             now = timezone.now()
             process = item.active_process()
-            case = draft if draft is not None and draft.status == Status.DRAFT and draft.applicant_id == actor.pk else Case()
+            case = (
+                draft
+                if draft is not None
+                and draft.status == Status.DRAFT
+                and draft.applicant_id == actor.pk
+                else Case()
+            )
             case.item, case.item_version, case.process = item, item.version, process
             case.applicant, case.enterprise = actor, enterprise
             case.applicant_name = enterprise.name if enterprise else actor.display_name
             case.applicant_id_number = enterprise.uscc if enterprise else actor.id_number
-            case.applicant_id_index = blind_index(case.applicant_id_number, "id") if case.applicant_id_number else ""
+            case.applicant_id_index = (
+                blind_index(case.applicant_id_number, "id") if case.applicant_id_number else ""
+            )
             case.applicant_phone = actor.phone
             case.form_data = cleaned
             case.statutory_days, case.promised_days = item.statutory_limit, item.promised_limit
-            case.department, case.home_department, case.region = item.department, item.department, item.region
+            case.department, case.home_department, case.region = (
+                item.department,
+                item.department,
+                item.region,
+            )
             case.channel, case.status, case.submitted_at = Channel.ONLINE, Status.SUBMITTED, now
             case.submission_key = submission_key
             _enter_step(case, process.steps[0], now)
@@ -312,7 +381,8 @@ def submit_application(*, actor, item: ServiceItem, form_data: dict, uploads: Ma
             refresh_deadlines(case, now)
             _save(case, actor, "submit", {}, note="")
             _notify_applicant(
-                case, _("Application submitted"),
+                case,
+                _("Application submitted"),
                 _("Your application for “%(item)s” was submitted, case number %(number)s.")
                 % {"item": item.name, "number": case.number},
             )
@@ -330,13 +400,22 @@ def submit_application(*, actor, item: ServiceItem, form_data: dict, uploads: Ma
     return case, True
 
 
-def resubmit(*, actor, case: Case, uploads: Mapping[int, object], form_data: dict | None = None,
-             note: str = "", expected_version: int | None = None) -> Case:
+def resubmit(
+    *,
+    actor,
+    case: Case,
+    uploads: Mapping[int, object],
+    form_data: dict | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Case:
     """The applicant hands in the corrections asked for; the clock runs again."""
     _ensure_applicant(actor, case)
     checked = _check_materials(case.item, uploads, require=False)
     if not checked and form_data is None:
-        raise ValidationError(_("Upload at least one corrected material or change the form before resubmitting."))
+        raise ValidationError(
+            _("Upload at least one corrected material or change the form before resubmitting.")
+        )
     cleaned = _validate_form(case.item, form_data) if form_data is not None else None
     names = {m.pk: m.name for m in case.item.materials.all()}
     saved: list[str] = []
@@ -379,19 +458,37 @@ def withdraw(*, actor, case: Case, reason: str, expected_version: int | None = N
 # --- window intake -------------------------------------------------------------
 
 
-def window_intake(*, actor, item: ServiceItem, hall, applicant_name: str, applicant_id_number: str,
-                  applicant_phone: str, form_data: dict, uploads: Mapping[int, object],
-                  submission_key: str, item_version: int | None = None) -> tuple[Case, bool]:
+def window_intake(
+    *,
+    actor,
+    item: ServiceItem,
+    hall,
+    applicant_name: str,
+    applicant_id_number: str,
+    applicant_phone: str,
+    form_data: dict,
+    uploads: Mapping[int, object],
+    submission_key: str,
+    item_version: int | None = None,
+) -> tuple[Case, bool]:
     """无差别全科受理: window staff register and accept a walk-in's application at any hall."""
     from yiwang.accounts.models import User, validate_mobile, validate_resident_id
     from yiwang.orgs.scope import posts_of
 
     window_posts = [p for p in posts_of(actor, roles=[Role.WINDOW]) if p.hall_id == hall.pk]
     if not window_posts and not getattr(actor, "is_superuser", False):
-        raise PermissionDenied(_("You do not have a window post at %(hall)s.") % {"hall": hall.name})
-    if not item.county_wide and not hall.region.contains(item.region) and not item.region.contains(hall.region):
+        raise PermissionDenied(
+            _("You do not have a window post at %(hall)s.") % {"hall": hall.name}
+        )
+    if (
+        not item.county_wide
+        and not hall.region.contains(item.region)
+        and not item.region.contains(hall.region)
+    ):
         raise ValidationError(
-            _("“%(item)s” is not handled county-wide; it can only be registered at a hall of %(region)s.")
+            _(
+                "“%(item)s” is not handled county-wide; it can only be registered at a hall of %(region)s."
+            )
             % {"item": item.name, "region": item.region.name}
         )
     existing = _existing_by_key(submission_key)
@@ -400,7 +497,9 @@ def window_intake(*, actor, item: ServiceItem, hall, applicant_name: str, applic
     _ensure_applicable(item, item_version)
     if item.audience == "enterprise":
         raise ValidationError(
-            _("“%(name)s” is for legal persons; register it with the enterprise's agent in the enterprise service.")
+            _(
+                "“%(name)s” is for legal persons; register it with the enterprise's agent in the enterprise service."
+            )
             % {"name": item.name},
             code="enterprise_only",
         )
@@ -426,14 +525,26 @@ def window_intake(*, actor, item: ServiceItem, hall, applicant_name: str, applic
             now = timezone.now()
             process = item.active_process()
             case = Case(
-                item=item, item_version=item.version, process=process,
+                item=item,
+                item_version=item.version,
+                process=process,
                 applicant=User.objects.filter(id_number_index=id_index).first(),
-                applicant_name=applicant_name, applicant_id_number=applicant_id_number,
-                applicant_id_index=id_index, applicant_phone=applicant_phone.strip(),
-                form_data=cleaned, statutory_days=item.statutory_limit, promised_days=item.promised_limit,
-                department=item.department, home_department=item.department, region=item.region,
-                channel=Channel.WINDOW, hall=hall,
-                intake_by=actor, status=Status.IN_PROGRESS, submitted_at=now, accepted_at=now,
+                applicant_name=applicant_name,
+                applicant_id_number=applicant_id_number,
+                applicant_id_index=id_index,
+                applicant_phone=applicant_phone.strip(),
+                form_data=cleaned,
+                statutory_days=item.statutory_limit,
+                promised_days=item.promised_limit,
+                department=item.department,
+                home_department=item.department,
+                region=item.region,
+                channel=Channel.WINDOW,
+                hall=hall,
+                intake_by=actor,
+                status=Status.IN_PROGRESS,
+                submitted_at=now,
+                accepted_at=now,
                 submission_key=submission_key,
             )
             _enter_step(case, process.steps[0], now)
@@ -446,8 +557,11 @@ def window_intake(*, actor, item: ServiceItem, hall, applicant_name: str, applic
             refresh_deadlines(case, now)
             _save(case, actor, "accept", {}, note=_("Accepted at the window"), hall=hall.name)
             _notify_applicant(
-                case, _("Application accepted"),
-                _("Your application for “%(item)s” was accepted at %(hall)s, case number %(number)s.")
+                case,
+                _("Application accepted"),
+                _(
+                    "Your application for “%(item)s” was accepted at %(hall)s, case number %(number)s."
+                )
                 % {"item": item.name, "hall": hall.name, "number": case.number},
             )
     except Exception:
@@ -466,7 +580,9 @@ def claim(*, actor, case: Case, expected_version: int | None = None) -> Case:
     rules.ensure_allowed("claim", case)
     _ensure_staff(actor, case)
     if case.assignee_id and case.assignee_id != actor.pk:
-        raise ValidationError(_("%(name)s has already claimed this case.") % {"name": case.assignee})
+        raise ValidationError(
+            _("%(name)s has already claimed this case.") % {"name": case.assignee}
+        )
     before = _snapshot(case)
     case.assignee = actor
     return _save(case, actor, "claim", before, public=False)
@@ -479,7 +595,9 @@ def _ensure_assignable(actor, case: Case) -> None:
         )
 
 
-def _staff_transition(action: str, actor, case: Case, expected_version: int | None) -> tuple[Case, dict]:
+def _staff_transition(
+    action: str, actor, case: Case, expected_version: int | None
+) -> tuple[Case, dict]:
     case = _lock(case, expected_version)
     rules.ensure_allowed(action, case)
     _ensure_staff(actor, case)
@@ -496,7 +614,8 @@ def accept(*, actor, case: Case, note: str = "", expected_version: int | None = 
     refresh_deadlines(case, now)
     _save(case, actor, "accept", before, note=note)
     _notify_applicant(
-        case, _("Application accepted"),
+        case,
+        _("Application accepted"),
         _("Your application %(number)s was accepted. Promised completion by %(due)s.")
         % {"number": case.number, "due": case.due_at},
     )
@@ -513,25 +632,33 @@ def accept_many(*, actor, cases: Iterable[Case]) -> list[Case]:
 def reject(*, actor, case: Case, reason: str, expected_version: int | None = None) -> Case:
     """不予受理, with reasons and remedies."""
     if not reason.strip():
-        raise ValidationError({"reason": [_("State the reasons for not accepting the application.")]})
+        raise ValidationError(
+            {"reason": [_("State the reasons for not accepting the application.")]}
+        )
     case, before = _staff_transition("reject", actor, case, expected_version)
     case.status, case.closed_at, case.current_role = Status.REJECTED, timezone.now(), ""
     case.decision_reason, case.remedy = reason, rules.remedy_text(case.region)
     case.deadline_status = DeadlineStatus.NORMAL
     _save(case, actor, "reject", before, note=reason)
     _notify_applicant(
-        case, _("Application not accepted"),
-        _("Your application %(number)s was not accepted: %(reason)s") % {"number": case.number, "reason": reason},
+        case,
+        _("Application not accepted"),
+        _("Your application %(number)s was not accepted: %(reason)s")
+        % {"number": case.number, "reason": reason},
         sms=True,
     )
     return case
 
 
 @transaction.atomic
-def request_correction(*, actor, case: Case, missing: str, expected_version: int | None = None) -> Case:
+def request_correction(
+    *, actor, case: Case, missing: str, expected_version: int | None = None
+) -> Case:
     """一次性告知补正: tell everything that is missing at once; the clock stops until resubmission."""
     if not missing.strip():
-        raise ValidationError({"missing": [_("List everything the applicant must correct or add, all at once.")]})
+        raise ValidationError(
+            {"missing": [_("List everything the applicant must correct or add, all at once.")]}
+        )
     case, before = _staff_transition("request_correction", actor, case, expected_version)
     now = timezone.now()
     ClockPause.objects.create(case=case, kind=PauseKind.CORRECTION, started_at=now, reason=missing)
@@ -539,8 +666,10 @@ def request_correction(*, actor, case: Case, missing: str, expected_version: int
     refresh_deadlines(case, now)
     _save(case, actor, "request_correction", before, note=missing)
     _notify_applicant(
-        case, _("Corrections needed"),
-        _("Your application %(number)s needs corrections: %(missing)s") % {"number": case.number, "missing": missing},
+        case,
+        _("Corrections needed"),
+        _("Your application %(number)s needs corrections: %(missing)s")
+        % {"number": case.number, "missing": missing},
         sms=True,
     )
     return case
@@ -558,8 +687,9 @@ def pass_review(*, actor, case: Case, opinion: str, expected_version: int | None
 
 
 @transaction.atomic
-def start_special(*, actor, case: Case, procedure: str, reason: str,
-                  expected_version: int | None = None) -> Case:
+def start_special(
+    *, actor, case: Case, procedure: str, reason: str, expected_version: int | None = None
+) -> Case:
     """特别程序 (hearing, expert review, inspection, testing): not counted in the time limit."""
     if procedure not in rules.SPECIAL_PROCEDURES:
         raise ValidationError({"procedure": [_("Choose a special procedure.")]})
@@ -567,7 +697,9 @@ def start_special(*, actor, case: Case, procedure: str, reason: str,
         raise ValidationError({"reason": [_("State why the special procedure is needed.")]})
     case, before = _staff_transition("start_special", actor, case, expected_version)
     now = timezone.now()
-    ClockPause.objects.create(case=case, kind=PauseKind.SPECIAL, started_at=now, reason=reason, procedure=procedure)
+    ClockPause.objects.create(
+        case=case, kind=PauseKind.SPECIAL, started_at=now, reason=reason, procedure=procedure
+    )
     case.status = Status.SPECIAL
     refresh_deadlines(case, now)
     note = f"{rules.SPECIAL_PROCEDURES[procedure]}：{reason}"
@@ -592,7 +724,9 @@ def end_special(*, actor, case: Case, result: str, expected_version: int | None 
 
 
 @transaction.atomic
-def decide(*, actor, case: Case, approve: bool, reason: str, expected_version: int | None = None) -> Case:
+def decide(
+    *, actor, case: Case, approve: bool, reason: str, expected_version: int | None = None
+) -> Case:
     """准予 or 不予; a refusal needs reasons and states the remedies."""
     if not approve and not reason.strip():
         raise ValidationError({"reason": [_("A refusal must state its reasons.")]})
@@ -605,9 +739,14 @@ def decide(*, actor, case: Case, approve: bool, reason: str, expected_version: i
     refresh_deadlines(case, now)
     _save(case, actor, "approve" if approve else "refuse", before, note=reason)
     _notify_applicant(
-        case, _("Decision made"),
-        (_("Your application %(number)s was approved.") if approve
-         else _("Your application %(number)s was refused: %(reason)s")) % {"number": case.number, "reason": reason},
+        case,
+        _("Decision made"),
+        (
+            _("Your application %(number)s was approved.")
+            if approve
+            else _("Your application %(number)s was refused: %(reason)s")
+        )
+        % {"number": case.number, "reason": reason},
         sms=True,
     )
     if case.current_step == "" or case.step() is None:
@@ -619,7 +758,9 @@ def _close(case: Case, actor, now: datetime) -> None:
     before = _snapshot(case)
     case.status, case.closed_at, case.current_role = Status.CLOSED, now, ""
     case.deadline_status = (
-        DeadlineStatus.OVERDUE if case.due_at and timezone.localdate(now) > case.due_at else DeadlineStatus.NORMAL
+        DeadlineStatus.OVERDUE
+        if case.due_at and timezone.localdate(now) > case.due_at
+        else DeadlineStatus.NORMAL
     )
     _save(case, actor, "conclude", before)
 
@@ -630,15 +771,19 @@ def conclude(*, actor, case: Case, note: str = "", expected_version: int | None 
     case, _before = _staff_transition("conclude", actor, case, expected_version)
     _close(case, actor, timezone.now())
     _notify_applicant(
-        case, _("Case concluded"),
-        _("Your case %(number)s is concluded. Download the decision in “My cases”.") % {"number": case.number},
+        case,
+        _("Case concluded"),
+        _("Your case %(number)s is concluded. Download the decision in “My cases”.")
+        % {"number": case.number},
         sms=True,
     )
     return case
 
 
 @transaction.atomic
-def transfer(*, actor, case: Case, department, reason: str, expected_version: int | None = None) -> Case:
+def transfer(
+    *, actor, case: Case, department, reason: str, expected_version: int | None = None
+) -> Case:
     """转办: hand the case to the department that is really competent."""
     if not reason.strip():
         raise ValidationError({"reason": [_("State why the case is transferred.")]})
@@ -649,8 +794,10 @@ def transfer(*, actor, case: Case, department, reason: str, expected_version: in
     case.department, case.home_department, case.assignee = department, department, None
     _save(case, actor, "transfer", before, note=f"{old.name} → {department.name}：{reason}")
     _notify_applicant(
-        case, _("Case transferred"),
-        _("Your case %(number)s was transferred to %(dept)s.") % {"number": case.number, "dept": department.name},
+        case,
+        _("Case transferred"),
+        _("Your case %(number)s was transferred to %(dept)s.")
+        % {"number": case.number, "dept": department.name},
     )
     return case
 
@@ -663,13 +810,29 @@ def recompute_provisional(now: datetime | None = None) -> int:
     now = now or timezone.now()
     count = 0
     with workdays.pinned():
-        for pk in Case.objects.filter(due_provisional=True, status__in=OPEN_STATUSES).values_list("pk", flat=True):
+        for pk in Case.objects.filter(due_provisional=True, status__in=OPEN_STATUSES).values_list(
+            "pk", flat=True
+        ):
             with transaction.atomic():
                 case = Case.objects.select_for_update().select_related("process").get(pk=pk)
                 before = _snapshot(case)
                 refresh_deadlines(case, now)
-                case.save(update_fields=["deadline_status", "due_at", "statutory_due", "step_due", "due_provisional"])
-                record(actor=None, action="cases.recompute_deadline", obj=case, before=before, after=_snapshot(case))
+                case.save(
+                    update_fields=[
+                        "deadline_status",
+                        "due_at",
+                        "statutory_due",
+                        "step_due",
+                        "due_provisional",
+                    ]
+                )
+                record(
+                    actor=None,
+                    action="cases.recompute_deadline",
+                    obj=case,
+                    before=before,
+                    after=_snapshot(case),
+                )
                 count += 1
     return count
 
@@ -687,15 +850,28 @@ def _sweep(now: datetime, batch: int) -> dict[str, int]:
     last = 0
     while True:
         ids = list(
-            Case.objects.filter(status__in=[Status.SUBMITTED, Status.IN_PROGRESS, Status.CORRECTION, Status.SPECIAL],
-                                pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+            Case.objects.filter(
+                status__in=[
+                    Status.SUBMITTED,
+                    Status.IN_PROGRESS,
+                    Status.CORRECTION,
+                    Status.SPECIAL,
+                ],
+                pk__gt=last,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
         )
         if not ids:
             break
         last = ids[-1]
         for pk in ids:
             with transaction.atomic():
-                case = Case.objects.select_for_update().select_related("process", "department", "region").get(pk=pk)
+                case = (
+                    Case.objects.select_for_update()
+                    .select_related("process", "department", "region")
+                    .get(pk=pk)
+                )
                 old = case.deadline_status
                 refresh_deadlines(case, now)
                 counts["checked"] += 1
@@ -708,18 +884,37 @@ def _sweep(now: datetime, batch: int) -> dict[str, int]:
                     case.escalated_at = now
                     changed = True
                     counts["escalated"] += 1
-                    _event(case, None, "escalate", note=_("Overdue: escalated to the department's approvers"), public=False)
+                    _event(
+                        case,
+                        None,
+                        "escalate",
+                        note=_("Overdue: escalated to the department's approvers"),
+                        public=False,
+                    )
                     record(actor=None, action="cases.escalate", obj=case, after=_snapshot(case))
                     posts = Post.objects.filter(
-                        active=True, department=case.department, role__in=[Role.APPROVER, Role.DEPT_ADMIN]
+                        active=True,
+                        department=case.department,
+                        role__in=[Role.APPROVER, Role.DEPT_ADMIN],
                     ).select_related("user", "region")
                     for post in posts:
                         if post.region.contains(case.region):
-                            notify(user=post.user, title=_("Overdue case"),
-                                   body=_("Case %(number)s (%(item)s) is overdue.")
-                                   % {"number": case.number, "item": case.item.name},
-                                   link=f"/cases/{case.pk}/")
+                            notify(
+                                user=post.user,
+                                title=_("Overdue case"),
+                                body=_("Case %(number)s (%(item)s) is overdue.")
+                                % {"number": case.number, "item": case.item.name},
+                                link=f"/cases/{case.pk}/",
+                            )
                 if changed:
-                    case.save(update_fields=["deadline_status", "due_at", "statutory_due", "step_due",
-                                             "due_provisional", "escalated_at"])
+                    case.save(
+                        update_fields=[
+                            "deadline_status",
+                            "due_at",
+                            "statutory_due",
+                            "step_due",
+                            "due_provisional",
+                            "escalated_at",
+                        ]
+                    )
     return counts

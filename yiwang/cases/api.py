@@ -69,6 +69,9 @@ def case_detail(request, case_id: int):
     case = get_object_or_404(Case.objects.select_related("item", "department"), pk=case_id)
     if case.applicant_id == request.user.pk and case.status != "draft":
         return case
-    if request.user.kind == "staff" and queries.visible_cases(request.user).filter(pk=case_id).exists():
+    if (
+        request.user.kind == "staff"
+        and queries.visible_cases(request.user).filter(pk=case_id).exists()
+    ):
         return case
     raise HttpError(404, "办件不存在或无权查看")

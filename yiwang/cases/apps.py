@@ -12,4 +12,6 @@ class CasesConfig(AppConfig):
 
         from . import receivers
 
-        calendar_changed.connect(receivers.on_calendar_changed, dispatch_uid="cases.calendar_changed")
+        calendar_changed.connect(
+            receivers.on_calendar_changed, dispatch_uid="cases.calendar_changed"
+        )

@@ -33,7 +33,12 @@ def receipt(case, request=None) -> bytes:
         (_("Handling department"), case.department.name),
         (_("Submitted at"), _date(case.submitted_at)),
         (_("Accepted at"), _date(case.accepted_at)),
-        (_("Promised time limit"), _("%(n)d working days") % {"n": case.promised_days} if case.promised_days else _("Handled on the spot")),
+        (
+            _("Promised time limit"),
+            _("%(n)d working days") % {"n": case.promised_days}
+            if case.promised_days
+            else _("Handled on the spot"),
+        ),
         (_("Promised completion by"), _date(case.due_at)),
         (_("Registered at"), case.hall.name if case.hall else _("Online")),
     ]
@@ -44,10 +49,13 @@ def receipt(case, request=None) -> bytes:
         title=_("Acceptance receipt"),
         subtitle=case.department.name,
         rows=rows,
-        paragraphs=[_("Scan the QR code or visit the address below to follow the progress of your case."),
-                    _track_url(case)],
+        paragraphs=[
+            _("Scan the QR code or visit the address below to follow the progress of your case."),
+            _track_url(case),
+        ],
         qr_url=_track_url(case),
-        footer=_("Consultation: %(phone)s  Complaints: 12345") % {"phone": item.consult_phone or "12345"},
+        footer=_("Consultation: %(phone)s  Complaints: 12345")
+        % {"phone": item.consult_phone or "12345"},
         seal_text=case.department.name,
     )
 
@@ -59,7 +67,9 @@ def decision(case, request=None) -> bytes:
         outcome = _("Your application is not accepted.")
     elif case.decision == Decision.APPROVED:
         title = _("Decision to grant")
-        outcome = _("After review, your application meets the statutory conditions and standards. It is granted.")
+        outcome = _(
+            "After review, your application meets the statutory conditions and standards. It is granted."
+        )
     else:
         title = _("Decision not to grant")
         outcome = _("After review, your application is not granted.")
@@ -77,7 +87,11 @@ def decision(case, request=None) -> bytes:
     if case.remedy:
         paragraphs.append(case.remedy)
     return render_pdf(
-        title=title, subtitle=case.department.name, rows=rows, paragraphs=paragraphs,
-        qr_url=_track_url(case), footer=_("Verify this document by scanning the QR code."),
+        title=title,
+        subtitle=case.department.name,
+        rows=rows,
+        paragraphs=paragraphs,
+        qr_url=_track_url(case),
+        footer=_("Verify this document by scanning the QR code."),
         seal_text=case.department.name,
     )

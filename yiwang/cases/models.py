@@ -52,43 +52,89 @@ def new_token() -> str:
 
 class Case(models.Model):
     number = models.CharField(_("case number"), max_length=24, unique=True, null=True, blank=True)
-    item = models.ForeignKey("catalog.ServiceItem", on_delete=models.PROTECT, related_name="cases",
-                             verbose_name=_("service item"))
+    item = models.ForeignKey(
+        "catalog.ServiceItem",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("service item"),
+    )
     item_version = models.PositiveIntegerField(_("item version"))
-    process = models.ForeignKey("catalog.ProcessDefinition", on_delete=models.PROTECT,
-                                related_name="cases", verbose_name=_("process"))
+    process = models.ForeignKey(
+        "catalog.ProcessDefinition",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("process"),
+    )
     # Applicant snapshot: a walk-in need not have an account.
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                  blank=True, related_name="cases", verbose_name=_("applicant account"))
-    enterprise = models.ForeignKey("accounts.Enterprise", on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="cases", verbose_name=_("enterprise"))
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("applicant account"),
+    )
+    enterprise = models.ForeignKey(
+        "accounts.Enterprise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("enterprise"),
+    )
     applicant_name = models.CharField(_("applicant"), max_length=100)
     applicant_id_number = EncryptedTextField(_("applicant ID number"), blank=True, default="")
     applicant_id_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
     applicant_phone = EncryptedTextField(_("applicant phone"), blank=True, default="")
     form_data = models.JSONField(_("application form"), default=dict, blank=True)
     # Time limits as published when the case started (the item may change later).
-    statutory_days = models.PositiveSmallIntegerField(_("statutory limit (working days)"), default=0)
+    statutory_days = models.PositiveSmallIntegerField(
+        _("statutory limit (working days)"), default=0
+    )
     promised_days = models.PositiveSmallIntegerField(_("promised limit (working days)"), default=0)
 
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
     current_step = models.CharField(_("current step"), max_length=40, blank=True)
     current_role = models.CharField(_("role of current step"), max_length=20, blank=True)
-    department = models.ForeignKey("orgs.Department", on_delete=models.PROTECT, related_name="cases",
-                                   verbose_name=_("handling department"))
+    department = models.ForeignKey(
+        "orgs.Department",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("handling department"),
+    )
     # The department the case belongs to; joint-review steps visit others and come back here.
-    home_department = models.ForeignKey("orgs.Department", on_delete=models.PROTECT, related_name="+",
-                                        verbose_name=_("responsible department"))
+    home_department = models.ForeignKey(
+        "orgs.Department",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("responsible department"),
+    )
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name=_("region"))
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="assigned_cases", verbose_name=_("assignee"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assignee"),
+    )
 
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices,
-                               default=Channel.ONLINE)
-    hall = models.ForeignKey("orgs.Hall", on_delete=models.PROTECT, null=True, blank=True,
-                             verbose_name=_("intake hall"))
-    intake_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                  blank=True, related_name="+", verbose_name=_("registered by"))
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    hall = models.ForeignKey(
+        "orgs.Hall", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("intake hall")
+    )
+    intake_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -101,25 +147,33 @@ class Case(models.Model):
     statutory_due = models.DateField(_("statutory deadline"), null=True, blank=True)
     step_due = models.DateField(_("step deadline"), null=True, blank=True)
     due_provisional = models.BooleanField(_("deadline provisional"), default=False)
-    deadline_status = models.CharField(_("deadline status"), max_length=10,
-                                       choices=DeadlineStatus.choices, default=DeadlineStatus.NORMAL)
+    deadline_status = models.CharField(
+        _("deadline status"),
+        max_length=10,
+        choices=DeadlineStatus.choices,
+        default=DeadlineStatus.NORMAL,
+    )
     escalated_at = models.DateTimeField(null=True, blank=True)
 
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True,
-                                default=Decision.NONE)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, blank=True, default=Decision.NONE
+    )
     decision_reason = models.TextField(_("reasons"), blank=True)
     remedy = models.TextField(_("remedies"), blank=True)
 
     track_token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
-    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    submission_key = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [
-            models.Index(fields=["department", "current_role", "status", "due_at"],
-                         name="case_inbox_idx"),
+            models.Index(
+                fields=["department", "current_role", "status", "due_at"], name="case_inbox_idx"
+            ),
             models.Index(fields=["status", "due_at"], name="case_status_due_idx"),
             models.Index(fields=["applicant", "-created_at"], name="case_applicant_idx"),
             models.Index(fields=["hall", "-created_at"], name="case_hall_idx"),
@@ -148,20 +202,26 @@ class Case(models.Model):
 
 class CaseMaterial(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="files")
-    material = models.ForeignKey("catalog.Material", on_delete=models.PROTECT, null=True, blank=True)
+    material = models.ForeignKey(
+        "catalog.Material", on_delete=models.PROTECT, null=True, blank=True
+    )
     name = models.CharField(_("material"), max_length=200)
     file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
     original_name = models.CharField(max_length=200)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     content_type = models.CharField(max_length=100)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     superseded = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["case", "material__position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.original_name})"
 
 
 class EventAction(models.TextChoices):
@@ -189,8 +249,9 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     actor_label = models.CharField(max_length=100, blank=True)
     action = models.CharField(max_length=30, choices=EventAction.choices)
     step = models.CharField(max_length=40, blank=True)
@@ -199,6 +260,9 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["case", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} @ {self.at:%Y-%m-%d %H:%M}"
 
 
 class PauseKind(models.TextChoices):
@@ -219,3 +283,6 @@ class ClockPause(models.Model):
 
     class Meta:
         ordering = ["case", "started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d}"

@@ -18,8 +18,12 @@ def visible_cases(user) -> QuerySet[Case]:
     plus cases registered at their own window's hall."""
     if user.is_superuser:
         return Case.objects.exclude(status="draft")
-    q = scope_q(user, roles=[r.value for r in Role], department_field="department",
-                region_path_field="region__path")
+    q = scope_q(
+        user,
+        roles=[r.value for r in Role],
+        department_field="department",
+        region_path_field="region__path",
+    )
     halls = [p.hall_id for p in posts_of(user, roles=[Role.WINDOW]) if p.hall_id]
     if halls:
         q |= Q(hall_id__in=halls)
@@ -59,7 +63,11 @@ def ordered_for_work(qs: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def my_cases(user) -> QuerySet[Case]:
-    return Case.objects.filter(applicant=user).select_related("item", "department").order_by("-created_at")
+    return (
+        Case.objects.filter(applicant=user)
+        .select_related("item", "department")
+        .order_by("-created_at")
+    )
 
 
 def open_statuses():

@@ -19,8 +19,12 @@ ALLOWED: dict[str, set[tuple[str, str]]] = {
     "conclude": {(Status.IN_PROGRESS, "conclude")},
     "transfer": {(Status.SUBMITTED, "accept"), (Status.IN_PROGRESS, "review")},
     "withdraw": {
-        (Status.SUBMITTED, "*"), (Status.CORRECTION, "*"), (Status.SPECIAL, "*"),
-        (Status.IN_PROGRESS, "accept"), (Status.IN_PROGRESS, "review"), (Status.IN_PROGRESS, "decide"),
+        (Status.SUBMITTED, "*"),
+        (Status.CORRECTION, "*"),
+        (Status.SPECIAL, "*"),
+        (Status.IN_PROGRESS, "accept"),
+        (Status.IN_PROGRESS, "review"),
+        (Status.IN_PROGRESS, "decide"),
     },
     "claim": {(Status.SUBMITTED, "*"), (Status.IN_PROGRESS, "*")},
 }

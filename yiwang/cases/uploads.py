@@ -26,17 +26,23 @@ def check_upload(upload, label: str) -> CheckedFile:
     limit = settings.YIWANG_UPLOAD_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
-            _("“%(label)s”: the file is too large (%(size).1f MB); each file may be at most %(limit)d MB.")
+            _(
+                "“%(label)s”: the file is too large (%(size).1f MB); each file may be at most %(limit)d MB."
+            )
             % {"label": label, "size": upload.size / 1048576, "limit": limit // 1048576},
             code="file_too_large",
         )
     if upload.size == 0:
-        raise ValidationError(_("“%(label)s”: the file is empty.") % {"label": label}, code="file_empty")
+        raise ValidationError(
+            _("“%(label)s”: the file is empty.") % {"label": label}, code="file_empty"
+        )
     content = upload.read()
     kind = filetype.guess(content[:8192])
     if kind is None or kind.mime not in ALLOWED:
         raise ValidationError(
-            _("“%(label)s”: %(name)s is not a PDF, JPG or PNG file. Please upload a scan or photo in one of these formats.")
+            _(
+                "“%(label)s”: %(name)s is not a PDF, JPG or PNG file. Please upload a scan or photo in one of these formats."
+            )
             % {"label": label, "name": upload.name},
             code="file_type",
         )

@@ -72,11 +72,15 @@ def _form_errors_for(schema_form, field_errors: dict[str, list[str]]) -> None:
 
 @login_required
 def apply(request: HttpRequest, item_pk: int) -> HttpResponse:
-    item = get_object_or_404(ServiceItem.objects.published().select_related("department", "region"), pk=item_pk)
+    item = get_object_or_404(
+        ServiceItem.objects.published().select_related("department", "region"), pk=item_pk
+    )
     materials = list(item.materials.all())
     enterprise = current_enterprise(request)
     draft = (
-        Case.objects.filter(applicant=request.user, item=item, status=Status.DRAFT).order_by("-pk").first()
+        Case.objects.filter(applicant=request.user, item=item, status=Status.DRAFT)
+        .order_by("-pk")
+        .first()
     )
     field_errors: dict[str, list[str]] = {}
     general: list[str] = []
@@ -86,36 +90,65 @@ def apply(request: HttpRequest, item_pk: int) -> HttpResponse:
         form_data = _form_data(schema_form, data)
         try:
             if data.get("intent") == "draft":
-                actions.save_draft(actor=request.user, item=item, form_data=form_data,
-                                   enterprise=enterprise, draft=draft)
+                actions.save_draft(
+                    actor=request.user,
+                    item=item,
+                    form_data=form_data,
+                    enterprise=enterprise,
+                    draft=draft,
+                )
                 messages.success(request, _("Draft saved. You can come back and finish it later."))
                 return redirect("cases:apply", item_pk=item.pk)
             case, created = actions.submit_application(
-                actor=request.user, item=item, form_data=form_data, uploads=_uploads(request, item),
-                submission_key=data.get("submission_key", ""), enterprise=enterprise,
-                item_version=int(data.get("item_version") or 0) or None, draft=draft,
+                actor=request.user,
+                item=item,
+                form_data=form_data,
+                uploads=_uploads(request, item),
+                submission_key=data.get("submission_key", ""),
+                enterprise=enterprise,
+                item_version=int(data.get("item_version") or 0) or None,
+                draft=draft,
             )
         except ValidationError as exc:
             field_errors, general = _split_errors(exc)
             _form_errors_for(schema_form, field_errors)
         else:
             if created:
-                messages.success(request, _("Submitted. Your case number is %(number)s.") % {"number": case.number})
+                messages.success(
+                    request,
+                    _("Submitted. Your case number is %(number)s.") % {"number": case.number},
+                )
             else:
-                messages.info(request, _("This application was already submitted; it was not submitted twice."))
+                messages.info(
+                    request,
+                    _("This application was already submitted; it was not submitted twice."),
+                )
             return redirect("cases:detail", pk=case.pk)
     else:
-        schema_form = build_form(item.form_schema or {}, initial=draft.form_data if draft else None,
-                                 prefix=FORM_PREFIX)
+        schema_form = build_form(
+            item.form_schema or {}, initial=draft.form_data if draft else None, prefix=FORM_PREFIX
+        )
     material_rows = [
-        {"material": m, "errors": field_errors.get(f"material_{m.pk}", []), "input": f"material_{m.pk}"}
+        {
+            "material": m,
+            "errors": field_errors.get(f"material_{m.pk}", []),
+            "input": f"material_{m.pk}",
+        }
         for m in materials
     ]
-    return render(request, "cases/apply.html", {
-        "item": item, "form": schema_form, "materials": material_rows, "general_errors": general,
-        "submission_key": request.POST.get("submission_key") or uuid.uuid4().hex,
-        "draft": draft, "enterprise": enterprise,
-    })
+    return render(
+        request,
+        "cases/apply.html",
+        {
+            "item": item,
+            "form": schema_form,
+            "materials": material_rows,
+            "general_errors": general,
+            "submission_key": request.POST.get("submission_key") or uuid.uuid4().hex,
+            "draft": draft,
+            "enterprise": enterprise,
+        },
+    )
 
 
 @login_required
@@ -126,7 +159,9 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 def _case_for(request: HttpRequest, pk: int) -> tuple[Case, bool]:
     """The case and whether the user sees it as staff. 404 when not visible at all."""
-    base = Case.objects.select_related("item", "department", "region", "process", "assignee", "hall", "applicant")
+    base = Case.objects.select_related(
+        "item", "department", "region", "process", "assignee", "hall", "applicant"
+    )
     case = get_object_or_404(base, pk=pk)
     user = request.user
     if case.applicant_id == user.pk and case.status != Status.DRAFT:
@@ -146,42 +181,76 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     step = case.step()
     kind = step["kind"] if step else ""
     # Staff see the actions of the current step only if the step is theirs to take.
-    handles = as_staff and bool(case.current_role) and can_act(
-        request.user, roles=[case.current_role], department=case.department, region=case.region
-    ) and case.assignee_id in (None, request.user.pk)
+    handles = (
+        as_staff
+        and bool(case.current_role)
+        and can_act(
+            request.user, roles=[case.current_role], department=case.department, region=case.region
+        )
+        and case.assignee_id in (None, request.user.pk)
+    )
     can = {
         a: rules.is_allowed(a, case.status, kind) and (handles if as_staff else a == "withdraw")
         for a in rules.ALLOWED
     }
-    return render(request, "cases/detail.html", {
-        "case": case, "as_staff": as_staff, "events": events, "files": files, "step": step, "can": can,
-        "materials": list(case.item.materials.all()),
-        "special_procedures": rules.SPECIAL_PROCEDURES.items(),
-        "departments": Department.objects.exclude(pk=case.department_id) if as_staff else [],
-        "pauses": case.pauses.all(),
-    })
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "as_staff": as_staff,
+            "events": events,
+            "files": files,
+            "step": step,
+            "can": can,
+            "materials": list(case.item.materials.all()),
+            "special_procedures": rules.SPECIAL_PROCEDURES.items(),
+            "departments": Department.objects.exclude(pk=case.department_id) if as_staff else [],
+            "pauses": case.pauses.all(),
+        },
+    )
 
 
 STAFF_ACTIONS = {
     "claim": lambda u, c, p, v: actions.claim(actor=u, case=c, expected_version=v),
-    "accept": lambda u, c, p, v: actions.accept(actor=u, case=c, note=p.get("note", ""), expected_version=v),
-    "reject": lambda u, c, p, v: actions.reject(actor=u, case=c, reason=p.get("reason", ""), expected_version=v),
+    "accept": lambda u, c, p, v: actions.accept(
+        actor=u, case=c, note=p.get("note", ""), expected_version=v
+    ),
+    "reject": lambda u, c, p, v: actions.reject(
+        actor=u, case=c, reason=p.get("reason", ""), expected_version=v
+    ),
     "request_correction": lambda u, c, p, v: actions.request_correction(
-        actor=u, case=c, missing=p.get("missing", ""), expected_version=v),
+        actor=u, case=c, missing=p.get("missing", ""), expected_version=v
+    ),
     "pass_review": lambda u, c, p, v: actions.pass_review(
-        actor=u, case=c, opinion=p.get("opinion", ""), expected_version=v),
+        actor=u, case=c, opinion=p.get("opinion", ""), expected_version=v
+    ),
     "start_special": lambda u, c, p, v: actions.start_special(
-        actor=u, case=c, procedure=p.get("procedure", ""), reason=p.get("reason", ""), expected_version=v),
+        actor=u,
+        case=c,
+        procedure=p.get("procedure", ""),
+        reason=p.get("reason", ""),
+        expected_version=v,
+    ),
     "end_special": lambda u, c, p, v: actions.end_special(
-        actor=u, case=c, result=p.get("result", ""), expected_version=v),
+        actor=u, case=c, result=p.get("result", ""), expected_version=v
+    ),
     "approve": lambda u, c, p, v: actions.decide(
-        actor=u, case=c, approve=True, reason=p.get("reason", ""), expected_version=v),
+        actor=u, case=c, approve=True, reason=p.get("reason", ""), expected_version=v
+    ),
     "refuse": lambda u, c, p, v: actions.decide(
-        actor=u, case=c, approve=False, reason=p.get("reason", ""), expected_version=v),
-    "conclude": lambda u, c, p, v: actions.conclude(actor=u, case=c, note=p.get("note", ""), expected_version=v),
+        actor=u, case=c, approve=False, reason=p.get("reason", ""), expected_version=v
+    ),
+    "conclude": lambda u, c, p, v: actions.conclude(
+        actor=u, case=c, note=p.get("note", ""), expected_version=v
+    ),
     "transfer": lambda u, c, p, v: actions.transfer(
-        actor=u, case=c, department=get_object_or_404(Department, pk=p.get("department") or 0),
-        reason=p.get("reason", ""), expected_version=v),
+        actor=u,
+        case=c,
+        department=get_object_or_404(Department, pk=p.get("department") or 0),
+        reason=p.get("reason", ""),
+        expected_version=v,
+    ),
 }
 
 
@@ -204,7 +273,9 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("You are not authorised to do this."))
     else:
-        messages.success(request, _("Done: %(action)s.") % {"action": rules.ACTION_NAMES[request.POST["action"]]})
+        messages.success(
+            request, _("Done: %(action)s.") % {"action": rules.ACTION_NAMES[request.POST["action"]]}
+        )
         if request.POST.get("next") == "workbench":
             return redirect("cases:workbench")
     return redirect("cases:detail", pk=case.pk)
@@ -215,8 +286,13 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
 def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     case, _staff = _case_for(request, pk)
     try:
-        actions.resubmit(actor=request.user, case=case, uploads=_uploads(request, case.item),
-                         note=request.POST.get("note", ""), expected_version=int(request.POST.get("version", 0)))
+        actions.resubmit(
+            actor=request.user,
+            case=case,
+            uploads=_uploads(request, case.item),
+            note=request.POST.get("note", ""),
+            expected_version=int(request.POST.get("version", 0)),
+        )
     except ValidationError as exc:
         _errors_to_messages(request, exc)
     else:
@@ -229,8 +305,12 @@ def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     case, _staff = _case_for(request, pk)
     try:
-        actions.withdraw(actor=request.user, case=case, reason=request.POST.get("reason", ""),
-                         expected_version=int(request.POST.get("version", 0)))
+        actions.withdraw(
+            actor=request.user,
+            case=case,
+            reason=request.POST.get("reason", ""),
+            expected_version=int(request.POST.get("version", 0)),
+        )
     except ValidationError as exc:
         _errors_to_messages(request, exc)
     else:
@@ -242,8 +322,9 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     case, _staff = _case_for(request, pk)
     f = get_object_or_404(CaseMaterial, pk=file_pk, case=case)
-    return FileResponse(f.file.open("rb"), as_attachment=True, filename=f.original_name,
-                        content_type=f.content_type)
+    return FileResponse(
+        f.file.open("rb"), as_attachment=True, filename=f.original_name, content_type=f.content_type
+    )
 
 
 @login_required
@@ -292,10 +373,17 @@ def workbench(request: HttpRequest) -> HttpResponse:
     qs = queries.ordered_for_work(queries.filtered(base, params))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     roles = sorted({p.get_role_display() for p in posts_of(request.user)})
-    return render(request, "cases/workbench.html", {
-        "page_obj": page, "tab": tab, "roles": roles, "statuses": Status.choices,
-        "can_bulk_accept": tab == "todo",
-    })
+    return render(
+        request,
+        "cases/workbench.html",
+        {
+            "page_obj": page,
+            "tab": tab,
+            "roles": roles,
+            "statuses": Status.choices,
+            "can_bulk_accept": tab == "todo",
+        },
+    )
 
 
 @login_required
@@ -307,12 +395,18 @@ def bulk_accept(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.error(request, _("Select the cases to accept first."))
     elif len(cases) != len(ids):
-        messages.error(request, _("Some selected cases are not in your queue any more. Nothing was accepted."))
+        messages.error(
+            request, _("Some selected cases are not in your queue any more. Nothing was accepted.")
+        )
     else:
         try:
             actions.accept_many(actor=request.user, cases=cases)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _("Nothing was accepted: %(error)s") % {"error": " ".join(getattr(exc, "messages", [str(exc)]))})
+            messages.error(
+                request,
+                _("Nothing was accepted: %(error)s")
+                % {"error": " ".join(getattr(exc, "messages", [str(exc)]))},
+            )
         else:
             messages.success(request, _("%(n)d cases accepted.") % {"n": len(cases)})
     return redirect(reverse("cases:workbench"))
@@ -344,7 +438,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     local = Q()
     for hall in halls:
         local |= Q(region__path__startswith=hall.region.path) | Q(
-            region__path__in=_ancestor_paths(hall.region.path))
+            region__path__in=_ancestor_paths(hall.region.path)
+        )
     items = items.filter(Q(county_wide=True) | local).exclude(audience="enterprise")
     if q:
         from yiwang.search.api import search
@@ -364,7 +459,9 @@ def intake_form(request: HttpRequest, item_pk: int) -> HttpResponse:
     halls = _window_halls(request.user)
     if not halls:
         raise PermissionDenied(_("Window intake is for staff with a window post."))
-    item = get_object_or_404(ServiceItem.objects.published().select_related("department", "region"), pk=item_pk)
+    item = get_object_or_404(
+        ServiceItem.objects.published().select_related("department", "region"), pk=item_pk
+    )
     field_errors: dict[str, list[str]] = {}
     general: list[str] = []
     values = {}
@@ -375,14 +472,19 @@ def intake_form(request: HttpRequest, item_pk: int) -> HttpResponse:
         hall = next((h for h in halls if str(h.pk) == data.get("hall")), None)
         try:
             if hall is None:
-                raise ValidationError({"hall": [_("Choose the hall where you are registering the application.")]})
+                raise ValidationError(
+                    {"hall": [_("Choose the hall where you are registering the application.")]}
+                )
             case, created = actions.window_intake(
-                actor=request.user, item=item, hall=hall,
+                actor=request.user,
+                item=item,
+                hall=hall,
                 applicant_name=data.get("applicant_name", ""),
                 applicant_id_number=data.get("applicant_id_number", ""),
                 applicant_phone=data.get("applicant_phone", ""),
                 form_data=_form_data(schema_form, data),
-                uploads=_uploads(request, item), submission_key=data.get("submission_key", ""),
+                uploads=_uploads(request, item),
+                submission_key=data.get("submission_key", ""),
                 item_version=int(data.get("item_version") or 0) or None,
             )
         except ValidationError as exc:
@@ -390,20 +492,40 @@ def intake_form(request: HttpRequest, item_pk: int) -> HttpResponse:
             _form_errors_for(schema_form, field_errors)
         else:
             if created:
-                messages.success(request, _("Registered and accepted, case number %(number)s. Print the receipt for the applicant.") % {"number": case.number})
+                messages.success(
+                    request,
+                    _(
+                        "Registered and accepted, case number %(number)s. Print the receipt for the applicant."
+                    )
+                    % {"number": case.number},
+                )
             else:
-                messages.info(request, _("This application was already registered; it was not registered twice."))
+                messages.info(
+                    request,
+                    _("This application was already registered; it was not registered twice."),
+                )
             return redirect("cases:detail", pk=case.pk)
     else:
         schema_form = build_form(item.form_schema or {}, prefix=FORM_PREFIX)
     material_rows = [
-        {"material": m, "errors": field_errors.get(f"material_{m.pk}", []), "input": f"material_{m.pk}"}
+        {
+            "material": m,
+            "errors": field_errors.get(f"material_{m.pk}", []),
+            "input": f"material_{m.pk}",
+        }
         for m in item.materials.all()
     ]
-    return render(request, "cases/intake_form.html", {
-        "item": item, "form": schema_form, "materials": material_rows, "halls": halls,
-        "general_errors": general, "field_errors": field_errors, "values": values,
-        "submission_key": request.POST.get("submission_key") or uuid.uuid4().hex,
-    })
-
-
+    return render(
+        request,
+        "cases/intake_form.html",
+        {
+            "item": item,
+            "form": schema_form,
+            "materials": material_rows,
+            "halls": halls,
+            "general_errors": general,
+            "field_errors": field_errors,
+            "values": values,
+            "submission_key": request.POST.get("submission_key") or uuid.uuid4().hex,
+        },
+    )

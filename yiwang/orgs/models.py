@@ -13,8 +13,11 @@ def validate_uscc(value: str) -> None:
         uscc.validate(value)
     except StdnumError as exc:
         raise ValidationError(
-            _("%(value)s is not a valid unified social credit code (check digit or format is wrong)."),
-            code="invalid_uscc", params={"value": value},
+            _(
+                "%(value)s is not a valid unified social credit code (check digit or format is wrong)."
+            ),
+            code="invalid_uscc",
+            params={"value": value},
         ) from exc
 
 
@@ -31,8 +34,9 @@ class Role(models.TextChoices):
 class Department(models.Model):
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
-    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True,
-                            validators=[validate_uscc])
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
+    )
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name=_("region"))
     phone = models.CharField(_("consultation phone"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -65,7 +69,9 @@ class Hall(models.Model):
 
 
 class Window(models.Model):
-    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="windows", verbose_name=_("hall"))
+    hall = models.ForeignKey(
+        Hall, on_delete=models.CASCADE, related_name="windows", verbose_name=_("hall")
+    )
     number = models.CharField(_("window number"), max_length=10)
     name = models.CharField(_("name"), max_length=100)
 
@@ -82,16 +88,30 @@ class Window(models.Model):
 class Post(models.Model):
     """A staff member's post. Scope = department (None: all departments) × region subtree."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="posts",
+        verbose_name=_("user"),
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="posts", verbose_name=_("department"))
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name=_("region scope"))
-    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, null=True, blank=True,
-                             verbose_name=_("hall"))
-    window = models.ForeignKey(Window, on_delete=models.SET_NULL, null=True, blank=True,
-                               verbose_name=_("window"))
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("department"),
+    )
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, verbose_name=_("region scope")
+    )
+    hall = models.ForeignKey(
+        Hall, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("hall")
+    )
+    window = models.ForeignKey(
+        Window, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("window")
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

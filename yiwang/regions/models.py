@@ -23,7 +23,11 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=64)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent"),
     )
     # Materialised path of codes ("440000/441400/441422/"): subtree = prefix match.

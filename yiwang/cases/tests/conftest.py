@@ -45,7 +45,10 @@ def png_file(name="photo.png") -> SimpleUploadedFile:
 
 def staff(admin, username, role, dept, region, hall=None):
     return accounts.create_staff(
-        actor=admin, username=username, password=PASSWORD, real_name=username,
+        actor=admin,
+        username=username,
+        password=PASSWORD,
+        real_name=username,
         posts=[{"role": role, "department": dept, "region": region, "hall": hall}],
     )
 
@@ -57,49 +60,111 @@ def world(db, settings, tmp_path):
     gd = regions.create_region(actor=admin, code="440000", name="广东省", level=1, parent=None)
     mz = regions.create_region(actor=admin, code="441400", name="梅州市", level=2, parent=gd)
     dabu = regions.create_region(actor=admin, code="441422", name="大埔县", level=3, parent=mz)
-    huliao = regions.create_region(actor=admin, code="441422100", name="湖寮镇", level=4, parent=dabu)
-    gaobei = regions.create_region(actor=admin, code="441422102", name="高陂镇", level=4, parent=dabu)
-    scj = orgs.create_department(actor=admin, name="大埔县市场监督管理局", short_name="市场监管局",
-                                 uscc="11441422007043513T", region=dabu)
-    mzj = orgs.create_department(actor=admin, name="大埔县民政局", short_name="民政局",
-                                 uscc="11441422007043521M", region=dabu)
-    town = orgs.create_department(actor=admin, name="大埔县高陂镇人民政府", short_name="高陂镇",
-                                  uscc="114414220070450847", region=gaobei)
+    huliao = regions.create_region(
+        actor=admin, code="441422100", name="湖寮镇", level=4, parent=dabu
+    )
+    gaobei = regions.create_region(
+        actor=admin, code="441422102", name="高陂镇", level=4, parent=dabu
+    )
+    scj = orgs.create_department(
+        actor=admin,
+        name="大埔县市场监督管理局",
+        short_name="市场监管局",
+        uscc="11441422007043513T",
+        region=dabu,
+    )
+    mzj = orgs.create_department(
+        actor=admin,
+        name="大埔县民政局",
+        short_name="民政局",
+        uscc="11441422007043521M",
+        region=dabu,
+    )
+    town = orgs.create_department(
+        actor=admin,
+        name="大埔县高陂镇人民政府",
+        short_name="高陂镇",
+        uscc="114414220070450847",
+        region=gaobei,
+    )
     hall_huliao = orgs.create_hall(actor=admin, name="湖寮镇便民服务中心", region=huliao)
     hall_gaobei = orgs.create_hall(actor=admin, name="高陂镇便民服务中心", region=gaobei)
     itype = ItemType.objects.get_or_create(code="XK", defaults={"name": "行政许可"})[0]
 
-    def make_item(name, dept, region, main, statutory=20, promised=5, county_wide=True, audience="person"):
+    def make_item(
+        name, dept, region, main, statutory=20, promised=5, county_wide=True, audience="person"
+    ):
         item = catalog.create_item(
-            actor=admin, name=name, item_type=itype, main_number=main, sub_number="000",
-            competent_department=dept, department=dept, region=region,
-            legal_basis="《中华人民共和国食品安全法》第三十五条", statutory_limit=statutory,
-            promised_limit=promised, form_schema=SCHEMA, county_wide=county_wide, audience=audience,
-            conditions="持有营业执照", consult_phone="0753-5522001", complaint_phone="12345",
-            location="大埔县政务服务中心 周一至周五 8:30-12:00", channels=["PC端", "窗口"],
+            actor=admin,
+            name=name,
+            item_type=itype,
+            main_number=main,
+            sub_number="000",
+            competent_department=dept,
+            department=dept,
+            region=region,
+            legal_basis="《中华人民共和国食品安全法》第三十五条",
+            statutory_limit=statutory,
+            promised_limit=promised,
+            form_schema=SCHEMA,
+            county_wide=county_wide,
+            audience=audience,
+            conditions="持有营业执照",
+            consult_phone="0753-5522001",
+            complaint_phone="12345",
+            location="大埔县政务服务中心 周一至周五 8:30-12:00",
+            channels=["PC端", "窗口"],
         )
-        catalog.set_materials(actor=admin, item=item, materials=[
-            {"name": "申请书", "required": True},
-            {"name": "营业执照", "required": True, "replaceable_by": "licence"},
-            {"name": "场所平面图", "required": False},
-        ])
+        catalog.set_materials(
+            actor=admin,
+            item=item,
+            materials=[
+                {"name": "申请书", "required": True},
+                {"name": "营业执照", "required": True, "replaceable_by": "licence"},
+                {"name": "场所平面图", "required": False},
+            ],
+        )
         catalog.set_process(actor=admin, item=item, steps=STEPS)
         catalog.publish_item(actor=admin, item=item)
         item.refresh_from_db()
         return item
 
     food = make_item("食品经营许可（新办）", scj, dabu, "00001")
-    relief = make_item("临时救助", town, gaobei, "00002", statutory=10, promised=3, county_wide=True)
+    relief = make_item(
+        "临时救助", town, gaobei, "00002", statutory=10, promised=3, county_wide=True
+    )
     local_only = make_item("农村宅基地用地审批", town, gaobei, "00003", county_wide=False)
-    citizen = accounts.create_citizen(actor=None, username="limei", password=PASSWORD, real_name="李梅",
-                                      id_number="11010519491231002X", phone="13800135678")
-    other_citizen = accounts.create_citizen(actor=None, username="zhangwei", password=PASSWORD,
-                                            real_name="张伟", id_number="440524188001010014",
-                                            phone="13800135679")
+    citizen = accounts.create_citizen(
+        actor=None,
+        username="limei",
+        password=PASSWORD,
+        real_name="李梅",
+        id_number="11010519491231002X",
+        phone="13800135678",
+    )
+    other_citizen = accounts.create_citizen(
+        actor=None,
+        username="zhangwei",
+        password=PASSWORD,
+        real_name="张伟",
+        id_number="440524188001010014",
+        phone="13800135679",
+    )
     return SimpleNamespace(
-        admin=admin, dabu=dabu, huliao=huliao, gaobei=gaobei, scj=scj, mzj=mzj, town=town,
-        hall_huliao=hall_huliao, hall_gaobei=hall_gaobei, food=food, relief=relief,
-        local_only=local_only, citizen=citizen, other_citizen=other_citizen,
+        admin=admin,
+        dabu=dabu,
+        huliao=huliao,
+        gaobei=gaobei,
+        scj=scj,
+        mzj=mzj,
+        town=town,
+        hall_huliao=hall_huliao,
+        hall_gaobei=hall_gaobei,
+        food=food,
+        relief=relief,
+        local_only=local_only,
+        citizen=citizen,
+        other_citizen=other_citizen,
         reviewer=staff(admin, "reviewer_scj", "reviewer", scj, dabu),
         approver=staff(admin, "approver_scj", "approver", scj, dabu),
         reviewer_mzj=staff(admin, "reviewer_mzj", "reviewer", mzj, dabu),
@@ -121,9 +186,11 @@ def submit(world):
         item = item or world.food
         material = item.materials.get(name="申请书")
         case, _ = actions.submit_application(
-            actor=actor or world.citizen, item=item,
+            actor=actor or world.citizen,
+            item=item,
             form_data={"shop_name": "客家味道小吃店", "staff": "3", **form},
-            uploads={material.pk: pdf_file()}, submission_key=f"k{next(counter)}",
+            uploads={material.pk: pdf_file()},
+            submission_key=f"k{next(counter)}",
         )
         return case
 

@@ -31,8 +31,12 @@ def test_online_submission_creates_case_at_the_accept_step(world, submit):
 
 def test_double_submission_returns_the_first_case(world):
     material = world.food.materials.get(name="申请书")
-    kwargs = dict(actor=world.citizen, item=world.food, form_data={"shop_name": "店", "staff": "2"},
-                  submission_key="same-key")
+    kwargs = {
+        "actor": world.citizen,
+        "item": world.food,
+        "form_data": {"shop_name": "店", "staff": "2"},
+        "submission_key": "same-key",
+    }
     first, created = actions.submit_application(uploads={material.pk: pdf_file()}, **kwargs)
     second, created_again = actions.submit_application(uploads={material.pk: pdf_file()}, **kwargs)
     assert created and not created_again and first.pk == second.pk
@@ -41,9 +45,13 @@ def test_double_submission_returns_the_first_case(world):
 
 def test_bad_form_and_missing_material_are_reported_and_nothing_is_written(world):
     with pytest.raises(ValidationError) as exc:
-        actions.submit_application(actor=world.citizen, item=world.food,
-                                   form_data={"shop_name": "", "staff": "0"}, uploads={},
-                                   submission_key="k1")
+        actions.submit_application(
+            actor=world.citizen,
+            item=world.food,
+            form_data={"shop_name": "", "staff": "0"},
+            uploads={},
+            submission_key="k1",
+        )
     errors = exc.value.message_dict
     assert "form_shop_name" in errors and "form_staff" in errors
     material = world.food.materials.get(name="申请书")
@@ -62,15 +70,23 @@ def test_wrong_and_oversized_files_are_refused(world, settings):
 
     exe = SimpleUploadedFile("申请书.pdf", b"MZ\x90\x00" + b"\x00" * 100)
     with pytest.raises(ValidationError) as exc:
-        actions.submit_application(actor=world.citizen, item=world.food,
-                                   form_data={"shop_name": "店", "staff": "1"},
-                                   uploads={material.pk: exe}, submission_key="k2")
+        actions.submit_application(
+            actor=world.citizen,
+            item=world.food,
+            form_data={"shop_name": "店", "staff": "1"},
+            uploads={material.pk: exe},
+            submission_key="k2",
+        )
     assert "PDF" in " ".join(exc.value.messages)
     settings.YIWANG_UPLOAD_MAX_BYTES = 1024
     with pytest.raises(ValidationError) as exc:
-        actions.submit_application(actor=world.citizen, item=world.food,
-                                   form_data={"shop_name": "店", "staff": "1"},
-                                   uploads={material.pk: pdf_file(size=4096)}, submission_key="k3")
+        actions.submit_application(
+            actor=world.citizen,
+            item=world.food,
+            form_data={"shop_name": "店", "staff": "1"},
+            uploads={material.pk: pdf_file(size=4096)},
+            submission_key="k3",
+        )
     assert "MB" in " ".join(exc.value.messages)
     assert Case.objects.count() == 0
 
@@ -78,10 +94,14 @@ def test_wrong_and_oversized_files_are_refused(world, settings):
 def test_stale_item_version_is_refused(world):
     material = world.food.materials.get(name="申请书")
     with pytest.raises(ValidationError) as exc:
-        actions.submit_application(actor=world.citizen, item=world.food,
-                                   form_data={"shop_name": "店", "staff": "1"},
-                                   uploads={material.pk: pdf_file()}, submission_key="k4",
-                                   item_version=world.food.version - 1)
+        actions.submit_application(
+            actor=world.citizen,
+            item=world.food,
+            form_data={"shop_name": "店", "staff": "1"},
+            uploads={material.pk: pdf_file()},
+            submission_key="k4",
+            item_version=world.food.version - 1,
+        )
     assert exc.value.code == "stale_item"
 
 
@@ -90,7 +110,9 @@ def test_full_happy_path_with_correction(world, submit):
     case = actions.accept(actor=world.reviewer, case=case)
     assert case.status == Status.IN_PROGRESS and case.current_step == "review"
     assert case.accepted_at and case.due_at and case.statutory_due >= case.due_at
-    case = actions.request_correction(actor=world.reviewer, case=case, missing="请补充经营场所平面图")
+    case = actions.request_correction(
+        actor=world.reviewer, case=case, missing="请补充经营场所平面图"
+    )
     assert case.status == Status.CORRECTION
     assert ClockPause.objects.filter(case=case, ended_at__isnull=True).count() == 1
     plan = world.food.materials.get(name="场所平面图")
@@ -104,8 +126,15 @@ def test_full_happy_path_with_correction(world, submit):
     case = actions.conclude(actor=world.reviewer, case=case)
     assert case.status == Status.CLOSED and case.closed_at
     actions_seen = list(case.events.values_list("action", flat=True))
-    assert actions_seen == ["submit", "accept", "request_correction", "resubmit", "pass_review",
-                            "approve", "conclude"]
+    assert actions_seen == [
+        "submit",
+        "accept",
+        "request_correction",
+        "resubmit",
+        "pass_review",
+        "approve",
+        "conclude",
+    ]
     assert verify().ok
 
 
@@ -114,7 +143,9 @@ def test_refusal_needs_reasons_and_states_remedies(world, submit):
     case = actions.pass_review(actor=world.reviewer, case=case, opinion="不符合条件")
     with pytest.raises(ValidationError):
         actions.decide(actor=world.approver, case=case, approve=False, reason=" ")
-    case = actions.decide(actor=world.approver, case=case, approve=False, reason="经营场所不符合要求")
+    case = actions.decide(
+        actor=world.approver, case=case, approve=False, reason="经营场所不符合要求"
+    )
     assert case.decision == Decision.REFUSED
     assert "行政复议" in case.remedy or "reconsideration" in case.remedy
 
@@ -135,14 +166,18 @@ def test_illegal_transitions_are_refused_with_a_clear_message(world, submit):
     with pytest.raises(ValidationError):
         actions.pass_review(actor=world.reviewer, case=case, opinion="ok")
     with pytest.raises(ValidationError):
-        actions.resubmit(actor=world.citizen, case=case, uploads={}, form_data={"shop_name": "x", "staff": "1"})
+        actions.resubmit(
+            actor=world.citizen, case=case, uploads={}, form_data={"shop_name": "x", "staff": "1"}
+        )
 
 
 def test_staff_of_another_department_or_town_cannot_act(world, submit):
     case = submit()
     with pytest.raises(PermissionDenied):
         actions.accept(actor=world.reviewer_mzj, case=case)
-    with pytest.raises(PermissionDenied):  # scj reviewer scoped to 湖寮镇 only; the case is county-level
+    with pytest.raises(
+        PermissionDenied
+    ):  # scj reviewer scoped to 湖寮镇 only; the case is county-level
         actions.accept(actor=world.reviewer_huliao, case=case)
     with pytest.raises(PermissionDenied):  # approver may not do the reviewer's step
         actions.accept(actor=world.approver, case=case)
@@ -186,7 +221,9 @@ def test_special_procedure_pauses_the_clock(world, submit):
     case = actions.accept(actor=world.reviewer, case=submit())
     with pytest.raises(ValidationError):
         actions.start_special(actor=world.reviewer, case=case, procedure="nonsense", reason="x")
-    case = actions.start_special(actor=world.reviewer, case=case, procedure="inspection", reason="现场核查")
+    case = actions.start_special(
+        actor=world.reviewer, case=case, procedure="inspection", reason="现场核查"
+    )
     assert case.status == Status.SPECIAL
     with pytest.raises(ValidationError):
         actions.pass_review(actor=world.reviewer, case=case, opinion="x")
@@ -197,7 +234,9 @@ def test_special_procedure_pauses_the_clock(world, submit):
 
 def test_transfer_to_another_department(world, submit):
     case = submit()
-    case = actions.transfer(actor=world.reviewer, case=case, department=world.mzj, reason="属民政职责")
+    case = actions.transfer(
+        actor=world.reviewer, case=case, department=world.mzj, reason="属民政职责"
+    )
     assert case.department == world.mzj
     with pytest.raises(PermissionDenied):
         actions.accept(actor=world.reviewer, case=case)
@@ -213,16 +252,23 @@ def test_bulk_accept_is_all_or_nothing(world, submit):
     assert a.status == Status.SUBMITTED
     c = submit()
     actions.accept_many(actor=world.reviewer, cases=[a, c])
-    assert set(Case.objects.filter(pk__in=[a.pk, c.pk]).values_list("status", flat=True)) == {Status.IN_PROGRESS}
+    assert set(Case.objects.filter(pk__in=[a.pk, c.pk]).values_list("status", flat=True)) == {
+        Status.IN_PROGRESS
+    }
 
 
 def test_window_intake_for_another_towns_item(world):
     """全县通办: 湖寮镇's window registers an item implemented by 高陂镇."""
     material = world.relief.materials.get(name="申请书")
     case, created = actions.window_intake(
-        actor=world.window_huliao, item=world.relief, hall=world.hall_huliao,
-        applicant_name="王芳", applicant_id_number="440524188001010014", applicant_phone="13900001111",
-        form_data={"shop_name": "王芳", "staff": "1"}, uploads={material.pk: pdf_file()},
+        actor=world.window_huliao,
+        item=world.relief,
+        hall=world.hall_huliao,
+        applicant_name="王芳",
+        applicant_id_number="440524188001010014",
+        applicant_phone="13900001111",
+        form_data={"shop_name": "王芳", "staff": "1"},
+        uploads={material.pk: pdf_file()},
         submission_key="w1",
     )
     assert created and case.status == Status.IN_PROGRESS and case.current_step == "review"
@@ -236,24 +282,41 @@ def test_window_intake_bad_input_and_scope(world):
     material = world.relief.materials.get(name="申请书")
     with pytest.raises(ValidationError) as exc:
         actions.window_intake(
-            actor=world.window_huliao, item=world.relief, hall=world.hall_huliao,
-            applicant_name="", applicant_id_number="110105194912310021", applicant_phone="123",
-            form_data={}, uploads={material.pk: pdf_file()}, submission_key="w2",
+            actor=world.window_huliao,
+            item=world.relief,
+            hall=world.hall_huliao,
+            applicant_name="",
+            applicant_id_number="110105194912310021",
+            applicant_phone="123",
+            form_data={},
+            uploads={material.pk: pdf_file()},
+            submission_key="w2",
         )
     errors = exc.value.message_dict
     assert {"applicant_name", "applicant_id_number", "applicant_phone"} <= set(errors)
     with pytest.raises(PermissionDenied):  # not a window post at that hall
         actions.window_intake(
-            actor=world.window_huliao, item=world.relief, hall=world.hall_gaobei,
-            applicant_name="王芳", applicant_id_number="440524188001010014", applicant_phone="13900001111",
-            form_data={"shop_name": "x", "staff": "1"}, uploads={material.pk: pdf_file()}, submission_key="w3",
+            actor=world.window_huliao,
+            item=world.relief,
+            hall=world.hall_gaobei,
+            applicant_name="王芳",
+            applicant_id_number="440524188001010014",
+            applicant_phone="13900001111",
+            form_data={"shop_name": "x", "staff": "1"},
+            uploads={material.pk: pdf_file()},
+            submission_key="w3",
         )
     with pytest.raises(ValidationError):  # not county-wide: only at 高陂镇's halls
         actions.window_intake(
-            actor=world.window_huliao, item=world.local_only, hall=world.hall_huliao,
-            applicant_name="王芳", applicant_id_number="440524188001010014", applicant_phone="13900001111",
+            actor=world.window_huliao,
+            item=world.local_only,
+            hall=world.hall_huliao,
+            applicant_name="王芳",
+            applicant_id_number="440524188001010014",
+            applicant_phone="13900001111",
             form_data={"shop_name": "x", "staff": "1"},
-            uploads={world.local_only.materials.get(name="申请书").pk: pdf_file()}, submission_key="w4",
+            uploads={world.local_only.materials.get(name="申请书").pk: pdf_file()},
+            submission_key="w4",
         )
     assert Case.objects.count() == 0
 

@@ -79,8 +79,12 @@ def test_provisional_deadline_is_recomputed_when_the_calendar_arrives(
     case.save()
     assert case.due_provisional
     with django_capture_on_commit_callbacks(execute=True):
-        workdays_actions.set_override(actor=world.admin, date=datetime.date(2027, 10, 1), is_workday=False,
-                                      name="2027年国庆节",
-                                      source_notice="国务院办公厅关于2027年部分节假日安排的通知")
+        workdays_actions.set_override(
+            actor=world.admin,
+            date=datetime.date(2027, 10, 1),
+            is_workday=False,
+            name="2027年国庆节",
+            source_notice="国务院办公厅关于2027年部分节假日安排的通知",
+        )
     case.refresh_from_db()
     assert not case.due_provisional

@@ -35,8 +35,10 @@ def test_apply_requires_login(client, world):
 
 def test_apply_submit_with_errors_keeps_input_and_writes_nothing(client, world):
     login(client, world.citizen)
-    response = client.post(reverse("cases:apply", args=[world.food.pk]),
-                           {"f-shop_name": "客家小馆", "f-staff": "0", "submission_key": "abc", "intent": "submit"})
+    response = client.post(
+        reverse("cases:apply", args=[world.food.pk]),
+        {"f-shop_name": "客家小馆", "f-staff": "0", "submission_key": "abc", "intent": "submit"},
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "客家小馆" in html  # what the applicant typed is kept
@@ -47,18 +49,31 @@ def test_apply_submit_with_errors_keeps_input_and_writes_nothing(client, world):
 def test_apply_submit_and_double_submit(client, world):
     login(client, world.citizen)
     material = world.food.materials.get(name="申请书")
-    data = {"f-shop_name": "客家小馆", "f-staff": "2", "submission_key": "once", "intent": "submit",
-            "item_version": world.food.version}
-    r1 = client.post(reverse("cases:apply", args=[world.food.pk]), {**data, f"material_{material.pk}": pdf_file()})
-    r2 = client.post(reverse("cases:apply", args=[world.food.pk]), {**data, f"material_{material.pk}": pdf_file()})
+    data = {
+        "f-shop_name": "客家小馆",
+        "f-staff": "2",
+        "submission_key": "once",
+        "intent": "submit",
+        "item_version": world.food.version,
+    }
+    r1 = client.post(
+        reverse("cases:apply", args=[world.food.pk]),
+        {**data, f"material_{material.pk}": pdf_file()},
+    )
+    r2 = client.post(
+        reverse("cases:apply", args=[world.food.pk]),
+        {**data, f"material_{material.pk}": pdf_file()},
+    )
     case = Case.objects.get()
     assert r1["Location"] == r2["Location"] == reverse("cases:detail", args=[case.pk])
 
 
 def test_draft_and_resume(client, world):
     login(client, world.citizen)
-    client.post(reverse("cases:apply", args=[world.food.pk]),
-                {"f-shop_name": "半成品小店", "f-staff": "", "submission_key": "d", "intent": "draft"})
+    client.post(
+        reverse("cases:apply", args=[world.food.pk]),
+        {"f-shop_name": "半成品小店", "f-staff": "", "submission_key": "d", "intent": "draft"},
+    )
     draft = Case.objects.get(status=Status.DRAFT)
     assert draft.form_data == {"shop_name": "半成品小店"}
     page = client.get(reverse("cases:apply", args=[world.food.pk])).content.decode()
@@ -84,13 +99,18 @@ def test_staff_act_through_the_page(client, world, submit):
     assert case.status == Status.IN_PROGRESS
     # another department's reviewer is refused
     login(client, world.reviewer_mzj)
-    r = client.post(reverse("cases:act", args=[case.pk]), {"action": "pass_review", "opinion": "x",
-                                                           "version": case.version})
+    r = client.post(
+        reverse("cases:act", args=[case.pk]),
+        {"action": "pass_review", "opinion": "x", "version": case.version},
+    )
     assert r.status_code == 404
     # a stale form is refused with a message, nothing changes
     login(client, world.reviewer)
-    r = client.post(reverse("cases:act", args=[case.pk]),
-                    {"action": "pass_review", "opinion": "ok", "version": case.version - 1}, follow=True)
+    r = client.post(
+        reverse("cases:act", args=[case.pk]),
+        {"action": "pass_review", "opinion": "ok", "version": case.version - 1},
+        follow=True,
+    )
     case.refresh_from_db()
     assert case.current_step == "review"
     assert any(m.level_tag == "error" for m in r.context["messages"])
@@ -99,17 +119,31 @@ def test_staff_act_through_the_page(client, world, submit):
 def test_citizen_cannot_use_staff_actions(client, world, submit):
     case = submit()
     login(client, world.citizen)
-    r = client.post(reverse("cases:act", args=[case.pk]), {"action": "accept", "version": case.version})
+    r = client.post(
+        reverse("cases:act", args=[case.pk]), {"action": "accept", "version": case.version}
+    )
     assert r.status_code == 403
 
 
 def test_workbench_inbox_is_scoped(client, world, submit):
     case = submit()
-    assert case.number in login(client, world.reviewer).get(reverse("cases:workbench")).content.decode()
-    assert case.number not in login(client, world.reviewer_mzj).get(reverse("cases:workbench")).content.decode()
-    assert case.number not in login(client, world.reviewer_huliao).get(reverse("cases:workbench")).content.decode()
+    assert (
+        case.number
+        in login(client, world.reviewer).get(reverse("cases:workbench")).content.decode()
+    )
+    assert (
+        case.number
+        not in login(client, world.reviewer_mzj).get(reverse("cases:workbench")).content.decode()
+    )
+    assert (
+        case.number
+        not in login(client, world.reviewer_huliao).get(reverse("cases:workbench")).content.decode()
+    )
     # the approver has nothing to do until the decision step
-    assert case.number not in login(client, world.approver).get(reverse("cases:workbench")).content.decode()
+    assert (
+        case.number
+        not in login(client, world.approver).get(reverse("cases:workbench")).content.decode()
+    )
     assert login(client, world.citizen).get(reverse("cases:workbench")).status_code == 403
 
 
@@ -157,17 +191,33 @@ def test_window_intake_pages(client, world):
     assert "临时救助" in page  # 高陂镇's county-wide item is offered at 湖寮镇's hall
     assert "农村宅基地用地审批" not in page  # not county-wide: only at 高陂镇's halls
     material = world.relief.materials.get(name="申请书")
-    r = client.post(reverse("cases:intake_form", args=[world.relief.pk]), {
-        "hall": world.hall_huliao.pk, "applicant_name": "王芳", "applicant_id_number": "91350100M000100Y4Z",
-        "applicant_phone": "13900001111", "f-shop_name": "x", "f-staff": "1", "submission_key": "s1",
-        f"material_{material.pk}": pdf_file(),
-    })
+    r = client.post(
+        reverse("cases:intake_form", args=[world.relief.pk]),
+        {
+            "hall": world.hall_huliao.pk,
+            "applicant_name": "王芳",
+            "applicant_id_number": "91350100M000100Y4Z",
+            "applicant_phone": "13900001111",
+            "f-shop_name": "x",
+            "f-staff": "1",
+            "submission_key": "s1",
+            f"material_{material.pk}": pdf_file(),
+        },
+    )
     assert r.status_code == 200 and Case.objects.count() == 0
-    r = client.post(reverse("cases:intake_form", args=[world.relief.pk]), {
-        "hall": world.hall_huliao.pk, "applicant_name": "王芳", "applicant_id_number": "440524188001010014",
-        "applicant_phone": "13900001111", "f-shop_name": "x", "f-staff": "1", "submission_key": "s2",
-        f"material_{material.pk}": pdf_file(),
-    })
+    r = client.post(
+        reverse("cases:intake_form", args=[world.relief.pk]),
+        {
+            "hall": world.hall_huliao.pk,
+            "applicant_name": "王芳",
+            "applicant_id_number": "440524188001010014",
+            "applicant_phone": "13900001111",
+            "f-shop_name": "x",
+            "f-staff": "1",
+            "submission_key": "s2",
+            f"material_{material.pk}": pdf_file(),
+        },
+    )
     case = Case.objects.get()
     assert r["Location"] == reverse("cases:detail", args=[case.pk])
     assert client.get(r["Location"]).status_code == 200  # visible at the intake hall
@@ -178,8 +228,9 @@ def test_window_intake_pages(client, world):
 def _pdf_text(content: bytes, tmp_path) -> str:
     path = tmp_path / "doc.pdf"
     path.write_bytes(content)
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_receipt_and_decision_pdfs(client, world, submit, tmp_path):
@@ -189,7 +240,9 @@ def test_receipt_and_decision_pdfs(client, world, submit, tmp_path):
     assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
     text = _pdf_text(r.content, tmp_path)
     assert case.number in text and "食品经营许可" in text
-    assert client.get(reverse("cases:decision", args=[case.pk])).status_code == 404  # not decided yet
+    assert (
+        client.get(reverse("cases:decision", args=[case.pk])).status_code == 404
+    )  # not decided yet
     case = actions.accept(actor=world.reviewer, case=case)
     case = actions.pass_review(actor=world.reviewer, case=case, opinion="ok")
     case = actions.decide(actor=world.approver, case=case, approve=True, reason="")

@@ -27,8 +27,6 @@ from yiwang.orgs.models import Department
 ROOT = Path(__file__).resolve().parents[3]
 
 
-
-
 class _Collector(HTMLParser):
     """Collects what the CSP cares about: script tags, style elements and style attributes."""
 

@@ -222,9 +222,7 @@ def test_calculator_bad_input(as_user, window_staff, params, field):
     assert response.context["calc_form"].errors[field]
 
 
-def test_calendar_page_query_count_does_not_grow_with_overrides(
-    as_user, authority, frozen_today
-):
+def test_calendar_page_query_count_does_not_grow_with_overrides(as_user, authority, frozen_today):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -233,7 +231,10 @@ def test_calendar_page_query_count_does_not_grow_with_overrides(
     def add(days):
         for day in days:
             actions.set_override(
-                actor=authority, date=D(2027, 1, day), is_workday=False, name="测试",
+                actor=authority,
+                date=D(2027, 1, day),
+                is_workday=False,
+                name="测试",
                 source_notice=NOTICE,
             )
 

@@ -23,7 +23,9 @@ class Command(BaseCommand):
         for username, description in demo_logins():
             self.stdout.write(f"    {username:<22} {description}")
         self.stdout.write("")
-        worker = subprocess.Popen([sys.executable, "-m", "yiwang.cli", "worker"], env=os.environ.copy())
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "yiwang.cli", "worker"], env=os.environ.copy()
+        )
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:

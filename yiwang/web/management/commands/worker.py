@@ -24,8 +24,12 @@ class Command(BaseCommand):
     help = "Run the background worker with the periodic schedule."
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=int, default=None,
-                            help="Seconds between deadline sweeps (default YIWANG_SWEEP_INTERVAL).")
+        parser.add_argument(
+            "--interval",
+            type=int,
+            default=None,
+            help="Seconds between deadline sweeps (default YIWANG_SWEEP_INTERVAL).",
+        )
 
     def handle(self, *args, interval=None, **options):
         interval = interval or settings.YIWANG_SWEEP_INTERVAL
