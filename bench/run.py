@@ -636,6 +636,7 @@ def main() -> int:
         for name, cfg in (
             ("inbox_base", {**inbox_cfg, "path": "/bench/baseline/inbox/"}),
             ("inbox", {**inbox_cfg, "path": "/cases/workbench/"}),
+            ("submit_sql", {**submit_cfg, "path": f"/bench/baseline/submit-sql/{world.item.pk}/"}),
             ("submit_base", {**submit_cfg, "path": f"/bench/baseline/submit/{world.item.pk}/"}),
             ("submit", {**submit_cfg, "path": f"/cases/apply/{world.item.pk}/"}),
         ):
@@ -821,7 +822,8 @@ def report(
     print(f"               writes: {', '.join(submit_q['tables'])}")
     print(f"               reads: {_reads(submit_q)}")
     print(
-        f"               baseline writes {inserts} INSERT + {updates} UPDATE (SELECT FOR UPDATE counted as a write)"
+        f"               baseline: {inserts} INSERT + {updates} UPDATE through the ORM in one transaction "
+        "(SELECT FOR UPDATE counted as a write)"
     )
     print(
         f"inbox          per request: {inbox_q['select']} SELECT (+ session save): {_reads(inbox_q)}"
@@ -834,6 +836,12 @@ def report(
     print(
         f"               latency p50 {s50:.1f} ms p99 {s99:.1f} ms; baseline p50 {sb50:.1f} ms p99 {sb99:.1f} ms; "
         f"{sub['ok']:,} vs {sub_b['ok']:,} in {seconds:g} s"
+    )
+    sub_sql = results["submit_sql"]
+    rate_sql = sub_sql["ok"] / sub_sql["elapsed"]
+    print(
+        f"               plain-SQL floor (same writes through a cursor): {rate_sql:.1f}/s, "
+        f"ratio {rate / rate_sql:.2f}"
     )
     ceil, ceil_b = _ceiling(sub), _ceiling(sub_b)
     if ceil and ceil_b:
@@ -853,6 +861,7 @@ def report(
     for name, label in (
         ("submit", "submissions"),
         ("submit_base", "  baseline"),
+        ("submit_sql", "  SQL floor"),
         ("inbox", "inbox"),
         ("inbox_base", "  baseline"),
     ):
@@ -879,6 +888,7 @@ def report(
     for name, label in (
         ("submit", "submissions"),
         ("submit_base", "  baseline"),
+        ("submit_sql", "  SQL floor"),
         ("inbox", "inbox"),
         ("inbox_base", "  baseline"),
     ):

@@ -8,10 +8,11 @@ and the extra baseline views of ``bench/urls.py``.
 import os
 
 from yiwang.settings import *  # noqa: F403
-from yiwang.settings import VAR_DIR
+from yiwang.settings import INSTALLED_APPS, VAR_DIR
 
 DEBUG = False
 ROOT_URLCONF = "bench.urls"
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # only for the unmanaged baseline model
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = os.environ.get("BENCH_MEDIA_ROOT", str(VAR_DIR / "bench-media"))

@@ -21,6 +21,11 @@ def _stub(request, *args, **kwargs):
 
 urlpatterns = [
     path("bench/baseline/submit/<int:item_pk>/", baseline.submit, name="bench_baseline_submit"),
+    path(
+        "bench/baseline/submit-sql/<int:item_pk>/",
+        baseline.submit_sql,
+        name="bench_baseline_submit_sql",
+    ),
     path("bench/baseline/inbox/", baseline.inbox, name="bench_baseline_inbox"),
 ]
 if not any(getattr(p, "name", None) == "index" for p in catalog_urls.urlpatterns):

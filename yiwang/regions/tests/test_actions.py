@@ -91,7 +91,7 @@ def test_duplicate_and_retired_codes_are_never_reused(county, town):
     retire_region(actor=None, region=old)
     with pytest.raises(ValidationError) as exc:
         create_region(actor=None, code="441422120", name="新镇", level=4, parent=county)
-    assert "never reused" in str(exc.value)
+    assert "旧镇" in str(exc.value)  # names the retired division that held the code
 
 
 def test_cannot_add_under_a_retired_division(county):

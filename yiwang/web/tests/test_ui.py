@@ -388,4 +388,4 @@ def test_home_is_in_chinese_by_default(client, with_items):
     assert "个人办事" in html
     assert "法人办事" in html
     assert "我的办件" in html
-    assert "长者模式" in html
+    assert "适老化模式" in html
