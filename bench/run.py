@@ -511,10 +511,10 @@ def main() -> int:
         help="connections loading the workbench at once (default 2)",
     )
     parser.add_argument(
-        "--workers", type=int, default=2, help="gunicorn worker processes (default 2)"
+        "--workers", type=int, default=4, help="gunicorn worker processes (default 4)"
     )
     parser.add_argument(
-        "--threads", type=int, default=4, help="threads per gunicorn worker (default 4)"
+        "--threads", type=int, default=2, help="threads per gunicorn worker (default 2)"
     )
     parser.add_argument("--quick", action="store_true", help="10,000 cases and 5 s measurements")
     parser.add_argument("--keep-db", action="store_true", help="keep the database afterwards")

@@ -117,7 +117,11 @@ class ItemFilters(Schema):
     q: str = Field("", max_length=100, description="Chinese search text, e.g. 开饭店要办什么证")
     department: str = Field("", description="Department USCC or id")
     limit: int = Field(20, ge=1, description="Page size (capped at 100)")
-    cursor: int | None = Field(None, ge=0, description="Last id of the previous page")
+    cursor: int | None = Field(
+        None,
+        ge=0,
+        description="Last id of the previous page; with q, the number of results already read",
+    )
 
 
 def _summary(item: ServiceItem) -> dict:
@@ -162,10 +166,18 @@ def list_items(request, filters: Query[ItemFilters]):
     query = filters.q.strip()
     if query:
         ids = indexing.search_item_ids(query, limit=SEARCH_LIMIT)
-        if ids is None:
-            qs = qs.filter(Q(name__icontains=query) | Q(aliases__icontains=query))
-        else:
-            qs = qs.filter(pk__in=ids)
+        if ids is not None:
+            # Ranked by relevance, best first; the search is capped, so the cursor is an offset.
+            found = qs.in_bulk(ids)
+            ranked = [found[i] for i in ids if i in found]
+            start = filters.cursor or 0
+            rows = ranked[start : start + limit]
+            more = start + limit < len(ranked)
+            return {
+                "items": [_summary(i) for i in rows],
+                "next_cursor": start + limit if more else None,
+            }
+        qs = qs.filter(Q(name__icontains=query) | Q(aliases__icontains=query))
     if filters.cursor is not None:
         qs = qs.filter(pk__gt=filters.cursor)
     rows = list(qs.order_by("pk")[: limit + 1])

@@ -84,3 +84,18 @@ def test_detail_has_the_full_guide(client, many):
     response = client.get(f"{URL}/{draft.pk}")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.django_db
+def test_api_search_is_ranked_like_the_portal(client, django_capture_on_commit_callbacks):
+    from yiwang.demo.loader import load_demo
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo()
+    data = client.get("/api/v1/catalog/items", {"q": "开饭店要办什么证", "limit": 3}).json()
+    assert data["items"][0]["name"].startswith("食品经营许可")
+    assert len(data["items"]) == 3 and data["next_cursor"] == 3
+    more = client.get(
+        "/api/v1/catalog/items", {"q": "开饭店要办什么证", "limit": 3, "cursor": 3}
+    ).json()
+    assert not {i["id"] for i in more["items"]} & {i["id"] for i in data["items"]}
