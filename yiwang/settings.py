@@ -31,7 +31,6 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,6 +55,8 @@ INSTALLED_APPS = [
     "yiwang.catalog",
     "yiwang.cases",
     "yiwang.demo",
+    # After our apps, so that our translations win over the admin's (退出, not 注销).
+    "django.contrib.admin",
 ]
 
 MIDDLEWARE = [

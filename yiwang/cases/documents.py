@@ -42,7 +42,7 @@ def receipt(case, request=None) -> bytes:
         (_("Promised completion by"), _date(case.due_at)),
         (_("Registered at"), case.hall.name if case.hall else _("Online")),
     ]
-    files = ", ".join(f.name for f in case.files.filter(superseded=False))
+    files = "、".join(f.name for f in case.files.filter(superseded=False))
     if files:
         rows.append((_("Materials received"), files))
     return render_pdf(
