@@ -802,6 +802,25 @@ def transfer(
     return case
 
 
+@transaction.atomic
+def reveal_applicant_data(*, actor, case: Case, field: str) -> str:
+    """Show an applicant's full ID number or phone to staff in scope; audited."""
+    if field not in ("id_number", "phone"):
+        raise ValidationError(_("Unknown personal data field."))
+    if not can_act(
+        actor, roles=[r.value for r in Role], department=case.department, region=case.region
+    ):
+        raise PermissionDenied(_("You are not authorised to see this applicant's personal data."))
+    record(
+        actor=actor,
+        action="personal_data.reveal",
+        obj=case,
+        field=field,
+        subject=case.applicant_name,
+    )
+    return case.applicant_id_number if field == "id_number" else case.applicant_phone
+
+
 # --- the worker's sweep -------------------------------------------------------------
 
 

@@ -172,7 +172,7 @@ def _case_for(request: HttpRequest, pk: int) -> tuple[Case, bool]:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: HttpRequest, pk: int, revealed: dict | None = None) -> HttpResponse:
     case, as_staff = _case_for(request, pk)
     events = CaseEvent.objects.filter(case=case).select_related("actor")
     if not as_staff:
@@ -207,8 +207,26 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "special_procedures": rules.SPECIAL_PROCEDURES.items(),
             "departments": Department.objects.exclude(pk=case.department_id) if as_staff else [],
             "pauses": case.pauses.all(),
+            "revealed": revealed or {},
         },
     )
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """Staff reveal the applicant's full ID number or phone; rendered, never put in a cookie."""
+    _staff_required(request)
+    _case_for(request, pk)
+    case = get_object_or_404(Case, pk=pk)
+    try:
+        value = actions.reveal_applicant_data(actor=request.user, case=case, field=field)
+    except (ValidationError, PermissionDenied) as exc:
+        _errors_to_messages(
+            request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+        )
+        return redirect("cases:detail", pk=pk)
+    return detail(request, pk, revealed={field: value})
 
 
 STAFF_ACTIONS = {

@@ -1,6 +1,6 @@
 """State changes of the service catalogue. Every change goes through here.
 
-Publication rule (documented in docs/catalog.md):
+Publication rule (documented in docs/dev/catalog.md):
 
 - A new item is a **draft** (``status=draft``, ``version=0``) and is not public.
 - ``publish_item`` makes it public: ``version += 1`` and an ``ItemRevision`` snapshot

@@ -286,3 +286,21 @@ def test_api_mine_inbox_and_detail(client, world, submit):
 def test_password_login_then_workbench(client, world):
     assert client.login(username="reviewer_scj", password=PASSWORD)
     assert client.get(reverse("cases:workbench")).status_code == 200
+
+
+def test_staff_reveal_applicant_id_is_audited_and_scoped(client, world, submit):
+    from yiwang.audit.models import AuditEntry
+
+    case = submit()
+    url = reverse("cases:reveal", args=[case.pk, "id_number"])
+    html = login(client, world.reviewer).post(url).content.decode()
+    assert "11010519491231002X" in html
+    assert (
+        AuditEntry.objects.filter(action="personal_data.reveal", object_id=str(case.pk)).count()
+        == 1
+    )
+    detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "11010519491231002X" not in detail and "110105********002X" in detail
+    assert login(client, world.reviewer_mzj).post(url).status_code == 404
+    assert login(client, world.citizen).post(url).status_code == 403
+    assert AuditEntry.objects.filter(action="personal_data.reveal").count() == 1
