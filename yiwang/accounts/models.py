@@ -229,6 +229,8 @@ class User(AbstractUser):
         return self.real_name or self.username
 
     def save(self, *args, **kwargs):
+        if self.is_superuser:
+            self.kind = Kind.STAFF  # `createsuperuser` knows nothing of account kinds
         self.id_number_index = blind_index(self.id_number, "id") if self.id_number else ""
         self.phone_index = blind_index(self.phone, "phone") if self.phone else ""
         super().save(*args, **kwargs)

@@ -588,6 +588,21 @@ def claim(*, actor, case: Case, expected_version: int | None = None) -> Case:
     return _save(case, actor, "claim", before, public=False)
 
 
+@transaction.atomic
+def release(*, actor, case: Case, expected_version: int | None = None) -> Case:
+    """Give a claimed case back to the queue: by the claimer, or by the department's administrator
+    when the claimer is away."""
+    case = _lock(case, expected_version)
+    rules.ensure_allowed("release", case)
+    if case.assignee_id is None:
+        raise ValidationError(_("Nobody has claimed this case."))
+    if case.assignee_id != actor.pk:
+        _ensure_staff(actor, case, roles=[Role.DEPT_ADMIN])
+    before = _snapshot(case)
+    case.assignee = None
+    return _save(case, actor, "release", before, public=False)
+
+
 def _ensure_assignable(actor, case: Case) -> None:
     if case.assignee_id and case.assignee_id != actor.pk:
         raise ValidationError(

@@ -241,6 +241,7 @@ class EventAction(models.TextChoices):
     TRANSFER = "transfer", _("Transfer")
     WITHDRAW = "withdraw", _("Withdraw")
     CLAIM = "claim", _("Claim")
+    RELEASE = "release", _("Release claim")
     ESCALATE = "escalate", _("Escalate overdue case")
 
 

@@ -27,6 +27,7 @@ ALLOWED: dict[str, set[tuple[str, str]]] = {
         (Status.IN_PROGRESS, "decide"),
     },
     "claim": {(Status.SUBMITTED, "*"), (Status.IN_PROGRESS, "*")},
+    "release": {(Status.SUBMITTED, "*"), (Status.IN_PROGRESS, "*")},
 }
 
 ACTION_NAMES = dict(EventAction.choices)

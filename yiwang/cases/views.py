@@ -208,6 +208,10 @@ def detail(request: HttpRequest, pk: int, revealed: dict | None = None) -> HttpR
             "departments": Department.objects.exclude(pk=case.department_id) if as_staff else [],
             "pauses": case.pauses.all(),
             "revealed": revealed or {},
+            "may_release": as_staff
+            and can_act(
+                request.user, roles=["dept_admin"], department=case.department, region=case.region
+            ),
         },
     )
 
@@ -231,6 +235,7 @@ def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
 
 STAFF_ACTIONS = {
     "claim": lambda u, c, p, v: actions.claim(actor=u, case=c, expected_version=v),
+    "release": lambda u, c, p, v: actions.release(actor=u, case=c, expected_version=v),
     "accept": lambda u, c, p, v: actions.accept(
         actor=u, case=c, note=p.get("note", ""), expected_version=v
     ),

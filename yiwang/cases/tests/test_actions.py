@@ -327,3 +327,20 @@ def test_failed_action_leaves_no_audit_or_event(world, submit):
     with pytest.raises(PermissionDenied):
         actions.accept(actor=world.reviewer_mzj, case=case)
     assert AuditEntry.objects.count() == before_audit and case.events.count() == before_events
+
+
+def test_release_claim_by_claimer_or_department_admin(world, submit):
+    from yiwang.cases.tests.conftest import staff
+
+    other = staff(world.admin, "reviewer_scj_3", "reviewer", world.scj, world.dabu)
+    dept_admin = staff(world.admin, "admin_scj", "dept_admin", world.scj, world.dabu)
+    case = actions.claim(actor=world.reviewer, case=submit())
+    with pytest.raises(PermissionDenied):
+        actions.release(actor=other, case=case)
+    case = actions.release(actor=dept_admin, case=case)
+    assert case.assignee is None
+    with pytest.raises(ValidationError):
+        actions.release(actor=world.reviewer, case=case)
+    case = actions.claim(actor=other, case=case)
+    case = actions.release(actor=other, case=case)
+    assert case.assignee is None
