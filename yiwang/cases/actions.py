@@ -128,10 +128,14 @@ def _enter_step(case: Case, step: dict | None, now: datetime) -> None:
         case.department_id = case.home_department_id
 
 
-def refresh_deadlines(case: Case, now: datetime | None = None) -> None:
-    """Recompute due dates and status from the working-day calendar and the pauses."""
+def refresh_deadlines(case: Case, now: datetime | None = None, pauses=None) -> None:
+    """Recompute due dates and status from the working-day calendar and the pauses.
+
+    ``pauses``: the case's (start, end) intervals when the caller knows them (a new case has none).
+    """
     now = now or timezone.now()
-    pauses = [(p.started_at, p.ended_at) for p in case.pauses.all()]
+    if pauses is None:
+        pauses = [(p.started_at, p.ended_at) for p in case.pauses.all()]
     provisional = False
     if case.accepted_at:
         promised = workdays.due_date(case.accepted_at, case.promised_days, pauses, now=now)
@@ -154,7 +158,12 @@ def refresh_deadlines(case: Case, now: datetime | None = None) -> None:
 
 
 def _store_files(
-    case: Case, files: Mapping[int, CheckedFile], actor, names: Mapping[int, str], saved: list[str]
+    case: Case,
+    files: Mapping[int, CheckedFile],
+    actor,
+    names: Mapping[int, str],
+    saved: list[str],
+    new_case: bool = False,
 ) -> None:
     for material_id, checked in files.items():
         path = default_storage.save(
@@ -162,9 +171,10 @@ def _store_files(
             ContentFile(checked.content),
         )
         saved.append(path)
-        CaseMaterial.objects.filter(case=case, material_id=material_id, superseded=False).update(
-            superseded=True
-        )
+        if not new_case:  # a case being created has no earlier files to supersede
+            CaseMaterial.objects.filter(
+                case=case, material_id=material_id, superseded=False
+            ).update(superseded=True)
         CaseMaterial.objects.create(
             case=case,
             material_id=material_id,
@@ -252,7 +262,8 @@ def _ensure_online(item: ServiceItem) -> None:
         )
 
 
-def _ensure_applicable(item: ServiceItem, item_version: int | None) -> None:
+def _ensure_applicable(item: ServiceItem, item_version: int | None):
+    """Raise unless the item takes applications now; return its active process."""
     if item.status != ItemStatus.PUBLISHED:
         raise ValidationError(
             _("“%(name)s” is not open for applications.") % {"name": item.name}, code="item_closed"
@@ -265,10 +276,12 @@ def _ensure_applicable(item: ServiceItem, item_version: int | None) -> None:
             % {"name": item.name},
             code="stale_item",
         )
-    if item.active_process() is None:
+    process = item.active_process()
+    if process is None:
         raise ValidationError(
             _("“%(name)s” has no approval process configured yet.") % {"name": item.name}
         )
+    return process
 
 
 def _notify_applicant(case: Case, title: str, body: str, sms: bool = False) -> None:
@@ -278,6 +291,14 @@ def _notify_applicant(case: Case, title: str, body: str, sms: bool = False) -> N
 
 def _number(case: Case) -> str:
     return f"{case.region.code[:6]}{timezone.localdate():%Y%m%d}{case.pk:08d}"
+
+
+def _insert(case: Case) -> None:
+    """Write a new case; its number embeds the primary key, so it follows in one small UPDATE."""
+    case.version += 1
+    case.save()
+    case.number = _number(case)
+    Case.objects.filter(pk=case.pk).update(number=case.number)
 
 
 def _existing_by_key(submission_key: str | None) -> Case | None:
@@ -337,7 +358,7 @@ def submit_application(
     existing = _existing_by_key(submission_key)
     if existing is not None:
         return existing, False
-    _ensure_applicable(item, item_version)
+    process = _ensure_applicable(item, item_version)
     _ensure_online(item)
     if item.audience == "enterprise" and enterprise is None:
         raise ValidationError(
@@ -349,7 +370,6 @@ def submit_application(
     try:
         with transaction.atomic():
             now = timezone.now()
-            process = item.active_process()
             case = (
                 draft
                 if draft is not None
@@ -375,17 +395,17 @@ def submit_application(
             case.channel, case.status, case.submitted_at = Channel.ONLINE, Status.SUBMITTED, now
             case.submission_key = submission_key
             _enter_step(case, process.steps[0], now)
-            case.save()
-            case.number = _number(case)
-            _store_files(case, checked, actor, names, saved)
-            refresh_deadlines(case, now)
-            _save(case, actor, "submit", {}, note="")
+            refresh_deadlines(case, now, pauses=())
+            _insert(case)
+            _store_files(case, checked, actor, names, saved, new_case=True)
             _notify_applicant(
                 case,
                 _("Application submitted"),
                 _("Your application for “%(item)s” was submitted, case number %(number)s.")
                 % {"item": item.name, "number": case.number},
             )
+            _event(case, actor, "submit")
+            record(actor=actor, action="cases.submit", obj=case, before={}, after=_snapshot(case))
     except IntegrityError:
         for path in saved:
             default_storage.delete(path)
@@ -494,7 +514,7 @@ def window_intake(
     existing = _existing_by_key(submission_key)
     if existing is not None:
         return existing, False
-    _ensure_applicable(item, item_version)
+    process = _ensure_applicable(item, item_version)
     if item.audience == "enterprise":
         raise ValidationError(
             _(
@@ -523,7 +543,6 @@ def window_intake(
     try:
         with transaction.atomic():
             now = timezone.now()
-            process = item.active_process()
             case = Case(
                 item=item,
                 item_version=item.version,
@@ -548,14 +567,12 @@ def window_intake(
                 submission_key=submission_key,
             )
             _enter_step(case, process.steps[0], now)
-            case.save()
-            case.number = _number(case)
-            _store_files(case, checked, actor, names, saved)
+            _insert(case)
+            _store_files(case, checked, actor, names, saved, new_case=True)
             _event(case, actor, "intake", note=hall.name)
             # The window accepts on the spot; the case moves on to the next step.
             _enter_step(case, process.next_step(process.steps[0]["key"]), now)
-            refresh_deadlines(case, now)
-            _save(case, actor, "accept", {}, note=_("Accepted at the window"), hall=hall.name)
+            refresh_deadlines(case, now, pauses=())
             _notify_applicant(
                 case,
                 _("Application accepted"),
@@ -564,6 +581,7 @@ def window_intake(
                 )
                 % {"item": item.name, "hall": hall.name, "number": case.number},
             )
+            _save(case, actor, "accept", {}, note=_("Accepted at the window"), hall=hall.name)
     except Exception:
         for path in saved:
             default_storage.delete(path)
@@ -627,13 +645,13 @@ def accept(*, actor, case: Case, note: str = "", expected_version: int | None = 
     case.accepted_at, case.status = now, Status.IN_PROGRESS
     _enter_step(case, case.process.next_step(case.current_step), now)
     refresh_deadlines(case, now)
-    _save(case, actor, "accept", before, note=note)
     _notify_applicant(
         case,
         _("Application accepted"),
         _("Your application %(number)s was accepted. Promised completion by %(due)s.")
         % {"number": case.number, "due": case.due_at},
     )
+    _save(case, actor, "accept", before, note=note)
     return case
 
 
@@ -654,7 +672,6 @@ def reject(*, actor, case: Case, reason: str, expected_version: int | None = Non
     case.status, case.closed_at, case.current_role = Status.REJECTED, timezone.now(), ""
     case.decision_reason, case.remedy = reason, rules.remedy_text(case.region)
     case.deadline_status = DeadlineStatus.NORMAL
-    _save(case, actor, "reject", before, note=reason)
     _notify_applicant(
         case,
         _("Application not accepted"),
@@ -662,6 +679,7 @@ def reject(*, actor, case: Case, reason: str, expected_version: int | None = Non
         % {"number": case.number, "reason": reason},
         sms=True,
     )
+    _save(case, actor, "reject", before, note=reason)
     return case
 
 
@@ -679,7 +697,6 @@ def request_correction(
     ClockPause.objects.create(case=case, kind=PauseKind.CORRECTION, started_at=now, reason=missing)
     case.status = Status.CORRECTION
     refresh_deadlines(case, now)
-    _save(case, actor, "request_correction", before, note=missing)
     _notify_applicant(
         case,
         _("Corrections needed"),
@@ -687,6 +704,7 @@ def request_correction(
         % {"number": case.number, "missing": missing},
         sms=True,
     )
+    _save(case, actor, "request_correction", before, note=missing)
     return case
 
 
@@ -718,8 +736,8 @@ def start_special(
     case.status = Status.SPECIAL
     refresh_deadlines(case, now)
     note = f"{rules.SPECIAL_PROCEDURES[procedure]}：{reason}"
-    _save(case, actor, "start_special", before, note=note)
     _notify_applicant(case, _("Special procedure started"), note)
+    _save(case, actor, "start_special", before, note=note)
     return case
 
 
@@ -752,7 +770,6 @@ def decide(
     case.remedy = "" if approve else rules.remedy_text(case.region)
     _enter_step(case, case.process.next_step(case.current_step), now)
     refresh_deadlines(case, now)
-    _save(case, actor, "approve" if approve else "refuse", before, note=reason)
     _notify_applicant(
         case,
         _("Decision made"),
@@ -764,6 +781,7 @@ def decide(
         % {"number": case.number, "reason": reason},
         sms=True,
     )
+    _save(case, actor, "approve" if approve else "refuse", before, note=reason)
     if case.current_step == "" or case.step() is None:
         _close(case, actor, now)
     return case
@@ -807,13 +825,13 @@ def transfer(
         raise ValidationError({"department": [_("The case is already with this department.")]})
     old = case.department
     case.department, case.home_department, case.assignee = department, department, None
-    _save(case, actor, "transfer", before, note=f"{old.name} → {department.name}：{reason}")
     _notify_applicant(
         case,
         _("Case transferred"),
         _("Your case %(number)s was transferred to %(dept)s.")
         % {"number": case.number, "dept": department.name},
     )
+    _save(case, actor, "transfer", before, note=f"{old.name} → {department.name}：{reason}")
     return case
 
 

@@ -171,8 +171,11 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [
+            # The staff queue: read in due order straight from the index (overdue first).
             models.Index(
-                fields=["department", "current_role", "status", "due_at"], name="case_inbox_idx"
+                fields=["department", "current_role", "due_at", "id"],
+                condition=models.Q(status__in=["submitted", "in_progress"]),
+                name="case_queue_idx",
             ),
             models.Index(fields=["status", "due_at"], name="case_status_due_idx"),
             models.Index(fields=["applicant", "-created_at"], name="case_applicant_idx"),

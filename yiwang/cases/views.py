@@ -73,7 +73,10 @@ def _form_errors_for(schema_form, field_errors: dict[str, list[str]]) -> None:
 @login_required
 def apply(request: HttpRequest, item_pk: int) -> HttpResponse:
     item = get_object_or_404(
-        ServiceItem.objects.published().select_related("department", "region"), pk=item_pk
+        ServiceItem.objects.published()
+        .select_related("department", "region")
+        .prefetch_related("materials"),
+        pk=item_pk,
     )
     materials = list(item.materials.all())
     enterprise = current_enterprise(request)
@@ -483,7 +486,10 @@ def intake_form(request: HttpRequest, item_pk: int) -> HttpResponse:
     if not halls:
         raise PermissionDenied(_("Window intake is for staff with a window post."))
     item = get_object_or_404(
-        ServiceItem.objects.published().select_related("department", "region"), pk=item_pk
+        ServiceItem.objects.published()
+        .select_related("department", "region")
+        .prefetch_related("materials"),
+        pk=item_pk,
     )
     field_errors: dict[str, list[str]] = {}
     general: list[str] = []
