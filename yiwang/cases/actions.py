@@ -355,9 +355,8 @@ def submit_application(
     """An online application. Returns (case, created); a repeated submission returns the first case."""
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied(_("Log in to apply."))
-    existing = _existing_by_key(submission_key)
-    if existing is not None:
-        return existing, False
+    # A repeated submission (double click, resent form) is caught by the unique submission key
+    # when the case is inserted, below: no extra query on the common path.
     process = _ensure_applicable(item, item_version)
     _ensure_online(item)
     if item.audience == "enterprise" and enterprise is None:
