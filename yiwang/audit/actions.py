@@ -56,9 +56,9 @@ def _locked_head() -> AuditHead:
     The first append creates the head row; if two first appends race, the loser
     gets an IntegrityError inside a savepoint and then locks the winner's row.
     """
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    if head is not None:
-        return head
+    head = AuditHead.objects.select_for_update().filter(pk=1)[:1]
+    if head:
+        return head[0]
     try:
         with transaction.atomic():
             return AuditHead.objects.create(pk=1, seq=0, hash=GENESIS)

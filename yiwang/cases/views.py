@@ -80,11 +80,13 @@ def apply(request: HttpRequest, item_pk: int) -> HttpResponse:
     )
     materials = list(item.materials.all())
     enterprise = current_enterprise(request)
-    draft = (
-        Case.objects.filter(applicant=request.user, item=item, status=Status.DRAFT)
-        .order_by("-pk")
-        .first()
-    )
+    drafts = Case.objects.filter(applicant=request.user, item=item, status=Status.DRAFT)
+    if request.method == "POST":
+        # The form says which draft it resumed; a fresh application needs no lookup.
+        draft_id = request.POST.get("draft", "")
+        draft = drafts.filter(pk=int(draft_id)).first() if draft_id.isdigit() else None
+    else:
+        draft = drafts.order_by("-pk").first()
     field_errors: dict[str, list[str]] = {}
     general: list[str] = []
     if request.method == "POST":
