@@ -386,11 +386,8 @@ def submit_application(
             case.applicant_phone = actor.phone
             case.form_data = cleaned
             case.statutory_days, case.promised_days = item.statutory_limit, item.promised_limit
-            case.department, case.home_department, case.region = (
-                item.department,
-                item.department,
-                item.region,
-            )
+            case.department_id = case.home_department_id = item.department_id
+            case.region = item.region
             case.channel, case.status, case.submitted_at = Channel.ONLINE, Status.SUBMITTED, now
             case.submission_key = submission_key
             _enter_step(case, process.steps[0], now)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yiwang.accounts.queries import current_enterprise
-from yiwang.catalog.forms_schema import build_form
+from yiwang.catalog.forms_schema import build_form, field_order
 from yiwang.catalog.models import ServiceItem
 from yiwang.orgs.models import Department, Hall, Role
 from yiwang.orgs.scope import can_act, posts_of
@@ -29,8 +29,9 @@ PAGE_SIZE = 20
 FORM_PREFIX = "f"
 
 
-def _form_data(schema_form, data) -> dict:
-    return {name: data.get(schema_form.add_prefix(name), "") for name in schema_form.fields}
+def _form_data(schema: dict, data) -> dict:
+    """The item form's values from the POST (validated by the action, not here)."""
+    return {name: data.get(f"{FORM_PREFIX}-{name}", "") for name in field_order(schema or {})}
 
 
 def _staff_required(request: HttpRequest) -> None:
@@ -73,9 +74,7 @@ def _form_errors_for(schema_form, field_errors: dict[str, list[str]]) -> None:
 @login_required
 def apply(request: HttpRequest, item_pk: int) -> HttpResponse:
     item = get_object_or_404(
-        ServiceItem.objects.published()
-        .select_related("department", "region")
-        .prefetch_related("materials"),
+        ServiceItem.objects.published().select_related("region").prefetch_related("materials"),
         pk=item_pk,
     )
     materials = list(item.materials.all())
@@ -91,8 +90,7 @@ def apply(request: HttpRequest, item_pk: int) -> HttpResponse:
     general: list[str] = []
     if request.method == "POST":
         data = request.POST
-        schema_form = build_form(item.form_schema or {}, data=data, prefix=FORM_PREFIX)
-        form_data = _form_data(schema_form, data)
+        form_data = _form_data(item.form_schema, data)
         try:
             if data.get("intent") == "draft":
                 actions.save_draft(
@@ -115,6 +113,8 @@ def apply(request: HttpRequest, item_pk: int) -> HttpResponse:
                 draft=draft,
             )
         except ValidationError as exc:
+            # The form is built only to show the errors again, with what was typed.
+            schema_form = build_form(item.form_schema or {}, data=data, prefix=FORM_PREFIX)
             field_errors, general = _split_errors(exc)
             _form_errors_for(schema_form, field_errors)
         else:
@@ -513,7 +513,7 @@ def intake_form(request: HttpRequest, item_pk: int) -> HttpResponse:
                 applicant_name=data.get("applicant_name", ""),
                 applicant_id_number=data.get("applicant_id_number", ""),
                 applicant_phone=data.get("applicant_phone", ""),
-                form_data=_form_data(schema_form, data),
+                form_data=_form_data(item.form_schema, data),
                 uploads=_uploads(request, item),
                 submission_key=data.get("submission_key", ""),
                 item_version=int(data.get("item_version") or 0) or None,
