@@ -3,35 +3,11 @@
 from __future__ import annotations
 
 from .models import ServiceItem
+from .validation import ITEM_FIELDS
 
-SCALAR_FIELDS = (
-    "node_level",
-    "handling_kind",
-    "name",
-    "aliases",
-    "main_number",
-    "sub_number",
-    "level_code",
-    "legal_basis",
-    "audience",
-    "scope",
-    "conditions",
-    "procedure",
-    "statutory_limit",
-    "promised_limit",
-    "fees",
-    "fee_basis",
-    "online_depth",
-    "visits",
-    "consult_phone",
-    "complaint_phone",
-    "location",
-    "channels",
-    "county_wide",
-    "cross_region",
-    "form_schema",
-    "downloads",
-)
+# The editable fields that are plain values (the others are foreign keys, kept as codes).
+FOREIGN_KEY_FIELDS = ("parent", "item_type", "competent_department", "department", "region")
+SCALAR_FIELDS = tuple(f for f in ITEM_FIELDS if f not in FOREIGN_KEY_FIELDS)
 MATERIAL_FIELDS = ("name", "form", "count", "required", "source", "replaceable_by", "notes")
 
 
