@@ -42,8 +42,15 @@ def _add_routers() -> None:
     from yiwang.cases.api import router as cases_router
     from yiwang.catalog.api import router as catalog_router
 
+    from yiwang.grid.api import router as grid_router
+    from yiwang.hotline.api import router as hotline_router
+    from yiwang.knowledge.api import router as knowledge_router
+
     api.add_router("/catalog/", catalog_router)
     api.add_router("/cases/", cases_router)
+    api.add_router("/knowledge/", knowledge_router)
+    api.add_router("/hotline/", hotline_router)
+    api.add_router("/grid/", grid_router)
 
 
 _add_routers()

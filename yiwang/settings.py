@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     # domain
     "yiwang.catalog",
     "yiwang.cases",
+    "yiwang.knowledge",
+    "yiwang.hotline",
+    "yiwang.grid",
     "yiwang.demo",
     # After our apps, so that our translations win over the admin's (退出, not 注销).
     "django.contrib.admin",

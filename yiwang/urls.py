@@ -13,6 +13,10 @@ urlpatterns = [
     path("notices/", include("yiwang.notify.urls")),
     path("workdays/", include("yiwang.workdays.urls")),
     path("audit/", include("yiwang.audit.urls")),
+    path("faq/", include("yiwang.knowledge.urls")),
+    path("hotline/", include("yiwang.hotline.urls")),
+    path("grid/", include("yiwang.grid.urls")),
+    path("open311/", include("yiwang.hotline.open311.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
