@@ -29,6 +29,10 @@ class Role(models.TextChoices):
     AUTHORITY = "authority", _("Data authority administrator")
     LEADER = "leader", _("Leader")
     AUDITOR = "auditor", _("Auditor")
+    AGENT = "agent", _("12345 agent")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    HANDLER = "handler", _("Department handler")
+    GRID_WORKER = "grid_worker", _("Grid worker")
 
 
 class Department(models.Model):
