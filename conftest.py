@@ -56,3 +56,12 @@ def pytest_sessionfinish(session, exitstatus):
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not chromium_path():
         terminalreporter.write_sep("!", INSTALL_HINT % CHROMIUM, red=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache (Redis in CI is shared across runs)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

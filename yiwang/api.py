@@ -41,7 +41,6 @@ def on_http_error(request, exc: HttpError):
 def _add_routers() -> None:
     from yiwang.cases.api import router as cases_router
     from yiwang.catalog.api import router as catalog_router
-
     from yiwang.grid.api import router as grid_router
     from yiwang.hotline.api import router as hotline_router
     from yiwang.knowledge.api import router as knowledge_router

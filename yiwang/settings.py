@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "yiwang.cases",
     "yiwang.knowledge",
     "yiwang.hotline",
+    "yiwang.hotline.open311",
     "yiwang.grid",
     "yiwang.demo",
     # After our apps, so that our translations win over the admin's (退出, not 注销).
@@ -128,8 +129,23 @@ if env_bool("YIWANG_TASKS_IMMEDIATE", False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-# How often `yiwang worker` enqueues the deadline sweep (seconds).
+# What `yiwang worker` runs periodically: task path → interval in seconds.
 YIWANG_SWEEP_INTERVAL = int(os.environ.get("YIWANG_SWEEP_INTERVAL", "300"))
+YIWANG_PERIODIC_TASKS = {
+    "yiwang.cases.tasks.sweep_deadlines": YIWANG_SWEEP_INTERVAL,
+    "yiwang.knowledge.tasks.sync_article_validity": 6 * 3600,
+    "yiwang.grid.tasks.sweep_deadlines": YIWANG_SWEEP_INTERVAL,
+    "yiwang.hotline.tasks.supervise_overdue": YIWANG_SWEEP_INTERVAL,
+}
+
+# --- grid governance and sensors -----------------------------------------------
+# Sensor webhook: clients send this token in X-Yiwang-Token (empty: the webhook refuses all).
+YIWANG_SENSOR_TOKEN = os.environ.get("YIWANG_SENSOR_TOKEN", "")
+# MQTT sensor intake, started by `yiwang worker`, e.g. mqtt://user:pass@127.0.0.1:1883/yiwang/sensors/%23
+YIWANG_MQTT_URL = os.environ.get("YIWANG_MQTT_URL", "")
+YIWANG_MQTT_TOPIC = os.environ.get("YIWANG_MQTT_TOPIC", "")
+# Map tiles (e.g. the county's own tile server); empty = offline GeoJSON on a plain background.
+YIWANG_MAP_TILE_URL = os.environ.get("YIWANG_MAP_TILE_URL", "")
 
 # --- identity -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

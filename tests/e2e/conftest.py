@@ -48,6 +48,7 @@ DEMO_PASSWORD = "Dabu@2026"  # the published demo password
 
 
 def login(page, site, username, password=DEMO_PASSWORD):
+    page.context.clear_cookies()
     page.goto(f"{site}/accounts/login/")
     page.locator("input[name='username']").first.fill(username)
     page.locator("input[name='password']").first.fill(password)

@@ -6,10 +6,8 @@ window number, username), so running the loader again changes nothing.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from yiwang.accounts import actions as accounts
 from yiwang.accounts.models import Enterprise, EnterpriseAgent, Kind, User
@@ -24,7 +22,6 @@ from . import people as people_data
 from . import regions as region_data
 
 DEMO_ACTOR = "demo"
-ITEMS_MODULE = "yiwang.demo.items"
 
 
 class _Log:
@@ -238,22 +235,28 @@ def load_people(actor, log=None) -> int:
     return created
 
 
-# --- items (written by the catalogue demo) ----------------------------------------------------------
+# --- domain demos ---------------------------------------------------------------------------------
+
+# Each domain app contributes its own demo, loaded in this order after the kernel's.
+DOMAIN_DEMOS = (
+    ("items", "yiwang.demo.items.load_items"),
+    ("knowledge", "yiwang.knowledge.demo.load_knowledge"),
+    ("hotline", "yiwang.hotline.demo.load_hotline"),
+    ("grid", "yiwang.grid.demo.load_grid"),
+)
 
 
-def load_items_if_present(actor, log=None):
-    if importlib.util.find_spec(ITEMS_MODULE) is None:
+def load_domain_demos(actor, log=None) -> dict:
+    counts = {}
+    for name, path in DOMAIN_DEMOS:
+        result = import_string(path)(actor)
         if log:
-            log("service items: yiwang.demo.items not present, skipped")
-        return None
-    module = importlib.import_module(ITEMS_MODULE)
-    loader = getattr(module, "load_items", None)
-    if loader is None:
-        return None
-    result = loader(actor)
-    if log:
-        log(f"service items: {result}")
-    return result
+            log(f"{name}: {result}")
+        if isinstance(result, dict):
+            counts.update({f"{name}_{k}": v for k, v in result.items()})
+        else:
+            counts[name] = result
+    return counts
 
 
 # --- entry point ----------------------------------------------------------------------------------
@@ -292,12 +295,6 @@ def load_demo(stdout=None, *, with_items: bool = True) -> dict:
         created += load_people(admin, log)
     counts = totals()
     if with_items:
-        items = load_items_if_present(admin, log)
-        if isinstance(items, dict):
-            counts.update(
-                {k if k.startswith("item") else f"items_{k}": v for k, v in items.items()}
-            )
-        elif items is not None:
-            counts["items"] = items
+        counts.update(load_domain_demos(admin, log))
     counts["created"] = created
     return counts

@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
+
+from . import views
 
 app_name = "hotline"
-urlpatterns: list = []
+urlpatterns = [
+    path("new/", views.new, name="new"),
+    path("suggest/", views.suggest, name="suggest"),
+    path("caller/", views.caller, name="caller"),
+    path("callbacks/", views.callbacks, name="callbacks"),
+    path("dispatch/", views.dispatch_list, name="dispatch"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("report/", views.report, name="report"),
+    path("report/code/", views.report_code, name="report_code"),
+    path("mine/", views.mine, name="mine"),
+    path("mine/<int:pk>/", views.mine_detail, name="mine_detail"),
+    path("stats/", include("yiwang.hotline.stats_urls")),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/<str:action>/", views.act, name="act"),
+]

@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "knowledge"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("glossary/", views.glossary, name="glossary"),
+    path("suggest/", views.suggest, name="suggest"),
+    path("manage/", views.manage, name="manage"),
+    path("manage/new/", views.manage_edit, name="manage_create"),
+    path("manage/<int:pk>/", views.manage_edit, name="manage_edit"),
+    path("manage/<int:pk>/publish/", views.manage_publish, name="manage_publish"),
+    path("manage/<int:pk>/unpublish/", views.manage_unpublish, name="manage_unpublish"),
+    path("manage/glossary/", views.manage_glossary, name="manage_glossary"),
+]

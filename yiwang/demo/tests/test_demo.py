@@ -194,25 +194,30 @@ def test_load_demo_builds_everything_and_is_idempotent():
     assert AuditEntry.objects.count() == audit_rows
 
 
-def test_load_demo_calls_the_items_loader_when_present(monkeypatch):
-    fake = types.ModuleType("yiwang_fake_demo_items")
-    seen = {}
+def test_load_demo_runs_the_domain_demos_in_order_as_the_admin(monkeypatch):
+    fake = types.ModuleType("yiwang_fake_demo")
+    seen = []
 
-    def load_items(actor):
-        seen["actor"] = actor
+    def first(actor):
+        seen.append(("first", actor.username))
         return 7
 
-    fake.load_items = load_items
-    monkeypatch.setitem(sys.modules, "yiwang_fake_demo_items", fake)
-    monkeypatch.setattr(loader, "ITEMS_MODULE", "yiwang_fake_demo_items")
-    monkeypatch.setattr(loader.importlib.util, "find_spec", lambda name: object())
+    def second(actor):
+        seen.append(("second", actor.username))
+        return {"articles": 3}
+
+    fake.first, fake.second = first, second
+    monkeypatch.setitem(sys.modules, "yiwang_fake_demo", fake)
+    monkeypatch.setattr(
+        loader,
+        "DOMAIN_DEMOS",
+        (("items", "yiwang_fake_demo.first"), ("knowledge", "yiwang_fake_demo.second")),
+    )
     monkeypatch.setattr(loader, "load_people", lambda actor, log=None: 0)  # keep it quick
     counts = loader.load_demo()
-    assert counts["items"] == 7
-    assert seen["actor"].username == "admin" and seen["actor"].is_superuser
-
-    monkeypatch.setattr(loader.importlib.util, "find_spec", lambda name: None)
-    assert "items" not in loader.load_demo()
+    assert counts["items"] == 7 and counts["knowledge_articles"] == 3
+    assert seen == [("first", "admin"), ("second", "admin")]
+    assert "items" not in loader.load_demo(with_items=False)
 
 
 def test_demo_command_prints_counts_and_logins(monkeypatch):

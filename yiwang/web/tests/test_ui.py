@@ -119,7 +119,7 @@ def test_home_shows_popular_services_and_only_existing_quick_entries(client, wit
     assert 'href="/services/?audience=person"' in html
     assert 'href="/services/?audience=enterprise"' in html
     assert 'href="/cases/mine/"' in html
-    assert 'href="tel:12345"' in html
+    assert 'href="/hotline/report/"' in html
     assert 'href="#"' not in html, "placeholder links are not allowed"
 
 

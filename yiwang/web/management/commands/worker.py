@@ -1,4 +1,8 @@
-"""`yiwang worker`: runs background jobs and the periodic schedule (the deadline sweep)."""
+"""`yiwang worker`: runs background jobs and the periodic schedule.
+
+The schedule is ``settings.YIWANG_PERIODIC_TASKS``: dotted task path → interval in seconds.
+Running several workers is safe: every periodic task is idempotent.
+"""
 
 import threading
 import time
@@ -7,17 +11,21 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils.module_loading import import_string
 
 
-def schedule_loop(interval: int, stop: threading.Event) -> None:
-    from yiwang.cases.tasks import sweep_deadlines
-
+def schedule_loop(schedule: dict[str, int], stop: threading.Event) -> None:
+    due = dict.fromkeys(schedule, 0.0)
     while not stop.is_set():
-        try:
-            sweep_deadlines.enqueue()
-        finally:
-            close_old_connections()
-        stop.wait(interval)
+        now = time.monotonic()
+        for path, interval in schedule.items():
+            if now >= due[path]:
+                try:
+                    import_string(path).enqueue()
+                finally:
+                    close_old_connections()
+                due[path] = now + interval
+        stop.wait(1)
 
 
 class Command(BaseCommand):
@@ -28,17 +36,30 @@ class Command(BaseCommand):
             "--interval",
             type=int,
             default=None,
-            help="Seconds between deadline sweeps (default YIWANG_SWEEP_INTERVAL).",
+            help="Override every periodic task's interval (seconds), e.g. for a demo.",
         )
 
     def handle(self, *args, interval=None, **options):
-        interval = interval or settings.YIWANG_SWEEP_INTERVAL
+        schedule = dict(settings.YIWANG_PERIODIC_TASKS)
+        if interval:
+            schedule = dict.fromkeys(schedule, interval)
         stop = threading.Event()
-        scheduler = threading.Thread(target=schedule_loop, args=(interval, stop), daemon=True)
-        scheduler.start()
-        self.stdout.write(f"worker: sweeping deadlines every {interval}s")
+        threading.Thread(target=schedule_loop, args=(schedule, stop), daemon=True).start()
+        for path, seconds in schedule.items():
+            self.stdout.write(f"worker: {path} every {seconds}s")
+        self._start_mqtt()
         try:
             call_command("db_worker", "--queue-name", "*", "--interval", "1")
         finally:
             stop.set()
-            time.sleep(0)
+
+    def _start_mqtt(self) -> None:
+        """Sensor alerts over MQTT, when a broker is configured."""
+        if not getattr(settings, "YIWANG_MQTT_URL", ""):
+            return
+        try:
+            from yiwang.grid.mqtt import start_in_background
+        except ImportError:
+            return
+        start_in_background(settings)
+        self.stdout.write(f"worker: MQTT sensor subscriber on {settings.YIWANG_MQTT_URL}")

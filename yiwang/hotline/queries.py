@@ -1,0 +1,97 @@
+"""Read-side helpers for the hotline pages: suggestions, caller history, lists."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+from yiwang.accounts.models import normalise_phone
+from yiwang.gmcrypto.core import blind_index
+
+from . import actions
+from .models import CATEGORY_CACHE_KEY, OPEN_STATUSES, Category, Status, Ticket
+
+CATEGORY_CACHE_SECONDS = 300
+LIST_PAGE_SIZE = 50
+MAX_PAGES = 20
+
+
+def leaf_categories() -> list[tuple[int, str, str]]:
+    """(id, full name, searchable words) of active leaf categories, cached briefly."""
+    data = cache.get(CATEGORY_CACHE_KEY)
+    if data is None:
+        cats = list(Category.objects.filter(active=True).select_related("parent__parent"))
+        parents = {c.parent_id for c in cats if c.parent_id}
+        data = [
+            (
+                c.pk,
+                c.full_name,
+                " ".join(
+                    filter(
+                        None,
+                        [c.name, c.keywords, c.parent.name if c.parent else ""],
+                    )
+                ),
+            )
+            for c in cats
+            if c.pk not in parents
+        ]
+        cache.set(CATEGORY_CACHE_KEY, data, CATEGORY_CACHE_SECONDS)
+    return data
+
+
+def suggest_categories(text: str, limit: int = 3) -> list[dict]:
+    """Leaf categories whose name, keywords or parent share words with ``text``."""
+    words = set(actions.tokens_of(text))
+    if not words:
+        return []
+    scored = []
+    for pk, full_name, haystack in leaf_categories():
+        score = sum(len(w) for w in words if w in haystack)
+        if score:
+            scored.append((score, pk, full_name))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    return [{"pk": pk, "name": name} for _, pk, name in scored[:limit]]
+
+
+def suggest_articles(text: str, limit: int = 5) -> list:
+    """Knowledge-base answers for ``text`` (empty while the knowledge app lacks them)."""
+    try:
+        from yiwang.knowledge.queries import suggest_articles as kb_suggest
+    except ImportError:
+        return []
+    try:
+        return list(kb_suggest(text, limit=limit))
+    except Exception:
+        actions.log.exception("knowledge-base suggestions failed")
+        return []
+
+
+def caller_history(phone: str, limit: int = 10) -> list[Ticket]:
+    phone = normalise_phone(phone or "")
+    if not phone:
+        return []
+    index = blind_index(phone, actions.PHONE_INDEX_PURPOSE)
+    return list(
+        Ticket.objects.filter(caller_phone_index=index)
+        .select_related("category", "lead_department", "region")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def list_base(user):
+    return actions.visible_tickets(user).select_related(
+        "category", "region", "town", "lead_department"
+    )
+
+
+def capped_page(qs, page: int) -> tuple[list, bool, int]:
+    """Rows of ``page`` (1-based, capped at ``MAX_PAGES``) without COUNT(*); and whether more follow."""
+    page = max(1, min(page, MAX_PAGES))
+    start = (page - 1) * LIST_PAGE_SIZE
+    rows = list(qs[start : start + LIST_PAGE_SIZE + 1])
+    has_next = len(rows) > LIST_PAGE_SIZE and page < MAX_PAGES
+    return rows[:LIST_PAGE_SIZE], has_next, page
+
+
+DISPATCH_STATUSES = (Status.NEW, Status.RETURNED, Status.REPLIED)
+OPEN = OPEN_STATUSES

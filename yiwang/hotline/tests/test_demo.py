@@ -1,0 +1,31 @@
+"""The hotline demo loads on top of the kernel demo, idempotently."""
+
+import pytest
+
+from yiwang.accounts.models import User
+from yiwang.hotline.demo import load_hotline
+from yiwang.hotline.models import Category, DispatchRule, Status, Ticket
+
+
+@pytest.mark.django_db
+def test_load_hotline(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from yiwang.demo.loader import ensure_admin, load_orgs, load_people, load_regions
+
+    admin, _ = ensure_admin()
+    load_regions(admin)
+    load_orgs(admin)
+    load_people(admin)
+    counts = load_hotline(admin)
+    assert Category.objects.filter(level=1).count() >= 6
+    assert Category.objects.filter(level=3).count() >= 25
+    assert DispatchRule.objects.filter(region__code="441422100").exists()
+    for name in ("agent_12345", "dispatcher_12345", "handler_scj", "handler_huliao", "grid_huliao"):
+        assert User.objects.filter(username=name).exists()
+    assert counts["tickets"] == 30 == Ticket.objects.count()
+    statuses = set(Ticket.objects.values_list("status", flat=True))
+    assert {Status.NEW, Status.DISPATCHED, Status.SIGNED, Status.REPLIED, Status.CLOSED} <= statuses
+    assert {Status.RETURNED, Status.MERGED, Status.REOPENED} <= statuses
+    assert Ticket.objects.filter(deadline_status="overdue", supervised_at__isnull=False).exists()
+    again = load_hotline(admin)
+    assert again["tickets"] == 0 and again["rules"] == 0 and Ticket.objects.count() == 30

@@ -1,0 +1,552 @@
+"""Pages of the 12345 hotline: agent entry, dispatcher list, handler inbox, call-backs,
+ticket detail with its actions, the public report form and the citizen's own tickets."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from yiwang.orgs.models import Department, Role
+from yiwang.orgs.scope import has_role
+from yiwang.regions.models import Level, Region
+
+from . import actions, queries, rules, verification
+from .models import (
+    CONTENT_MAX_CHARS,
+    Category,
+    Channel,
+    ExtensionRequest,
+    Satisfaction,
+    Status,
+    Ticket,
+    TicketType,
+)
+
+# --- helpers ----------------------------------------------------------------------
+
+
+def _require_any(request: HttpRequest, *roles: str) -> None:
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Please log in with a staff account."))
+    if not any(has_role(user, r) for r in roles):
+        raise PermissionDenied(_("This page is for 12345 staff with the right post."))
+
+
+def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, msgs in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for msg in msgs:
+                form.add_error(target, msg)
+    else:
+        for msg in exc.messages:
+            form.add_error(None, msg)
+
+
+def _towns_and_villages():
+    county = Region.objects.filter(code=actions.COUNTY_CODE).first()
+    if county is None:
+        return Region.objects.none()
+    return Region.objects.subtree(county).filter(level__gte=Level.TOWN).order_by("path")
+
+
+def _leaf_choices():
+    return [("", "—")] + [(pk, name) for pk, name, _words in queries.leaf_categories()]
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return ("\u3000" if obj.level == Level.VILLAGE else "") + obj.name
+
+
+class TicketForm(forms.Form):
+    """Fields shared by the agent's and the public form (validated again by the action)."""
+
+    type = forms.ChoiceField(label=gettext_lazy("Type"), choices=TicketType.choices)
+    category = forms.TypedChoiceField(label=gettext_lazy("Category"), coerce=int, choices=())
+    content = forms.CharField(
+        label=gettext_lazy("Description"),
+        max_length=CONTENT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    region = RegionChoiceField(
+        label=gettext_lazy("Town or village"), queryset=Region.objects.none(), required=False
+    )
+    address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
+    lat = forms.DecimalField(label=gettext_lazy("Latitude"), required=False, decimal_places=6)
+    lng = forms.DecimalField(label=gettext_lazy("Longitude"), required=False, decimal_places=6)
+    photos = forms.FileField(
+        label=gettext_lazy("Photos (JPG or PNG)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = _leaf_choices()
+        self.fields["region"].queryset = _towns_and_villages()
+        self.fields["photos"].widget.attrs["multiple"] = True
+
+
+class AgentForm(TicketForm):
+    caller_phone = forms.CharField(
+        label=gettext_lazy("Caller phone"), max_length=30, required=False
+    )
+    caller_name = forms.CharField(label=gettext_lazy("Caller name"), max_length=50, required=False)
+    anonymous = forms.BooleanField(
+        label=gettext_lazy("Caller wishes to stay anonymous"), required=False
+    )
+    urgent = forms.BooleanField(label=gettext_lazy("Urgent"), required=False)
+    answered_from_kb = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    close_now = forms.BooleanField(
+        label=gettext_lazy("Answered from the knowledge base: close now"), required=False
+    )
+
+    field_order = [
+        "caller_phone",
+        "caller_name",
+        "anonymous",
+        "type",
+        "content",
+        "category",
+        "urgent",
+        "region",
+        "address",
+        "lat",
+        "lng",
+        "photos",
+        "close_now",
+        "answered_from_kb",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["caller_phone"].widget.attrs.update(
+            {"autofocus": True, "accesskey": "p", "inputmode": "tel", "autocomplete": "off"}
+        )
+        self.fields["content"].widget.attrs.update({"accesskey": "d"})
+        self.fields["category"].widget.attrs.update({"accesskey": "c"})
+        self.fields["type"].widget.attrs.update({"accesskey": "t"})
+
+
+class PublicForm(TicketForm):
+    phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=20, required=False)
+    code = forms.CharField(label=gettext_lazy("Verification code"), max_length=6, required=False)
+    name = forms.CharField(label=gettext_lazy("Your name"), max_length=50, required=False)
+
+
+def _photos(request: HttpRequest) -> list:
+    return request.FILES.getlist("photos")
+
+
+def _register_from(form: forms.Form, request: HttpRequest, **extra) -> actions.Registered:
+    data = form.cleaned_data
+    return actions.register_ticket(
+        type=data["type"],
+        category=data["category"],
+        content=data["content"],
+        address=data.get("address") or "",
+        lat=data.get("lat"),
+        lng=data.get("lng"),
+        region=data.get("region"),
+        photos=_photos(request),
+        **extra,
+    )
+
+
+# --- agent ----------------------------------------------------------------------------
+
+
+def new(request: HttpRequest) -> HttpResponse:
+    """The agent's keyboard-first entry form for phone calls."""
+    _require_any(request, Role.AGENT, Role.DISPATCHER)
+    form = AgentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        kb = data.get("answered_from_kb") if data.get("close_now") else None
+        if data.get("close_now") and not kb:
+            form.add_error("close_now", _("Choose the knowledge-base answer you gave first."))
+        else:
+            try:
+                result = _register_from(
+                    form,
+                    request,
+                    actor=request.user,
+                    channel=Channel.PHONE,
+                    caller_name=data["caller_name"],
+                    caller_phone=data["caller_phone"],
+                    anonymous=data["anonymous"],
+                    urgent=data["urgent"] or None,
+                    answered_from_kb=kb,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                ticket = result.ticket
+                if ticket.status == Status.CLOSED:
+                    messages.success(
+                        request, _("Ticket %(number)s closed at once.") % {"number": ticket.number}
+                    )
+                    return redirect("hotline:new")
+                messages.success(
+                    request, _("Ticket %(number)s registered.") % {"number": ticket.number}
+                )
+                if result.duplicates:
+                    messages.warning(
+                        request,
+                        _(
+                            "Possible duplicates: %(numbers)s. Merge them if they are the same matter."
+                        )
+                        % {"numbers": "、".join(t.number for t in result.duplicates)},
+                    )
+                return redirect("hotline:detail", pk=ticket.pk)
+    return render(request, "hotline/new.html", {"form": form})
+
+
+@require_GET
+def suggest(request: HttpRequest) -> HttpResponse:
+    """htmx: knowledge-base answers and categories for the text typed so far."""
+    _require_any(request, Role.AGENT, Role.DISPATCHER)
+    q = (request.GET.get("q") or request.GET.get("content") or "").strip()[:200]
+    categories, articles, department = [], [], None
+    if len(q) >= 2:
+        categories = queries.suggest_categories(q)
+        articles = queries.suggest_articles(q, limit=5)
+        if categories:
+            probe = Ticket(
+                category=Category.objects.select_related("parent__parent").get(
+                    pk=categories[0]["pk"]
+                ),
+                region=Region.objects.get(code=actions.COUNTY_CODE),
+            )
+            department = actions.suggest_dispatch(probe)[0]
+    return render(
+        request,
+        "hotline/_suggest.html",
+        {"q": q, "categories": categories, "articles": articles, "department": department},
+    )
+
+
+@require_GET
+def caller(request: HttpRequest) -> HttpResponse:
+    """htmx: the caller's earlier tickets, looked up by phone (blind index)."""
+    _require_any(request, Role.AGENT, Role.DISPATCHER)
+    phone = request.GET.get("caller_phone") or request.GET.get("phone") or ""
+    history = queries.caller_history(phone) if len(phone.strip()) >= 7 else []
+    return render(request, "hotline/_caller.html", {"history": history, "phone": phone})
+
+
+def callbacks(request: HttpRequest) -> HttpResponse:
+    """Closed tickets awaiting call-back (回访), oldest first."""
+    _require_any(request, Role.AGENT, Role.DISPATCHER)
+    qs = (
+        queries.list_base(request.user)
+        .filter(status=Status.CLOSED, callback_at__isnull=True)
+        .exclude(kb_article_id__isnull=False)
+        .order_by("closed_at", "id")
+    )
+    rows, has_next, page = queries.capped_page(qs, _int(request.GET.get("page"), 1))
+    return render(
+        request,
+        "hotline/callbacks.html",
+        {
+            "rows": rows,
+            "has_next": has_next,
+            "page": page,
+            "satisfactions": Satisfaction.choices[1:],
+        },
+    )
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+# --- dispatcher -------------------------------------------------------------------------
+
+
+def dispatch_list(request: HttpRequest) -> HttpResponse:
+    """New, returned and replied tickets (or any status by filter); overdue and urgent first."""
+    _require_any(request, Role.DISPATCHER)
+    qs = queries.list_base(request.user)
+    g = request.GET
+    status = g.get("status", "")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.filter(status__in=queries.DISPATCH_STATUSES)
+    if g.get("type") in TicketType.values:
+        qs = qs.filter(type=g["type"])
+    if g.get("category", "").isdigit():
+        qs = qs.filter(category_id=int(g["category"]))
+    if g.get("town", "").isdigit():
+        qs = qs.filter(town_id=int(g["town"]))
+    qs = qs.annotate(
+        overdue_first=SqlCase(
+            When(deadline_status="overdue", then=Value(0)),
+            When(urgent=True, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("overdue_first", "due_at", "created_at", "id")
+    rows, has_next, page = queries.capped_page(qs, _int(g.get("page"), 1))
+    county = Region.objects.filter(code=actions.COUNTY_CODE).first()
+    towns = county.children.order_by("code") if county else []
+    return render(
+        request,
+        "hotline/dispatch.html",
+        {
+            "rows": rows,
+            "has_next": has_next,
+            "page": page,
+            "statuses": Status.choices,
+            "types": TicketType.choices,
+            "categories": queries.leaf_categories(),
+            "towns": towns,
+        },
+    )
+
+
+# --- handler ------------------------------------------------------------------------------
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The department handler's tickets: to sign for, being handled; by due date."""
+    _require_any(request, Role.HANDLER)
+    tab = request.GET.get("tab", "unsigned")
+    statuses = {
+        "unsigned": [Status.DISPATCHED, Status.REOPENED],
+        "signed": [Status.SIGNED],
+        "done": [Status.REPLIED, Status.CLOSED, Status.RETURNED],
+    }.get(tab, [Status.DISPATCHED, Status.REOPENED])
+    qs = queries.list_base(request.user).filter(status__in=statuses).order_by("due_at", "id")
+    rows, has_next, page = queries.capped_page(qs, _int(request.GET.get("page"), 1))
+    return render(
+        request,
+        "hotline/inbox.html",
+        {"rows": rows, "has_next": has_next, "page": page, "tab": tab},
+    )
+
+
+# --- detail and actions --------------------------------------------------------------------
+
+
+def _visible(request: HttpRequest, pk: int) -> Ticket:
+    if not request.user.is_authenticated:
+        raise PermissionDenied(_("Please log in with a staff account."))
+    qs = actions.visible_tickets(request.user).select_related(
+        "category__parent__parent",
+        "region",
+        "town",
+        "lead_department",
+        "merged_into",
+        "handler",
+        "dispatcher",
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def _my_actions(user, ticket: Ticket) -> set[str]:
+    possible = rules.allowed_actions(ticket)
+    mine: set[str] = set()
+    if actions.in_region_scope(user, [Role.DISPATCHER], ticket.region):
+        mine |= {
+            "dispatch",
+            "redispatch",
+            "reject_return",
+            "close",
+            "send_back",
+            "merge",
+            "decide_extension",
+        }
+    if actions.in_region_scope(user, [Role.AGENT, Role.DISPATCHER], ticket.region):
+        mine.add("record_callback")
+    if ticket.lead_department_id and actions.is_handler_of(user, ticket):
+        mine |= {"sign_for", "reply", "return_ticket", "request_extension"}
+    allowed = possible & mine
+    if ticket.status == Status.CLOSED and ticket.callback_at is not None:
+        allowed.discard("record_callback")
+    return allowed
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _visible(request, pk)
+    allowed = _my_actions(request.user, ticket)
+    suggestion = (None, [])
+    duplicates = []
+    if {"dispatch", "redispatch"} & allowed:
+        suggestion = actions.suggest_dispatch(ticket)
+    if "merge" in allowed:
+        duplicates = actions.find_duplicates(ticket)
+    pending = ticket.extensions.filter(approved__isnull=True).first()
+    return render(
+        request,
+        "hotline/detail.html",
+        {
+            "ticket": ticket,
+            "allowed": allowed,
+            "events": ticket.events.select_related("actor", "department"),
+            "photos": ticket.photos.all(),
+            "co_departments": ticket.co_departments.all(),
+            "merged": ticket.merged_tickets.only("id", "number", "status"),
+            "departments": Department.objects.order_by("id"),
+            "suggested_lead": suggestion[0],
+            "suggested_co": {d.pk for d in suggestion[1]},
+            "duplicates": duplicates,
+            "pending_extension": pending,
+            "satisfactions": Satisfaction.choices[1:],
+        },
+    )
+
+
+def _department(value) -> Department | None:
+    if not str(value or "").isdigit():
+        return None
+    return Department.objects.filter(pk=int(value)).first()
+
+
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Run one action on a ticket from the detail page."""
+    ticket = _visible(request, pk)
+    p, user = request.POST, request.user
+    try:
+        if action in ("dispatch", "redispatch"):
+            co = list(Department.objects.filter(pk__in=p.getlist("co_departments")))
+            fn = actions.dispatch if action == "dispatch" else actions.redispatch
+            fn(
+                actor=user,
+                ticket=ticket,
+                lead_department=_department(p.get("lead_department")),
+                co_departments=co,
+                note=p.get("note", ""),
+            )
+        elif action == "sign_for":
+            actions.sign_for(actor=user, ticket=ticket)
+        elif action == "reply":
+            actions.reply(
+                actor=user, ticket=ticket, text=p.get("text", ""), photos=_photos(request)
+            )
+        elif action == "return_ticket":
+            actions.return_ticket(actor=user, ticket=ticket, reason=p.get("reason", ""))
+        elif action == "reject_return":
+            actions.reject_return(actor=user, ticket=ticket, reason=p.get("reason", ""))
+        elif action == "request_extension":
+            actions.request_extension(
+                actor=user, ticket=ticket, days=p.get("days"), reason=p.get("reason", "")
+            )
+        elif action == "decide_extension":
+            req = get_object_or_404(ExtensionRequest, pk=p.get("request"), ticket=ticket)
+            actions.decide_extension(
+                actor=user, request=req, approve=p.get("approve") == "1", note=p.get("note", "")
+            )
+        elif action == "close":
+            actions.close(actor=user, ticket=ticket, note=p.get("note", ""))
+        elif action == "send_back":
+            actions.send_back(actor=user, ticket=ticket, reason=p.get("reason", ""))
+        elif action == "record_callback":
+            actions.record_callback(
+                actor=user,
+                ticket=ticket,
+                satisfaction=p.get("satisfaction", ""),
+                note=p.get("note", ""),
+            )
+        elif action == "merge":
+            into = _visible(request, _int(p.get("into"), 0))
+            actions.merge(actor=user, ticket=ticket, into=into, note=p.get("note", ""))
+        else:
+            raise Http404
+    except (ValidationError, PermissionDenied) as exc:
+        msgs = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        for msg in msgs:
+            messages.error(request, msg)
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": rules.ACTION_NAMES[action]})
+    nxt = p.get("next", "")
+    if nxt.startswith("/hotline/") and "//" not in nxt:
+        return redirect(nxt)
+    return redirect("hotline:detail", pk=pk)
+
+
+# --- citizens ------------------------------------------------------------------------------
+
+
+def report(request: HttpRequest) -> HttpResponse:
+    """The public form: a logged-in citizen, or anyone with an SMS-verified mobile phone."""
+    user = request.user
+    logged_in = user.is_authenticated and getattr(user, "kind", "") != "staff"
+    form = PublicForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if logged_in:
+                actor, phone, name = user, "", ""
+            else:
+                phone = verification.verify_code(data["phone"], data["code"])
+                actor, name = None, data["name"]
+            result = _register_from(
+                form,
+                request,
+                actor=actor,
+                channel=Channel.WEB,
+                caller_name=name,
+                caller_phone=phone,
+                anonymous=not logged_in and not name,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return render(request, "hotline/report_done.html", {"ticket": result.ticket})
+    return render(request, "hotline/report.html", {"form": form, "logged_in": logged_in})
+
+
+@require_POST
+def report_code(request: HttpRequest) -> HttpResponse:
+    """Text a verification code to the phone given in the public form (htmx or plain POST)."""
+    try:
+        verification.send_code(request.POST.get("phone", ""))
+    except ValidationError as exc:
+        status, text = 400, " ".join(exc.messages)
+    else:
+        status, text = 200, _("A 6-digit code has been sent; it is valid for 5 minutes.")
+    if request.headers.get("HX-Request"):
+        return render(
+            request, "hotline/_code_status.html", {"text": text, "ok": status == 200}, status=status
+        )
+    (messages.success if status == 200 else messages.error)(request, text)
+    return redirect(reverse("hotline:report"))
+
+
+def mine(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    rows = list(
+        Ticket.objects.filter(citizen=request.user)
+        .select_related("category", "lead_department")
+        .order_by("-created_at")[:100]
+    )
+    return render(request, "hotline/mine.html", {"rows": rows})
+
+
+def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("category", "lead_department"),
+        pk=pk,
+        citizen=request.user,
+    )
+    return render(request, "hotline/mine_detail.html", {"ticket": ticket})
