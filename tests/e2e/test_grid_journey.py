@@ -20,7 +20,9 @@ def photo(name: str, colour: str) -> dict:
 def test_grid_worker_reports_department_handles_worker_verifies(page: Page, site, browser):
     from yiwang.grid.models import CityEvent
 
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     worker = phone.new_page()
 
     # the grid worker reports what they see, with a photo and the location, from the phone

@@ -41,7 +41,9 @@ def register_complaint(page: Page, site: str, text: str) -> int:
 def test_complaint_dispatched_handled_and_called_back(page: Page, site):
     from yiwang.hotline.models import Ticket
 
-    pk = register_complaint(page, site, "晚上十点以后东街烧烤店噪音扰民，油烟很大，多次反映未解决。")
+    pk = register_complaint(
+        page, site, "晚上十点以后东街烧烤店噪音扰民，油烟很大，多次反映未解决。"
+    )
 
     # the dispatcher sees the suggested department and dispatches
     login(page, site, "dispatcher_12345")
@@ -49,8 +51,11 @@ def test_complaint_dispatched_handled_and_called_back(page: Page, site):
     act(page, site, pk, "dispatch")
     ticket = Ticket.objects.get(pk=pk)
     assert ticket.status == "dispatched" and ticket.lead_department is not None and ticket.due_at
-    handler = {"大埔县湖寮镇人民政府": "handler_huliao", "大埔县住房和城乡建设局": "handler_zjj",
-               "大埔县市场监督管理局": "handler_scj"}[ticket.lead_department.name]
+    handler = {
+        "大埔县湖寮镇人民政府": "handler_huliao",
+        "大埔县住房和城乡建设局": "handler_zjj",
+        "大埔县市场监督管理局": "handler_scj",
+    }[ticket.lead_department.name]
 
     # the department's handler signs for it and replies
     login(page, site, handler)
