@@ -5,7 +5,10 @@ anything else: ``python bench/loadgen.py < config.json`` prints one JSON result.
 
 Config keys: host, port, mode ("submit" or "get"), path, seconds, warmup, concurrency,
 sessions (one {"sessionid", "csrftoken"} per connection), and for "submit": fields (form
-fields), file_field, file_name, file_body (latin-1 string). Every connection is a
+fields), file_field, file_name, file_body (latin-1 string). Optional for "submit" (used by
+bench/hotline.py): no file_field = no file part; encoding "urlencoded" (default
+"multipart"); variants = a list of field dicts merged over fields, cycled request by
+request (each connection starts at a different one). Every connection is a
 keep-alive ``http.client.HTTPConnection`` that runs closed-loop (next request when the
 previous answer is read). Requests during the warm-up are sent but not counted.
 """
@@ -17,13 +20,14 @@ import json
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 
 KEY_PLACEHOLDER = "K" * 32
 
 
 def multipart(
-    fields: dict[str, str], file_field: str, file_name: str, file_body: bytes, boundary: str
+    fields: dict[str, str], file_field: str | None, file_name: str, file_body: bytes, boundary: str
 ) -> bytes:
     lines: list[bytes] = []
     for name, value in fields.items():
@@ -33,24 +37,31 @@ def multipart(
             b"",
             str(value).encode(),
         ]
-    lines += [
-        f"--{boundary}".encode(),
-        f'Content-Disposition: form-data; name="{file_field}"; filename="{file_name}"'.encode(),
-        b"Content-Type: application/pdf",
-        b"",
-        file_body,
-        f"--{boundary}--".encode(),
-        b"",
-    ]
+    if file_field:
+        lines += [
+            f"--{boundary}".encode(),
+            f'Content-Disposition: form-data; name="{file_field}"; filename="{file_name}"'.encode(),
+            b"Content-Type: application/pdf",
+            b"",
+            file_body,
+        ]
+    lines += [f"--{boundary}--".encode(), b""]
     return b"\r\n".join(lines)
 
 
 class Worker(threading.Thread):
     def __init__(
-        self, cfg: dict, session: dict, start_at: float, count_from: float, stop_at: float
+        self,
+        cfg: dict,
+        session: dict,
+        start_at: float,
+        count_from: float,
+        stop_at: float,
+        offset: int = 0,
     ):
         super().__init__(daemon=True)
         self.cfg, self.session = cfg, session
+        self.offset = offset
         self.start_at, self.count_from, self.stop_at = start_at, count_from, stop_at
         self.latencies: list[float] = []
         self.statuses: dict[int, int] = {}
@@ -71,28 +82,40 @@ class Worker(threading.Thread):
             "Connection": "keep-alive",
             "User-Agent": "yiwang-bench/1",
         }
-        body_template = b""
+        templates: list[bytes] = [b""]
         if cfg["mode"] == "submit":
             boundary = uuid.uuid4().hex
-            fields = {
-                "csrfmiddlewaretoken": s["csrftoken"],
-                "submission_key": KEY_PLACEHOLDER,
-                **cfg["fields"],
-            }
-            body_template = multipart(
-                fields,
-                cfg["file_field"],
-                cfg["file_name"],
-                cfg["file_body"].encode("latin-1"),
-                boundary,
-            )
+            urlencoded = cfg.get("encoding") == "urlencoded"
+            templates = []
+            for variant in cfg.get("variants") or [{}]:
+                fields = {
+                    "csrfmiddlewaretoken": s["csrftoken"],
+                    "submission_key": KEY_PLACEHOLDER,
+                    **cfg["fields"],
+                    **variant,
+                }
+                if urlencoded:
+                    templates.append(urllib.parse.urlencode(fields).encode())
+                else:
+                    templates.append(
+                        multipart(
+                            fields,
+                            cfg.get("file_field"),
+                            cfg.get("file_name", ""),
+                            cfg.get("file_body", "").encode("latin-1"),
+                            boundary,
+                        )
+                    )
             headers.update(
                 {
-                    "Content-Type": f"multipart/form-data; boundary={boundary}",
+                    "Content-Type": "application/x-www-form-urlencoded"
+                    if urlencoded
+                    else f"multipart/form-data; boundary={boundary}",
                     "Origin": origin,
                     "Referer": origin + cfg["path"],
                 }
             )
+        turn = self.offset
         conn = self._connect()
         while time.perf_counter() < self.start_at:
             time.sleep(0.001)
@@ -102,6 +125,8 @@ class Worker(threading.Thread):
                 break
             try:
                 if cfg["mode"] == "submit":
+                    body_template = templates[turn % len(templates)]
+                    turn += 1
                     body = body_template.replace(
                         KEY_PLACEHOLDER.encode(), uuid.uuid4().hex.encode(), 1
                     )
@@ -143,7 +168,7 @@ def run(cfg: dict) -> dict:
     stop_at = count_from + cfg["seconds"]
     sessions = cfg["sessions"]
     workers = [
-        Worker(cfg, sessions[i % len(sessions)], start_at, count_from, stop_at)
+        Worker(cfg, sessions[i % len(sessions)], start_at, count_from, stop_at, offset=i * 7)
         for i in range(cfg["concurrency"])
     ]
     for w in workers:

@@ -10,7 +10,7 @@ from django.urls import include, path
 
 from yiwang.catalog import urls as catalog_urls
 
-from . import baseline
+from . import baseline, hotline_baseline
 
 SHIMS: list[str] = []
 
@@ -27,6 +27,18 @@ urlpatterns = [
         name="bench_baseline_submit_sql",
     ),
     path("bench/baseline/inbox/", baseline.inbox, name="bench_baseline_inbox"),
+    # bench/hotline.py
+    path(
+        "bench/hotline/intake-form/<int:inserts>/<int:updates>/",
+        hotline_baseline.intake_form,
+        name="bench_hotline_intake_form",
+    ),
+    path(
+        "bench/hotline/intake-open311/<int:inserts>/<int:updates>/",
+        hotline_baseline.intake_open311,
+        name="bench_hotline_intake_open311",
+    ),
+    path("bench/hotline/dispatch/", hotline_baseline.dispatch, name="bench_hotline_dispatch"),
 ]
 if not any(getattr(p, "name", None) == "index" for p in catalog_urls.urlpatterns):
     SHIMS.append("catalog:index")
