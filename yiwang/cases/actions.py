@@ -24,6 +24,7 @@ from yiwang.gmcrypto.core import blind_index
 from yiwang.notify.actions import notify
 from yiwang.orgs.models import Role
 from yiwang.orgs.scope import can_act
+from yiwang.web.uploads import CheckedFile, check_upload
 from yiwang.workdays import calendar as workdays
 
 from . import rules
@@ -39,7 +40,6 @@ from .models import (
     PauseKind,
     Status,
 )
-from .uploads import CheckedFile, check_upload
 
 log = logging.getLogger(__name__)
 

@@ -39,6 +39,7 @@ from yiwang.notify.actions import notify
 from yiwang.orgs.models import Department, Post, Role
 from yiwang.orgs.scope import can_act, posts_of
 from yiwang.regions.models import Level, Region
+from yiwang.web.uploads import check_photo
 from yiwang.workdays import calendar as workdays
 
 from . import geo, rules
@@ -69,7 +70,6 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
 MAX_PHOTOS = 6
-PHOTO_TYPES = {"image/jpeg", "image/png"}
 DEVICE_ID_RE = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 SENSOR_ACTOR = "sensor"
 
@@ -214,33 +214,6 @@ def locate(lat: float, lng: float) -> Grid | None:
         ):
             return grid
     return None
-
-
-def check_photo(upload, label: str):
-    """A JPEG or PNG image, checked by its content (PDFs are refused)."""
-    from yiwang.cases.uploads import check_upload
-
-    try:
-        checked = check_upload(upload, label)
-    except ValidationError as exc:
-        raise ValidationError(
-            _(
-                "“%(label)s”: %(name)s is not a usable photo (%(reason)s). Take or choose a JPG or PNG photo."
-            )
-            % {
-                "label": label,
-                "name": getattr(upload, "name", "?"),
-                "reason": "; ".join(exc.messages),
-            },
-            code="photo",
-        ) from exc
-    if checked.content_type not in PHOTO_TYPES:
-        raise ValidationError(
-            _("“%(label)s”: %(name)s is not a photo. Only JPG or PNG images are accepted here.")
-            % {"label": label, "name": upload.name},
-            code="photo_type",
-        )
-    return checked
 
 
 def _check_photos(uploads: Iterable, label: str) -> list:

@@ -28,12 +28,12 @@ from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import normalise_phone
 from yiwang.audit.actions import record
-from yiwang.cases.uploads import CheckedFile, check_upload
 from yiwang.gmcrypto.core import blind_index
 from yiwang.notify.actions import notify
 from yiwang.orgs.models import Department, Post, Role
 from yiwang.orgs.scope import can_act, posts_of
 from yiwang.regions.models import Level, Region
+from yiwang.web.uploads import CheckedFile, check_photo
 from yiwang.workdays import calendar as workdays
 
 from . import rules
@@ -285,18 +285,6 @@ def town_of(region: Region | None) -> Region | None:
 
 def county_region() -> Region:
     return Region.objects.get(code=COUNTY_CODE)
-
-
-def check_photo(upload, label: str) -> CheckedFile:
-    """A photo: JPEG or PNG by content (``check_upload`` also allows PDF; photos may not be)."""
-    checked = check_upload(upload, label)
-    if not checked.content_type.startswith("image/"):
-        raise ValidationError(
-            _("“%(label)s”: %(name)s is not a photo. Please upload a JPG or PNG image.")
-            % {"label": label, "name": checked.original_name},
-            code="file_type",
-        )
-    return checked
 
 
 def _check_photos(photos: Sequence, field: str, errors: dict) -> list[CheckedFile]:

@@ -1,4 +1,4 @@
-"""Checking uploaded materials: by content, size-limited, hashed."""
+"""Checking uploaded files for every app: by content, size-limited, hashed."""
 
 import hashlib
 from dataclasses import dataclass
@@ -54,3 +54,18 @@ def check_upload(upload, label: str) -> CheckedFile:
         sha256=hashlib.sha256(content).hexdigest(),
         size=len(content),
     )
+
+
+PHOTO_TYPES = {"image/jpeg", "image/png"}
+
+
+def check_photo(upload, label: str) -> CheckedFile:
+    """A photo (tickets, city events): JPEG or PNG by content; a PDF is refused here."""
+    checked = check_upload(upload, label)
+    if checked.content_type not in PHOTO_TYPES:
+        raise ValidationError(
+            _("“%(label)s”: %(name)s is not a photo. Please upload a JPG or PNG image.")
+            % {"label": label, "name": checked.original_name},
+            code="photo_type",
+        )
+    return checked
