@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .geo import validate_polygon
 
@@ -190,10 +191,10 @@ class EventStatus(models.TextChoices):
     COLLECTED = "collected", _("Collected")
     FILED = "filed", _("Filed")
     CANCELLED = "cancelled", _("Cancelled")
-    DISPATCHED = "dispatched", _("Dispatched")
+    DISPATCHED = "dispatched", pgettext_lazy("city event", "Dispatched")
     HANDLED = "handled", _("Handled")
     VERIFIED = "verified", _("Verified")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("city event", "Closed")
     EVALUATED = "evaluated", _("Evaluated")
 
 
@@ -209,16 +210,22 @@ OPEN_STATUSES = (
 class DeadlineStatus(models.TextChoices):
     NONE = "", _("No deadline")
     NORMAL = "normal", _("On time")
-    WARNING = "warning", _("Due soon")
+    WARNING = "warning", pgettext_lazy("city event", "Due soon")
     OVERDUE = "overdue", _("Overdue")
 
 
 class CityEvent(models.Model):
     """A city-management case (城管案件)."""
 
-    number = models.CharField(_("case number"), max_length=20, unique=True)
-    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
-    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    number = models.CharField(
+        pgettext_lazy("city event", "case number"), max_length=20, unique=True
+    )
+    source = models.CharField(
+        pgettext_lazy("city event", "source"), max_length=10, choices=Source.choices
+    )
+    kind = models.CharField(
+        pgettext_lazy("city event", "type"), max_length=10, choices=Kind.choices
+    )
     category = models.CharField(_("class"), max_length=20)
     subclass = models.CharField(_("subclass"), max_length=50, blank=True)
     component = models.ForeignKey(
@@ -229,7 +236,7 @@ class CityEvent(models.Model):
         related_name="events",
         verbose_name=_("component"),
     )
-    description = models.TextField(_("description"))
+    description = models.TextField(pgettext_lazy("city event", "description"))
     address = models.CharField(_("address"), max_length=200, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
@@ -261,10 +268,12 @@ class CityEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("handling department"),
+        verbose_name=pgettext_lazy("city event", "handling department"),
     )
     limit_days = models.PositiveSmallIntegerField(_("time limit (working days)"), null=True)
-    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(
+        pgettext_lazy("city event", "dispatched at"), null=True, blank=True
+    )
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     due_provisional = models.BooleanField(default=False)
     deadline_status = models.CharField(
@@ -276,7 +285,9 @@ class CityEvent(models.Model):
     )
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(
+        pgettext_lazy("city event", "closed at"), null=True, blank=True
+    )
     evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
     reply = models.TextField(_("department reply"), blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
@@ -328,7 +339,10 @@ class PhotoPhase(models.TextChoices):
 
 class EventPhoto(models.Model):
     event = models.ForeignKey(
-        CityEvent, on_delete=models.CASCADE, related_name="photos", verbose_name=_("case")
+        CityEvent,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=pgettext_lazy("city event", "case"),
     )
     phase = models.CharField(_("phase"), max_length=10, choices=PhotoPhase.choices)
     file = models.FileField(_("file"), upload_to="grid/%Y/%m/")
@@ -354,7 +368,10 @@ class EventLog(models.Model):
     """The case's timeline (one row per step)."""
 
     event = models.ForeignKey(
-        CityEvent, on_delete=models.CASCADE, related_name="logs", verbose_name=_("case")
+        CityEvent,
+        on_delete=models.CASCADE,
+        related_name="logs",
+        verbose_name=pgettext_lazy("city event", "case"),
     )
     at = models.DateTimeField(_("time"), auto_now_add=True)
     actor = models.ForeignKey(
@@ -384,7 +401,9 @@ class SensorType(models.TextChoices):
 
 class SensorDevice(models.Model):
     device_id = models.CharField(_("device ID"), max_length=64, unique=True)
-    sensor_type = models.CharField(_("type"), max_length=20, choices=SensorType.choices)
+    sensor_type = models.CharField(
+        pgettext_lazy("city event", "type"), max_length=20, choices=SensorType.choices
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
@@ -397,7 +416,7 @@ class SensorDevice(models.Model):
         related_name="devices",
         verbose_name=_("grid"),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("city event", "active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -427,12 +446,15 @@ class SensorAlert(models.Model):
         verbose_name=_("device"),
     )
     device_ref = models.CharField(_("device ID as sent"), max_length=64, blank=True)
-    sensor_type = models.CharField(_("type"), max_length=20, blank=True)
+    sensor_type = models.CharField(pgettext_lazy("city event", "type"), max_length=20, blank=True)
     value = models.FloatField(_("value"), null=True, blank=True)
     threshold = models.FloatField(_("threshold"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     channel = models.CharField(
-        _("channel"), max_length=10, choices=AlertChannel.choices, default=AlertChannel.OTHER
+        pgettext_lazy("city event", "channel"),
+        max_length=10,
+        choices=AlertChannel.choices,
+        default=AlertChannel.OTHER,
     )
     event = models.ForeignKey(
         CityEvent,
@@ -440,7 +462,7 @@ class SensorAlert(models.Model):
         null=True,
         blank=True,
         related_name="alerts",
-        verbose_name=_("case"),
+        verbose_name=pgettext_lazy("city event", "case"),
     )
     duplicate = models.BooleanField(_("linked to an open case"), default=False)
     payload = models.JSONField(_("payload"), null=True, blank=True)

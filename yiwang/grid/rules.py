@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .models import ComponentClass, EventClass, EventStatus, Kind
 
@@ -29,14 +29,14 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 ACTION_NAMES = {
     "report": gettext_lazy("Report"),
     "file": gettext_lazy("File"),
-    "cancel": gettext_lazy("Cancel"),
-    "dispatch": gettext_lazy("Dispatch"),
+    "cancel": pgettext_lazy("city event", "Cancel"),
+    "dispatch": pgettext_lazy("city event", "Dispatch"),
     "handle": gettext_lazy("Reply as handled"),
     "verify": gettext_lazy("Verify on site"),
     "verify_failed": gettext_lazy("Verification failed"),
     "close": gettext_lazy("Close"),
     "evaluate": gettext_lazy("Evaluate"),
-    "alert": gettext_lazy("Sensor alert"),
+    "alert": pgettext_lazy("city event", "Sensor alert"),
 }
 
 # What has to happen first, per action, to explain a refusal.

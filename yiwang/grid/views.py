@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -168,7 +169,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
 @require_GET
 def events(request: HttpRequest) -> HttpResponse:
     if request.user.kind != "staff":
-        raise PermissionDenied(_("This page is for staff."))
+        raise PermissionDenied(pgettext("city event", "This page is for staff."))
     f = _filters(request)
     qs = _apply_filters(queries.visible_events(request.user), f).select_related(
         "grid", "department", "region"
@@ -288,7 +289,10 @@ def event_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Done: %(action)s.") % {"action": rules.ACTION_NAMES[action]})
+        messages.success(
+            request,
+            pgettext("city event", "Done: %(action)s.") % {"action": rules.ACTION_NAMES[action]},
+        )
     return redirect("grid:event_detail", pk=event.pk)
 
 

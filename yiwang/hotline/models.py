@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yiwang.gmcrypto.fields import EncryptedTextField
 from yiwang.gmcrypto.masking import mask_name, mask_phone
@@ -28,7 +29,7 @@ class Channel(models.TextChoices):
 
 
 class TicketType(models.TextChoices):
-    CONSULT = "consult", _("Consultation")
+    CONSULT = "consult", pgettext_lazy("hotline", "Consultation")
     HELP = "help", _("Request for help")
     COMPLAINT = "complaint", _("Complaint")
     REPORT = "report", _("Report of wrongdoing")
@@ -79,10 +80,12 @@ class Category(models.Model):
         null=True,
         blank=True,
         related_name="children",
-        verbose_name=_("parent"),
+        verbose_name=pgettext_lazy("hotline", "parent"),
     )
     level = models.PositiveSmallIntegerField(
-        _("level"), choices=[(1, _("Major")), (2, _("Middle")), (3, _("Minor"))], default=1
+        pgettext_lazy("hotline", "level"),
+        choices=[(1, _("Major")), (2, _("Middle")), (3, _("Minor"))],
+        default=1,
     )
     keywords = models.CharField(
         _("keywords"),
@@ -92,7 +95,7 @@ class Category(models.Model):
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
     default_urgent = models.BooleanField(_("urgent by default"), default=False)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("hotline", "active"), default=True)
     sort = models.PositiveIntegerField(_("sort order"), default=0)
 
     class Meta:
@@ -127,7 +130,9 @@ class Category(models.Model):
 
 class Ticket(models.Model):
     number = models.CharField(_("ticket number"), max_length=32, unique=True)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(
+        pgettext_lazy("hotline", "channel"), max_length=10, choices=Channel.choices
+    )
     type = models.CharField(_("type"), max_length=12, choices=TicketType.choices)
     urgent = models.BooleanField(_("urgent"), default=False)
     category = models.ForeignKey(
@@ -159,7 +164,7 @@ class Ticket(models.Model):
         "regions.Region",
         on_delete=models.PROTECT,
         related_name="hotline_tickets",
-        verbose_name=_("region"),
+        verbose_name=pgettext_lazy("hotline", "region"),
     )
     # The town (level 4) containing ``region`` (None when the region is the county itself).
     town = models.ForeignKey(
@@ -223,7 +228,9 @@ class Ticket(models.Model):
     # Deadlines in working days (yiwang.workdays): last day inclusive.
     due_at = models.DateField(_("deadline"), null=True, blank=True)
     sign_due = models.DateField(_("sign-for deadline"), null=True, blank=True)
-    due_provisional = models.BooleanField(_("deadline provisional"), default=False)
+    due_provisional = models.BooleanField(
+        pgettext_lazy("hotline", "deadline provisional"), default=False
+    )
     deadline_status = models.CharField(
         _("deadline status"),
         max_length=10,
@@ -425,7 +432,10 @@ class DispatchRule(models.Model):
         verbose_name=_("category"),
     )
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("hotline", "region"),
     )
     lead_department = models.ForeignKey(
         "orgs.Department",
@@ -437,7 +447,7 @@ class DispatchRule(models.Model):
         "orgs.Department", blank=True, related_name="+", verbose_name=_("co-handling departments")
     )
     priority = models.IntegerField(_("priority"), default=0)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("hotline", "active"), default=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:

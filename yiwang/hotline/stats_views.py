@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import stats as figures_lib
 
@@ -109,7 +110,7 @@ def workbook(data: dict, period: figures_lib.Period) -> bytes:
 
     tickets = data["tickets"]
     sheet(
-        _("Summary"),
+        pgettext("hotline", "Summary"),
         [_("Period"), *figures_header],
         [[f"{period.start} – {period.end}", *figures(tickets["total"])]],
         first=True,
@@ -118,7 +119,7 @@ def workbook(data: dict, period: figures_lib.Period) -> bytes:
         (_("By type"), "by_type", _("Type")),
         (_("By category"), "by_category", _("Category")),
         (_("By department"), "by_department", _("Lead department")),
-        (_("By town"), "by_town", _("Town")),
+        (_("By town"), "by_town", pgettext("hotline", "Town")),
     ):
         sheet(title, [label, *figures_header], [[r["name"], *figures(r)] for r in tickets[key]])
     sheet(
@@ -126,7 +127,12 @@ def workbook(data: dict, period: figures_lib.Period) -> bytes:
         [_("Date"), *figures_header],
         [[r["day"], *figures(r)] for r in tickets["trend"]],
     )
-    hot_header = [_("This week"), _("Last week"), _("Change"), _("Change (%)")]
+    hot_header = [
+        _("This week"),
+        _("Last week"),
+        pgettext("hotline", "Change"),
+        _("Change (%)"),
+    ]
     for title, key, label in (
         (_("Hot categories"), "categories", _("Category")),
         (_("Hot places"), "places", _("Place")),
@@ -142,7 +148,7 @@ def workbook(data: dict, period: figures_lib.Period) -> bytes:
     events = data.get("events")
     if events:
         sheet(
-            _("City events"),
+            pgettext("hotline", "City events"),
             [_("Class"), *figures_header],
             [[r["name"], *figures(r)] for r in events["by_class"]],
         )

@@ -12,6 +12,7 @@ import secrets
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yiwang.accounts.models import normalise_phone, validate_mobile
 from yiwang.gmcrypto.core import blind_index
@@ -31,7 +32,7 @@ def _key(phone: str) -> str:
 def clean_phone(phone: str) -> str:
     phone = normalise_phone(phone or "")
     if not phone:
-        raise ValidationError({"phone": [_("Enter your mobile phone number.")]})
+        raise ValidationError({"phone": [pgettext("hotline", "Enter your mobile phone number.")]})
     try:
         validate_mobile(phone)
     except ValidationError as exc:

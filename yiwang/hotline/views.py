@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.orgs.models import Department, Role
@@ -474,7 +474,10 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         for msg in msgs:
             messages.error(request, msg)
     else:
-        messages.success(request, _("Done: %(action)s.") % {"action": rules.ACTION_NAMES[action]})
+        messages.success(
+            request,
+            pgettext("hotline", "Done: %(action)s.") % {"action": rules.ACTION_NAMES[action]},
+        )
     nxt = p.get("next", "")
     if nxt.startswith("/hotline/") and "//" not in nxt:
         return redirect(nxt)

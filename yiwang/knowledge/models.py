@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class KnowledgeCategory(models.Model):
@@ -91,7 +92,7 @@ class Article(models.Model):
         null=True,
         blank=True,
         related_name="knowledge_articles",
-        verbose_name=_("responsible department"),
+        verbose_name=pgettext_lazy("knowledge", "responsible department"),
         help_text=_("Empty: maintained by the data authority."),
     )
     aliases = models.TextField(

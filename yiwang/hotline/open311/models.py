@@ -5,6 +5,7 @@ Separate app (label ``open311``) so that its migrations do not mix with the hotl
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Open311Client(models.Model):
@@ -13,7 +14,7 @@ class Open311Client(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     key_prefix = models.CharField(_("key prefix"), max_length=16, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("hotline", "active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
