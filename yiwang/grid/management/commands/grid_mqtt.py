@@ -24,8 +24,9 @@ class Command(BaseCommand):
             config.host = opts["host"]
         if opts["port"]:
             config.port = opts["port"]
-        if opts["topic"]:
-            config.topic = opts["topic"]
+        topic = opts["topic"] or getattr(settings, "YIWANG_MQTT_TOPIC", "")
+        if topic:
+            config.topic = topic
         if opts["username"]:
             config.username, config.password = opts["username"], opts["password"]
         self.stdout.write(

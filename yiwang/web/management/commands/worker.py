@@ -6,6 +6,7 @@ Running several workers is safe: every periodic task is idempotent.
 
 import threading
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -62,4 +63,5 @@ class Command(BaseCommand):
         except ImportError:
             return
         start_in_background(settings)
-        self.stdout.write(f"worker: MQTT sensor subscriber on {settings.YIWANG_MQTT_URL}")
+        where = urlsplit(settings.YIWANG_MQTT_URL)  # never print the credentials
+        self.stdout.write(f"worker: MQTT sensor subscriber on {where.hostname}:{where.port or 1883}")
