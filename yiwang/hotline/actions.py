@@ -564,6 +564,9 @@ def register_ticket(
     ticket.save()
     ticket.number = f"12345-{workdays.local_date(now):%Y%m%d}-{ticket.pk:06d}"
     Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
+    # Before record(): the audit entry locks the chain's head until commit, so nothing slow
+    # may run after it.
+    duplicates = [] if ticket.status == Status.CLOSED else find_duplicates(ticket)
     saved = _store_photos(ticket, checked, actor, PhotoStage.REPORT)
     try:
         _event(ticket, actor, EventAction.REGISTER, channel=channel)
@@ -573,7 +576,6 @@ def register_ticket(
     except Exception:
         _delete_files(saved)
         raise
-    duplicates = [] if ticket.status == Status.CLOSED else find_duplicates(ticket)
     return Registered(ticket, duplicates)
 
 

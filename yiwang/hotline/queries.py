@@ -79,8 +79,11 @@ def caller_history(phone: str, limit: int = 10) -> list[Ticket]:
 
 
 def list_base(user):
-    return actions.visible_tickets(user).select_related(
-        "category", "region", "town", "lead_department"
+    """Scoped tickets for lists: no per-row queries, and no decrypting or long text lists never show."""
+    return (
+        actions.visible_tickets(user)
+        .select_related("category", "region", "town", "lead_department")
+        .defer("tokens", "callback_note")
     )
 
 

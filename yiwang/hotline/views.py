@@ -281,7 +281,7 @@ def _int(value, default: int) -> int:
 def dispatch_list(request: HttpRequest) -> HttpResponse:
     """New, returned and replied tickets (or any status by filter); overdue and urgent first."""
     _require_any(request, Role.DISPATCHER)
-    qs = queries.list_base(request.user)
+    qs = queries.list_base(request.user).defer("caller_phone")  # the list shows no phones
     g = request.GET
     status = g.get("status", "")
     if status in Status.values:
@@ -332,7 +332,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "signed": [Status.SIGNED],
         "done": [Status.REPLIED, Status.CLOSED, Status.RETURNED],
     }.get(tab, [Status.DISPATCHED, Status.REOPENED])
-    qs = queries.list_base(request.user).filter(status__in=statuses).order_by("due_at", "id")
+    qs = (
+        queries.list_base(request.user)
+        .defer("caller_phone")  # the list shows no phones
+        .filter(status__in=statuses)
+        .order_by("due_at", "id")
+    )
     rows, has_next, page = queries.capped_page(qs, _int(request.GET.get("page"), 1))
     return render(
         request,
