@@ -213,7 +213,9 @@ def test_query_count_is_constant(figures_world):
         data = stats.compute(w.leader, custom(), use_cache=False)
     assert data["tickets"]["total"]["total"] == 11
     assert len(many.captured_queries) == len(few.captured_queries)
-    assert len(few.captured_queries) <= 12
+    assert (
+        len(few.captured_queries) <= 16
+    )  # a fixed number of GROUP BY queries, whatever the history
 
 
 @pytest.mark.django_db

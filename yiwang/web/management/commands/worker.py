@@ -64,4 +64,6 @@ class Command(BaseCommand):
             return
         start_in_background(settings)
         where = urlsplit(settings.YIWANG_MQTT_URL)  # never print the credentials
-        self.stdout.write(f"worker: MQTT sensor subscriber on {where.hostname}:{where.port or 1883}")
+        self.stdout.write(
+            f"worker: MQTT sensor subscriber on {where.hostname}:{where.port or 1883}"
+        )
