@@ -244,9 +244,21 @@ def demo_logins(include_extra: bool = False) -> list[tuple[str, str]]:
     """
     rows = [(ADMIN["username"], ADMIN["description"])]
     rows += [(s["username"], s["description"]) for s in _staff_rows(include_extra)]
+    rows += DOMAIN_LOGINS
     rows += [(username, CITIZEN_DESCRIPTIONS[username]) for username in CITIZEN_DESCRIPTIONS]
     rows.append((ENTERPRISE_AGENT[0], ENTERPRISE_DESCRIPTION))
     return rows
+
+
+# Staff the hotline and grid demos create (yiwang/hotline/demo.py, yiwang/grid/demo.py).
+DOMAIN_LOGINS = [
+    ("agent_12345", "12345话务员 · 大埔县政务服务数据管理局"),
+    ("dispatcher_12345", "12345派单员 · 大埔县"),
+    ("handler_scj", "承办人员 · 大埔县市场监督管理局"),
+    ("handler_zjj", "承办人员 · 大埔县住房和城乡建设局"),
+    ("handler_huliao", "承办人员 · 大埔县湖寮镇人民政府"),
+    ("grid_huliao", "网格员 · 湖寮镇（手机页面 /grid/m/）"),
+]
 
 
 def login_table(include_extra: bool = False) -> list[tuple[str, str, str, str]]:

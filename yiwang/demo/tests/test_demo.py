@@ -67,7 +67,9 @@ def test_data_modules_hold_valid_identifiers():
 
 def test_demo_logins_cover_the_brief():
     logins = demo_logins()
-    assert [u for u, _ in logins] == BRIEF_LOGINS
+    domain = [u for u, _ in people_data.DOMAIN_LOGINS]
+    assert [u for u, _ in logins if u not in domain] == BRIEF_LOGINS
+    assert {"agent_12345", "dispatcher_12345", "grid_huliao"} <= set(domain)
     descriptions = dict(logins)
     assert descriptions["window_huliao"] == "窗口人员 · 湖寮镇便民服务中心"
     assert "仅湖寮镇" in descriptions["reviewer_scj_huliao"]
@@ -115,7 +117,8 @@ def test_load_demo_builds_everything_and_is_idempotent():
         assert Hall.objects.get(name=name).windows.count() == 2
 
     # People: every demo login authenticates; IDs valid; posts scoped as specified.
-    for username in [u for u, _ in demo_logins(include_extra=True)]:
+    domain = {u for u, _ in people_data.DOMAIN_LOGINS}  # created by the domain demos
+    for username in [u for u, _ in demo_logins(include_extra=True) if u not in domain]:
         user = authenticate(username=username, password=people_data.PASSWORD)
         assert user is not None and user.username == username, username
     admin = User.objects.get(username="admin")
