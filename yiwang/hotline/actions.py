@@ -437,6 +437,7 @@ def register_ticket(
     photos: Sequence = (),
     answered_from_kb: int | None = None,
     source_ref: str = "",
+    audit_extra: dict | None = None,
 ) -> Registered:
     """Register a ticket from any channel; returns it with proposed duplicates.
 
@@ -572,7 +573,14 @@ def register_ticket(
         _event(ticket, actor, EventAction.REGISTER, channel=channel)
         if answered_from_kb:
             _event(ticket, actor, EventAction.CLOSE_AT_ONCE, kb_article_id=int(answered_from_kb))
-        record(actor=actor, action="hotline.register", obj=ticket, after=_snapshot(ticket))
+        # One audit entry per intake; channels add what they know (e.g. the Open311 client).
+        record(
+            actor=actor,
+            action="hotline.register",
+            obj=ticket,
+            after=_snapshot(ticket),
+            **(audit_extra or {}),
+        )
     except Exception:
         _delete_files(saved)
         raise

@@ -229,6 +229,9 @@ def submit_request(*, actor: Open311Client, data: Submission) -> Ticket:
         lng=data.long or None,
         region=region,
         source_ref=f"open311:{actor.pk}",
+        audit_extra={
+            "open311": {"client": actor.pk, "service_code": data.service_code, "type": type_}
+        },
     )
     ticket = registered.ticket
     Open311Request.objects.create(
@@ -238,11 +241,5 @@ def submit_request(*, actor: Open311Client, data: Submission) -> Ticket:
         device_id=data.device_id[:MAX_FIELD_CHARS],
         account_id=data.account_id[:MAX_FIELD_CHARS],
         attributes=attributes,
-    )
-    record(
-        actor=f"open311:{actor.name}",
-        action="open311.submit",
-        obj=ticket,
-        after={"client": actor.pk, "service_code": data.service_code, "type": type_},
     )
     return ticket
