@@ -4,11 +4,16 @@
   published and is re-indexed at once); ``publish_article`` makes it visible (public
   pages, API and search) from its ``valid_from`` until its ``valid_until``;
   ``unpublish_article`` takes it back to draft and out of search.
-- ``create_category`` and ``add_glossary_term`` maintain the category tree and the
-  dialect glossary (a new term re-indexes the articles, whose aliases include it).
+- ``create_category``, ``update_category`` and ``delete_category`` maintain the category
+  tree (two levels at most, unique names under one parent, no cycles; a category still
+  used by articles or subcategories cannot be deleted).
+- ``add_glossary_term``, ``update_glossary_term`` and ``delete_glossary_term`` maintain the
+  dialect glossary. Query expansion reads the glossary on every search; the article index
+  holds dialect terms as aliases and is rebuilt on commit of every change.
 
 Permissions: see ``knowledge.permissions`` (authority, superusers, department
-administrators; 12345 agents may not edit). Search is updated on commit.
+administrators; 12345 agents may not edit; categories: the authority only). Search is
+updated on commit.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from yiwang.audit.actions import record
 
@@ -28,18 +33,23 @@ from .models import Article, ArticleStatus, GlossaryTerm, KnowledgeCategory
 from .permissions import (
     can_edit_glossary,
     can_manage_article,
+    can_manage_categories,
     can_manage_department,
-    is_knowledge_authority,
 )
 
 __all__ = [
     "add_glossary_term",
+    "category_in_use",
     "count_view",
     "create_article",
     "create_category",
+    "delete_category",
+    "delete_glossary_term",
     "publish_article",
     "unpublish_article",
     "update_article",
+    "update_category",
+    "update_glossary_term",
 ]
 
 ARTICLE_FIELDS = (
@@ -379,46 +389,240 @@ def count_view(article: Article) -> None:
     Article.objects.filter(pk=article.pk).update(views=F("views") + 1)
 
 
-# --- categories and glossary ----------------------------------------------------------------
+# --- categories ---------------------------------------------------------------------------
+
+CATEGORY_FIELDS = ("name", "parent", "position")
+# The FAQ page lists top-level categories and one level below them, nothing deeper.
+MAX_CATEGORY_DEPTH = 2
+MAX_POSITION = 32767  # PositiveSmallIntegerField
+
+
+def _deny_categories() -> PermissionDenied:
+    return PermissionDenied(gettext("Only the data authority can change the categories."))
+
+
+def _category_name(value, errors: dict) -> str:
+    name = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if not name or len(name) > 60:
+        errors["name"] = gettext("A category needs a name of 1 to 60 characters, e.g. 社会保障.")
+    return name
+
+
+def _parent(value, errors: dict) -> KnowledgeCategory | None:
+    found: dict = {}
+    parent = _category(value, found)
+    if found:
+        errors["parent"] = found["category"]
+    return parent
+
+
+def _position(value, errors: dict) -> int:
+    if value in (None, ""):
+        return 0
+    try:
+        position = int(value)
+    except (TypeError, ValueError):
+        position = -1
+    if not 0 <= position <= MAX_POSITION:
+        errors["position"] = gettext(
+            "The position must be a whole number from 0 to %(max)d; smaller numbers come first."
+        ) % {"max": MAX_POSITION}
+    return position
+
+
+def _check_parent(parent: KnowledgeCategory | None, category: KnowledgeCategory | None) -> None:
+    """Refuse a parent that makes a cycle or a third level. Reads the current tree, so call
+    it after locking the category."""
+    if parent is None:
+        return
+    if category is not None:
+        ancestor_id, seen = parent.pk, set()
+        while ancestor_id is not None and ancestor_id not in seen:
+            if ancestor_id == category.pk:
+                raise ValidationError(
+                    {
+                        "parent": gettext(
+                            "A category cannot be placed under itself or under one of its own "
+                            "subcategories."
+                        )
+                    }
+                )
+            seen.add(ancestor_id)
+            ancestor_id = (
+                KnowledgeCategory.objects.filter(pk=ancestor_id)
+                .values_list("parent_id", flat=True)
+                .first()
+            )
+    if parent.parent_id is not None:
+        raise ValidationError(
+            {
+                "parent": gettext(
+                    "“%(parent)s” is itself a subcategory: categories have two levels at most, "
+                    "so choose a top-level category as the parent."
+                )
+                % {"parent": parent.name}
+            }
+        )
+    if category is not None and category.children.exists():
+        raise ValidationError(
+            {
+                "parent": gettext(
+                    "“%(name)s” has subcategories, so it must stay at the top level: categories "
+                    "have two levels at most."
+                )
+                % {"name": category.name}
+            }
+        )
+
+
+def _check_unique_name(
+    name: str, parent: KnowledgeCategory | None, category: KnowledgeCategory | None
+) -> None:
+    siblings = KnowledgeCategory.objects.filter(name=name, parent=parent)
+    if category is not None:
+        siblings = siblings.exclude(pk=category.pk)
+    if siblings.exists():
+        raise ValidationError(
+            {"name": gettext("The category “%(name)s” already exists here.") % {"name": name}}
+        )
+
+
+def _category_snapshot(category: KnowledgeCategory) -> dict:
+    return {"name": category.name, "parent": category.parent_id, "position": category.position}
+
+
+def _locked_category(category: KnowledgeCategory) -> KnowledgeCategory:
+    current = KnowledgeCategory.objects.select_for_update().filter(pk=category.pk).first()
+    if current is None:
+        raise ValidationError(gettext("This category no longer exists."), code="gone")
+    return current
+
+
+def category_in_use(category: KnowledgeCategory) -> list[str]:
+    """Why ``category`` cannot be deleted (empty: it can). Articles of any status count."""
+    problems = []
+    articles = Article.objects.filter(category=category).count()
+    if articles:
+        problems.append(
+            ngettext(
+                "“%(name)s” still has %(count)d article: move it to another category first.",
+                "“%(name)s” still has %(count)d articles: move them to another category first.",
+                articles,
+            )
+            % {"name": category.name, "count": articles}
+        )
+    children = category.children.count()
+    if children:
+        problems.append(
+            ngettext(
+                "“%(name)s” still has %(count)d subcategory: delete or move it first.",
+                "“%(name)s” still has %(count)d subcategories: delete or move them first.",
+                children,
+            )
+            % {"name": category.name, "count": children}
+        )
+    return problems
 
 
 @transaction.atomic
 def create_category(
     *, actor, name: str, parent: KnowledgeCategory | None = None, position: int = 0
 ) -> KnowledgeCategory:
-    name = (name or "").strip()
-    if not name or len(name) > 60:
-        raise ValidationError(
-            {"name": gettext("A category needs a name of 1 to 60 characters, e.g. 社会保障.")}
-        )
-    if not is_knowledge_authority(actor):
-        raise PermissionDenied(gettext("Only the data authority can change the categories."))
-    if KnowledgeCategory.objects.filter(name=name, parent=parent).exists():
-        raise ValidationError(
-            {"name": gettext("The category “%(name)s” already exists here.") % {"name": name}}
-        )
-    category = KnowledgeCategory.objects.create(
-        name=name, parent=parent, position=max(0, int(position))
-    )
+    errors: dict[str, str] = {}
+    name = _category_name(name, errors)
+    parent = _parent(parent, errors)
+    position = _position(position, errors)
+    if errors:
+        raise ValidationError(errors)
+    if not can_manage_categories(actor):
+        raise _deny_categories()
+    _check_parent(parent, None)
+    _check_unique_name(name, parent, None)
+    category = KnowledgeCategory.objects.create(name=name, parent=parent, position=position)
     record(
         actor=actor,
         action="knowledge.create_category",
         obj=category,
-        after={"name": name, "parent": getattr(parent, "pk", None), "position": category.position},
+        after=_category_snapshot(category),
     )
     return category
 
 
 @transaction.atomic
-def add_glossary_term(
-    *, actor, term: str, standard: str, dialect: str = "客家话", note: str = ""
-) -> GlossaryTerm:
-    """Add a dialect word and the standard word(s) it means; re-indexes the articles."""
+def update_category(*, actor, category: KnowledgeCategory, **fields) -> KnowledgeCategory:
+    """Rename, move (``parent``: a category, its id or None for the top level) or reorder
+    (``position``) a category. Fields not given stay as they are."""
+    unknown = set(fields) - set(CATEGORY_FIELDS)
+    if unknown:
+        raise ValidationError(
+            gettext("Unknown category fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
+    errors: dict[str, str] = {}
+    data: dict = {}
+    if "name" in fields:
+        data["name"] = _category_name(fields["name"], errors)
+    if "parent" in fields:
+        data["parent"] = _parent(fields["parent"], errors)
+    if "position" in fields:
+        data["position"] = _position(fields["position"], errors)
+    if errors:
+        raise ValidationError(errors)
+    if not can_manage_categories(actor):
+        raise _deny_categories()
+    current = _locked_category(category)
+    parent = data.get("parent", current.parent)
+    if getattr(parent, "pk", None) != current.parent_id:
+        _check_parent(parent, current)
+    _check_unique_name(data.get("name", current.name), parent, current)
+    before = _category_snapshot(current)
+    for name, value in data.items():
+        setattr(current, name, value)
+    after = _category_snapshot(current)
+    if after != before:
+        current.save()
+        record(
+            actor=actor,
+            action="knowledge.update_category",
+            obj=current,
+            before={k: v for k, v in before.items() if after[k] != v},
+            after={k: v for k, v in after.items() if before[k] != v},
+        )
+    _sync(category, current)
+    return category
+
+
+@transaction.atomic
+def delete_category(*, actor, category: KnowledgeCategory) -> None:
+    """Delete an empty category: refused while articles or subcategories use it."""
+    if not can_manage_categories(actor):
+        raise _deny_categories()
+    # The row lock also holds back articles being filed under it until we commit.
+    current = _locked_category(category)
+    problems = category_in_use(current)
+    if problems:
+        raise ValidationError([ValidationError(p, code="in_use") for p in problems])
+    record(
+        actor=actor,
+        action="knowledge.delete_category",
+        obj=current,
+        before=_category_snapshot(current),
+    )
+    current.delete()
+
+
+# --- dialect glossary ----------------------------------------------------------------------
+
+GLOSSARY_FIELDS = ("term", "standard", "dialect", "note")
+DEFAULT_DIALECT = "客家话"
+
+
+def _clean_glossary(term, standard, dialect, note) -> dict:
+    """Validate a glossary entry; returns the cleaned fields or raises every problem at once."""
     from yiwang.search.text import split_aliases
 
     term = (term or "").strip()
     standard = " ".join(split_aliases(standard or ""))
-    dialect = (dialect or "").strip() or "客家话"
+    dialect = (dialect or "").strip() or DEFAULT_DIALECT
     note = (note or "").strip()
     errors = {}
     if not term or len(term) > 30 or any(ch.isspace() for ch in term):
@@ -437,21 +641,97 @@ def add_glossary_term(
         errors["note"] = gettext("The note may have at most 200 characters.")
     if errors:
         raise ValidationError(errors)
-    if not can_edit_glossary(actor):
-        raise _deny_editor()
-    if GlossaryTerm.objects.filter(term=term, dialect=dialect).exists():
+    return {"term": term, "standard": standard, "dialect": dialect, "note": note}
+
+
+def _check_unique_term(data: dict, entry: GlossaryTerm | None = None) -> None:
+    others = GlossaryTerm.objects.filter(term=data["term"], dialect=data["dialect"])
+    if entry is not None:
+        others = others.exclude(pk=entry.pk)
+    if others.exists():
         raise ValidationError(
             {
                 "term": gettext("“%(term)s” is already in the %(dialect)s glossary.")
-                % {"term": term, "dialect": dialect}
+                % {"term": data["term"], "dialect": data["dialect"]}
             }
         )
-    entry = GlossaryTerm.objects.create(term=term, standard=standard, dialect=dialect, note=note)
+
+
+def _glossary_snapshot(entry: GlossaryTerm) -> dict:
+    return {name: getattr(entry, name) for name in GLOSSARY_FIELDS}
+
+
+def _reindex_glossary_on_commit() -> None:
+    # Query expansion reads the glossary table on every search (no cache to clear); the
+    # article index holds dialect terms as aliases, so rebuild it once the change is saved.
+    transaction.on_commit(indexing.sync_validity)
+
+
+@transaction.atomic
+def add_glossary_term(
+    *, actor, term: str, standard: str, dialect: str = DEFAULT_DIALECT, note: str = ""
+) -> GlossaryTerm:
+    """Add a dialect word and the standard word(s) it means; re-indexes the articles."""
+    data = _clean_glossary(term, standard, dialect, note)
+    if not can_edit_glossary(actor):
+        raise _deny_editor()
+    _check_unique_term(data)
+    entry = GlossaryTerm.objects.create(**data)
+    record(actor=actor, action="knowledge.add_glossary_term", obj=entry, after=data)
+    _reindex_glossary_on_commit()
+    return entry
+
+
+def _locked_term(entry: GlossaryTerm) -> GlossaryTerm:
+    current = GlossaryTerm.objects.select_for_update().filter(pk=entry.pk).first()
+    if current is None:
+        raise ValidationError(gettext("This glossary term no longer exists."), code="gone")
+    return current
+
+
+@transaction.atomic
+def update_glossary_term(*, actor, entry: GlossaryTerm, **fields) -> GlossaryTerm:
+    """Change a glossary entry (``term``, ``standard``, ``dialect``, ``note``; fields not
+    given stay). Search uses the new words as soon as the change is committed."""
+    unknown = set(fields) - set(GLOSSARY_FIELDS)
+    if unknown:
+        raise ValidationError(
+            gettext("Unknown glossary fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
+    if not can_edit_glossary(actor):
+        raise _deny_editor()
+    current = _locked_term(entry)
+    before = _glossary_snapshot(current)
+    data = _clean_glossary(**{**before, **fields})
+    _check_unique_term(data, current)
+    if data != before:
+        for name, value in data.items():
+            setattr(current, name, value)
+        current.save()
+        record(
+            actor=actor,
+            action="knowledge.update_glossary_term",
+            obj=current,
+            before={k: v for k, v in before.items() if data[k] != v},
+            after={k: v for k, v in data.items() if before[k] != v},
+        )
+        if (data["term"], data["standard"]) != (before["term"], before["standard"]):
+            _reindex_glossary_on_commit()
+    _sync(entry, current)
+    return entry
+
+
+@transaction.atomic
+def delete_glossary_term(*, actor, entry: GlossaryTerm) -> None:
+    """Remove a glossary entry: searches with the dialect word no longer expand."""
+    if not can_edit_glossary(actor):
+        raise _deny_editor()
+    current = _locked_term(entry)
     record(
         actor=actor,
-        action="knowledge.add_glossary_term",
-        obj=entry,
-        after={"term": term, "standard": standard, "dialect": dialect, "note": note},
+        action="knowledge.delete_glossary_term",
+        obj=current,
+        before=_glossary_snapshot(current),
     )
-    transaction.on_commit(indexing.sync_validity)
-    return entry
+    current.delete()
+    _reindex_glossary_on_commit()

@@ -116,3 +116,36 @@ class GlossaryForm(forms.Form):
     )
     dialect = forms.CharField(label=_("Dialect"), max_length=20, required=False, initial="客家话")
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=60, required=False, help_text=_("e.g. 社会保障")
+    )
+    parent = forms.ModelChoiceField(
+        label=_("Parent category"),
+        required=False,
+        queryset=KnowledgeCategory.objects.none(),
+        empty_label=_("None (top level)"),
+        help_text=_("Categories have two levels: a top-level category and its subcategories."),
+    )
+    # Parsed by the action, which explains a bad number better than a form field would.
+    position = forms.CharField(
+        label=_("Position"),
+        max_length=5,
+        required=False,
+        initial=0,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text=_("Smaller numbers come first."),
+    )
+
+    def __init__(self, *args, category=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = KnowledgeCategory.objects.filter(parent__isnull=True).order_by("position", "id")
+        if category is not None:
+            parents = parents.exclude(pk=category.pk)
+        self.fields["parent"].queryset = parents
+
+    @classmethod
+    def initial_for(cls, category) -> dict:
+        return {"name": category.name, "parent": category.parent_id, "position": category.position}

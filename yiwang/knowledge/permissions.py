@@ -4,6 +4,8 @@
   ``authority`` role: every article and the glossary;
 - ``dept_admin`` posts: articles of their department (any department when the post has
   none) and the glossary. 12345 agents and other staff read, they do not edit.
+- the category tree is county-wide: only the platform, superusers and the ``authority``
+  role change it (department administrators see it in the back office).
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ def can_use_back_office(user) -> bool:
 
 def can_edit_glossary(user) -> bool:
     return can_use_back_office(user) or is_system(user)
+
+
+def can_manage_categories(user) -> bool:
+    return is_knowledge_authority(user)
 
 
 def can_manage_department(user, department_id: int | None) -> bool:

@@ -14,4 +14,17 @@ urlpatterns = [
     path("manage/<int:pk>/publish/", views.manage_publish, name="manage_publish"),
     path("manage/<int:pk>/unpublish/", views.manage_unpublish, name="manage_unpublish"),
     path("manage/glossary/", views.manage_glossary, name="manage_glossary"),
+    path("manage/glossary/<int:pk>/", views.manage_glossary_edit, name="manage_glossary_edit"),
+    path(
+        "manage/glossary/<int:pk>/delete/",
+        views.manage_glossary_delete,
+        name="manage_glossary_delete",
+    ),
+    path("manage/categories/", views.manage_categories, name="manage_categories"),
+    path("manage/categories/<int:pk>/", views.manage_category_edit, name="manage_category_edit"),
+    path(
+        "manage/categories/<int:pk>/delete/",
+        views.manage_category_delete,
+        name="manage_category_delete",
+    ),
 ]

@@ -9,17 +9,19 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from yiwang.catalog.models import ServiceItem
 
 from . import actions, queries
-from .forms import ArticleForm, GlossaryForm, SearchForm
+from .forms import ArticleForm, CategoryForm, GlossaryForm, SearchForm
 from .models import Article, ArticleStatus, GlossaryTerm, KnowledgeCategory
 from .permissions import (
     can_edit_glossary,
     can_manage_article,
+    can_manage_categories,
     can_use_back_office,
     is_staff_reader,
     manageable_articles,
@@ -291,3 +293,194 @@ def manage_glossary(request: HttpRequest) -> HttpResponse:
         form = GlossaryForm()
     terms = list(GlossaryTerm.objects.order_by("dialect", "term")[:1000])
     return render(request, "knowledge/manage/glossary.html", {"form": form, "terms": terms})
+
+
+@login_required
+def manage_glossary_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _back_office(request)
+    entry = get_object_or_404(GlossaryTerm, pk=pk)
+    if request.method == "POST":
+        form = GlossaryForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.update_glossary_term(actor=request.user, entry=entry, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(exc, form)
+            else:
+                messages.success(
+                    request,
+                    gettext("Saved “%(term)s” → %(standard)s.")
+                    % {"term": entry.term, "standard": entry.standard},
+                )
+                return redirect("knowledge:manage_glossary")
+    else:
+        form = GlossaryForm(
+            initial={
+                "term": entry.term,
+                "standard": entry.standard,
+                "dialect": entry.dialect,
+                "note": entry.note,
+            }
+        )
+    return render(request, "knowledge/manage/glossary_edit.html", {"entry": entry, "form": form})
+
+
+@login_required
+def manage_glossary_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: ask for confirmation; POST: delete the term."""
+    _back_office(request)
+    entry = get_object_or_404(GlossaryTerm, pk=pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            actions.delete_glossary_term(actor=request.user, entry=entry)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, gettext("Deleted “%(term)s”.") % {"term": entry.term})
+            return redirect("knowledge:manage_glossary")
+    return render(
+        request,
+        "knowledge/manage/confirm_delete.html",
+        {
+            "title": gettext("Delete the term “%(term)s”") % {"term": entry.term},
+            "question": gettext(
+                "Delete “%(term)s” → %(standard)s (%(dialect)s)? Searches using “%(term)s” will "
+                "no longer also look for %(standard)s."
+            )
+            % {"term": entry.term, "standard": entry.standard, "dialect": entry.dialect},
+            "errors": errors,
+            "back_url": reverse("knowledge:manage_glossary"),
+            "back_label": gettext("Dialect glossary"),
+        },
+    )
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+def _category_rows() -> list[KnowledgeCategory]:
+    """Every category in tree order (top level, each followed by its subcategories) with its
+    article counts (2 queries). Anything deeper than two levels is listed under its parent."""
+    counts = {
+        row["category_id"]: row
+        for row in Article.objects.filter(category__isnull=False)
+        .values("category_id")
+        .annotate(
+            total=Count("id"), published=Count("id", filter=Q(status=ArticleStatus.PUBLISHED))
+        )
+    }
+    categories = list(KnowledgeCategory.objects.select_related("parent").order_by("position", "id"))
+    children: dict[int, list[KnowledgeCategory]] = {}
+    for c in categories:
+        row = counts.get(c.pk, {})
+        c.article_count = row.get("total", 0)
+        c.published_count = row.get("published", 0)
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    rows: list[KnowledgeCategory] = []
+    listed: set[int] = set()
+
+    def walk(nodes, depth):
+        for c in nodes:
+            if c.pk in listed:  # a cycle written outside the actions: list each one once
+                continue
+            listed.add(c.pk)
+            c.depth = depth
+            c.child_count = len(children.get(c.pk, []))
+            c.deletable = not c.article_count and not c.child_count
+            rows.append(c)
+            walk(children.get(c.pk, []), depth + 1)
+
+    walk([c for c in categories if c.parent_id is None], 0)
+    return rows
+
+
+@login_required
+def manage_categories(request: HttpRequest) -> HttpResponse:
+    """The category tree with article counts; the data authority creates categories here."""
+    _back_office(request)
+    can_edit = can_manage_categories(request.user)
+    if request.method == "POST":
+        form = CategoryForm(request.POST)
+        if form.is_valid():
+            try:
+                category = actions.create_category(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(exc, form)
+            else:
+                messages.success(
+                    request, gettext("Created the category “%(name)s”.") % {"name": category.name}
+                )
+                return redirect("knowledge:manage_categories")
+    else:
+        form = CategoryForm()
+    return render(
+        request,
+        "knowledge/manage/categories.html",
+        {"rows": _category_rows(), "form": form if can_edit else None, "can_edit": can_edit},
+    )
+
+
+def _category_for_change(request: HttpRequest, pk: int) -> KnowledgeCategory:
+    _back_office(request)
+    if not can_manage_categories(request.user):
+        raise PermissionDenied(gettext("Only the data authority can change the categories."))
+    return get_object_or_404(KnowledgeCategory.objects.select_related("parent"), pk=pk)
+
+
+@login_required
+def manage_category_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    category = _category_for_change(request, pk)
+    if request.method == "POST":
+        form = CategoryForm(request.POST, category=category)
+        if form.is_valid():
+            try:
+                actions.update_category(actor=request.user, category=category, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(exc, form)
+            else:
+                messages.success(
+                    request, gettext("Saved the category “%(name)s”.") % {"name": category.name}
+                )
+                return redirect("knowledge:manage_categories")
+    else:
+        form = CategoryForm(initial=CategoryForm.initial_for(category), category=category)
+    return render(
+        request,
+        "knowledge/manage/category_edit.html",
+        {"category": category, "form": form, "in_use": actions.category_in_use(category)},
+    )
+
+
+@login_required
+def manage_category_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: ask for confirmation (or say why it cannot be deleted); POST: delete."""
+    category = _category_for_change(request, pk)
+    if request.method == "POST":
+        try:
+            actions.delete_category(actor=request.user, category=category)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(
+                request, gettext("Deleted the category “%(name)s”.") % {"name": category.name}
+            )
+            return redirect("knowledge:manage_categories")
+    else:
+        errors = actions.category_in_use(category)
+    return render(
+        request,
+        "knowledge/manage/confirm_delete.html",
+        {
+            "title": gettext("Delete the category “%(name)s”") % {"name": category.name},
+            "question": gettext(
+                "Delete the category “%(name)s”? This cannot be undone; the change is recorded "
+                "in the audit log."
+            )
+            % {"name": category.name},
+            "errors": errors,
+            "back_url": reverse("knowledge:manage_categories"),
+            "back_label": gettext("Categories"),
+        },
+    )
