@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
@@ -73,7 +73,8 @@ ESCALATE_AFTER_WORKDAYS = 3
 DUPLICATE_MIN_SIMILARITY = 0.3
 #: … when it is in the same category or within this distance (metres).
 DUPLICATE_MAX_METRES = 300
-DUPLICATE_CANDIDATES = 200
+#: The most recent candidates looked at (the newest matter most to a caller's story).
+DUPLICATE_CANDIDATES = 100
 MAX_TOKENS = 200
 
 STAFF_INTAKE_ROLES = (Role.AGENT, Role.DISPATCHER)
@@ -438,12 +439,15 @@ def register_ticket(
     answered_from_kb: int | None = None,
     source_ref: str = "",
     audit_extra: dict | None = None,
+    on_registered: Callable[[Ticket], None] | None = None,
 ) -> Registered:
     """Register a ticket from any channel; returns it with proposed duplicates.
 
     ``category``: a leaf Category or its pk/code. ``region``: the town or village
     (None: the county). A consultation with ``answered_from_kb`` (an article id)
     is closed at once (即时办结). ``urgent=None``: the category's default.
+    ``on_registered(ticket)``: a channel's own rows, written in the same transaction before
+    the audit entry (which holds the chain's lock until commit).
     """
     errors: dict[str, list] = {}
     if channel not in Channel.values:
@@ -573,6 +577,8 @@ def register_ticket(
         _event(ticket, actor, EventAction.REGISTER, channel=channel)
         if answered_from_kb:
             _event(ticket, actor, EventAction.CLOSE_AT_ONCE, kb_article_id=int(answered_from_kb))
+        if on_registered is not None:
+            on_registered(ticket)
         # One audit entry per intake; channels add what they know (e.g. the Open311 client).
         record(
             actor=actor,
@@ -609,7 +615,7 @@ def _resolve_category(category, errors: dict) -> Category | None:
             _("The category “%(name)s” is no longer in use; choose another one.")
             % {"name": cat.name}
         ]
-    elif cat.children.exists():
+    elif cat.level < 3 and cat.children.exists():
         errors["category"] = [
             _("“%(name)s” is a group; choose one of its sub-categories.") % {"name": cat.name}
         ]
@@ -655,24 +661,48 @@ def find_duplicates(
         qs = qs.filter(region_id=region_id)
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
-    candidates = qs.only(
-        "id", "number", "content", "tokens", "category_id", "lat", "lng", "status", "created_at"
-    ).order_by("-created_at")[:DUPLICATE_CANDIDATES]
-    found = []
-    for other in candidates:
-        score = jaccard(words, other.tokens.split())
+    # Only the same category or a box around the point can qualify: the database narrows
+    # the candidates, Python measures words and exact distance on plain tuples.
+    same_matter = Q(category_id=category_id)
+    if lat is not None and lng is not None:
+        here_lat, here_lng = Decimal(str(lat)), Decimal(str(lng))
+        dlat = Decimal(DUPLICATE_MAX_METRES / 111_000)
+        dlng = Decimal(DUPLICATE_MAX_METRES / (111_000 * math.cos(math.radians(float(lat)))))
+        same_matter |= Q(
+            lat__range=(here_lat - dlat, here_lat + dlat),
+            lng__range=(here_lng - dlng, here_lng + dlng),
+        )
+    candidates = (
+        qs.filter(same_matter)
+        .order_by("-created_at")
+        .values_list("id", "tokens", "category_id", "lat", "lng")[:DUPLICATE_CANDIDATES]
+    )
+    scores = {}
+    for pk, tokens, other_category, other_lat, other_lng in candidates:
+        score = jaccard(words, tokens.split())
         if score < DUPLICATE_MIN_SIMILARITY:
             continue
         near = (
             lat is not None
-            and other.lat is not None
-            and distance_m(lat, lng, other.lat, other.lng) <= DUPLICATE_MAX_METRES
+            and other_lat is not None
+            and distance_m(lat, lng, other_lat, other_lng) <= DUPLICATE_MAX_METRES
         )
-        if other.category_id == category_id or near:
-            other.similarity = round(score, 2)
-            found.append(other)
+        if other_category == category_id or near:
+            scores[pk] = round(score, 2)
+    best = sorted(scores, key=lambda pk: (-scores[pk], -pk))[:limit]
+    found = (
+        list(
+            Ticket.objects.filter(pk__in=best).only(
+                "id", "number", "content", "category_id", "lat", "lng", "status", "created_at"
+            )
+        )
+        if best
+        else []
+    )
+    for other in found:
+        other.similarity = scores[other.pk]
     found.sort(key=lambda t: (-t.similarity, -t.pk))
-    return found[:limit]
+    return found
 
 
 # --- dispatch -------------------------------------------------------------------

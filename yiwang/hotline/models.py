@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from yiwang.gmcrypto.fields import EncryptedTextField
 from yiwang.gmcrypto.masking import mask_name, mask_phone
+from yiwang.web.choices import label
 from yiwang.workdays.calendar import DeadlineStatus
 
 CONTENT_MAX_CHARS = 2000
@@ -310,6 +311,15 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    # Cheap labels for lists (see yiwang.web.choices).
+    @property
+    def type_label(self) -> str:
+        return label(TicketType, self.type)
+
+    @property
+    def status_label(self) -> str:
+        return label(Status, self.status)
 
     @property
     def masked_phone(self) -> str:

@@ -54,10 +54,12 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 def _towns_and_villages():
-    county = Region.objects.filter(code=actions.COUNTY_CODE).first()
-    if county is None:
-        return Region.objects.none()
-    return Region.objects.subtree(county).filter(level__gte=Level.TOWN).order_by("path")
+    # GB/T 2260: every town's and village's code starts with its county's code.
+    return (
+        Region.objects.filter(code__startswith=actions.COUNTY_CODE, level__gte=Level.TOWN)
+        .select_related("parent")
+        .order_by("path")
+    )
 
 
 def _leaf_choices():

@@ -113,32 +113,24 @@ def resolve_region(lat, lng, address: str):
 
     if lat not in (None, "") and lng not in (None, ""):
         try:
-            from yiwang.grid import geo
-            from yiwang.grid.models import Grid
+            from yiwang.grid.actions import locate
 
-            flat, flng = float(lat), float(lng)
-            for grid in Grid.objects.select_related("village").only(
-                "polygon", "village__id", "village__path", "village__name", "village__level"
-            ):
-                if geo.contains(grid.polygon, flat, flng):
-                    return grid.village
-        except (ImportError, LookupError, ValueError, TypeError, KeyError, IndexError):
-            pass
+            grid = locate(float(lat), float(lng))
+        except (ImportError, ValueError, TypeError):
+            grid = None
+        if grid is not None:
+            return grid.village
     address = (address or "").strip()
     if address:
         prefix = f"{hotline.COUNTY_CODE}/"
-        candidates = Region.objects.filter(path__contains=prefix, level__gte=4).only(
-            "id", "name", "level", "path"
+        candidates = Region.objects.filter(path__contains=prefix, level__gte=4).values_list(
+            "id", "name", "level"
         )
         best = None
-        for region in candidates:
-            if (
-                region.name
-                and region.name in address
-                and (best is None or region.level > best.level)
-            ):
-                best = region
-        return best
+        for pk, name, level in candidates:
+            if name and name in address and (best is None or level > best[1]):
+                best = (pk, level)
+        return Region.objects.select_related("parent").get(pk=best[0]) if best else None
     return None
 
 
@@ -167,7 +159,6 @@ def _clean_attributes(raw: dict) -> tuple[str, dict]:
     return type_, attributes
 
 
-@transaction.atomic
 def submit_request(*, actor: Open311Client, data: Submission) -> Ticket:
     """POST /requests: register a ticket through the hotline (channel open311, status new)."""
     if not isinstance(actor, Open311Client) or not actor.active:
@@ -215,7 +206,19 @@ def submit_request(*, actor: Open311Client, data: Submission) -> Ticket:
     # Chinese names are written family name first without a space; others "Last First".
     glue = "" if any(not p.isascii() for p in parts) else " "
     name = glue.join(filter(None, parts))[:50]
-    registered = hotline.register_ticket(
+
+    def keep_request(ticket: Ticket) -> None:
+        Open311Request.objects.create(
+            ticket=ticket,
+            client=actor,
+            media_url=data.media_url,
+            device_id=data.device_id[:MAX_FIELD_CHARS],
+            account_id=data.account_id[:MAX_FIELD_CHARS],
+            attributes=attributes,
+        )
+
+    # One transaction: register_ticket is atomic and writes the Open311 row through the hook.
+    ticket = hotline.register_ticket(
         actor=f"open311:{actor.name}",
         channel=Channel.OPEN311,
         type=type_,
@@ -232,14 +235,6 @@ def submit_request(*, actor: Open311Client, data: Submission) -> Ticket:
         audit_extra={
             "open311": {"client": actor.pk, "service_code": data.service_code, "type": type_}
         },
-    )
-    ticket = registered.ticket
-    Open311Request.objects.create(
-        ticket=ticket,
-        client=actor,
-        media_url=data.media_url,
-        device_id=data.device_id[:MAX_FIELD_CHARS],
-        account_id=data.account_id[:MAX_FIELD_CHARS],
-        attributes=attributes,
-    )
+        on_registered=keep_request,
+    ).ticket
     return ticket
