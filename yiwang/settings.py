@@ -144,6 +144,10 @@ YIWANG_SENSOR_TOKEN = os.environ.get("YIWANG_SENSOR_TOKEN", "")
 # MQTT sensor intake, started by `yiwang worker`, e.g. mqtt://user:pass@127.0.0.1:1883/yiwang/sensors/%23
 YIWANG_MQTT_URL = os.environ.get("YIWANG_MQTT_URL", "")
 YIWANG_MQTT_TOPIC = os.environ.get("YIWANG_MQTT_TOPIC", "")
+# Sensor types whose alerts become 12345 tickets (dispatched through the 派单目录) rather than
+# city-management cases: type → ticket category code and ticket type. A noise monitor's alert is
+# the complaint residents would otherwise phone in.
+YIWANG_SENSOR_TICKETS = {"noise": {"category": "010103", "type": "report"}}
 # Map tiles (e.g. the county's own tile server); empty = offline GeoJSON on a plain background.
 YIWANG_MAP_TILE_URL = os.environ.get("YIWANG_MAP_TILE_URL", "")
 

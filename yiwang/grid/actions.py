@@ -24,12 +24,16 @@ import re
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -44,6 +48,7 @@ from yiwang.workdays import calendar as workdays
 
 from . import geo, rules
 from .models import (
+    GRID_INDEX_CACHE_KEY,
     OPEN_STATUSES,
     AlertChannel,
     CityEvent,
@@ -204,16 +209,35 @@ def county_region() -> Region:
 
 
 def locate(lat: float, lng: float) -> Grid | None:
-    """The grid containing the point, if any (bounding-box prefilter in Python; grids are few)."""
-    for grid in Grid.objects.select_related("village").only("id", "polygon", "village", "code"):
-        min_lng, min_lat, max_lng, max_lat = geo.bbox(grid.polygon)
+    """The grid containing the point, if any, with its village and town loaded.
+
+    Every intake with coordinates asks this, so the polygons come from a cached index
+    (``grid_index``) rather than the database; only the grid found is read."""
+    for grid_id, (min_lng, min_lat, max_lng, max_lat), polygon in grid_index():
         if (
             min_lng <= lng <= max_lng
             and min_lat <= lat <= max_lat
-            and geo.contains(grid.polygon, lat, lng)
+            and geo.contains(polygon, lat, lng)
         ):
-            return grid
+            return (
+                Grid.objects.select_related("village__parent")
+                .defer("polygon")
+                .filter(pk=grid_id)
+                .first()
+            )
     return None
+
+
+def grid_index() -> list:
+    """(id, bounding box, polygon) of every grid; dropped whenever a grid changes."""
+    index = cache.get(GRID_INDEX_CACHE_KEY)
+    if index is None:
+        index = [
+            (pk, geo.bbox(polygon), polygon)
+            for pk, polygon in Grid.objects.order_by("code").values_list("id", "polygon")
+        ]
+        cache.set(GRID_INDEX_CACHE_KEY, index, None)
+    return index
 
 
 def _check_photos(uploads: Iterable, label: str) -> list:
@@ -278,23 +302,57 @@ def _link(event: CityEvent) -> str:
 # --- registry: grids, workers, components, places, devices ------------------------------------
 
 
+def may_manage_registry(user) -> bool:
+    """Whether a signed-in user may use the registry pages (the rule of the actions below)."""
+    return _is_user(user) and _may_manage_registry(user)
+
+
+def _merge_errors(errors: dict[str, list], exc: ValidationError) -> None:
+    for key, msgs in exc.message_dict.items():
+        errors.setdefault(key, []).extend(msgs)
+
+
+def _bounded_text(errors: dict[str, list], field: str, value, limit: int, label: str) -> str:
+    """Optional free text, stripped; longer than ``limit`` is an error (never cut silently)."""
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+    if len(text) > limit:
+        errors[field] = [
+            _("%(label)s is too long (%(n)d characters); keep it under %(max)d.")
+            % {"label": label, "n": len(text), "max": limit}
+        ]
+    return text
+
+
+def _clean_grid_shape(errors: dict[str, list], name, polygon) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        errors["name"] = [_("Give the grid's name (1 to 100 characters).")]
+    try:
+        geo.validate_polygon(polygon)
+    except ValidationError as exc:
+        errors["polygon"] = exc.messages
+    return name
+
+
+def _polygon_summary(polygon: dict) -> dict:
+    """A small audit snapshot of a boundary: its size and bounding box."""
+    return {
+        "positions": sum(len(ring) for ring in polygon["coordinates"]),
+        "bbox": [round(v, 6) for v in geo.bbox(polygon)],
+    }
+
+
 @transaction.atomic
 def create_grid(*, actor, code: str, name: str, village: Region, polygon: dict) -> Grid:
     code = (code or "").strip()
-    name = (name or "").strip()
     errors: dict[str, list] = {}
     if not code or len(code) > 32:
         errors["code"] = [_("Give the grid code (1 to 32 characters).")]
     elif Grid.objects.filter(code=code).exists():
         errors["code"] = [_("A grid with the code %(code)s already exists.") % {"code": code}]
-    if not name or len(name) > 100:
-        errors["name"] = [_("Give the grid's name (1 to 100 characters).")]
+    name = _clean_grid_shape(errors, name, polygon)
     if not isinstance(village, Region) or village.level != Level.VILLAGE:
         errors["village"] = [_("A grid belongs to a village or community (level 5 division).")]
-    try:
-        geo.validate_polygon(polygon)
-    except ValidationError as exc:
-        errors["polygon"] = exc.messages
     if errors:
         raise ValidationError(errors)
     if not _may_manage_registry(actor):
@@ -310,11 +368,77 @@ def create_grid(*, actor, code: str, name: str, village: Region, polygon: dict) 
 
 
 @transaction.atomic
-def assign_worker(*, actor, grid: Grid, user) -> GridAssignment:
-    if not posts_of(user, [Role.GRID_WORKER]) and not user.is_superuser:
-        raise ValidationError(
-            {"user": [_("%(user)s has no grid worker post; give them one first.") % {"user": user}]}
+def update_grid(*, actor, grid: Grid, name: str, polygon: dict) -> Grid:
+    """Rename a grid or redraw its boundary (its code and village stay)."""
+    errors: dict[str, list] = {}
+    name = _clean_grid_shape(errors, name, polygon)
+    if errors:
+        raise ValidationError(errors)
+    if not _may_manage_registry(actor):
+        raise PermissionDenied(_("Only dispatchers and the data authority can change grids."))
+    grid = Grid.objects.select_for_update().get(pk=grid.pk)
+    before: dict = {}
+    after: dict = {}
+    if grid.name != name:
+        before["name"], after["name"] = grid.name, name
+    if grid.polygon != polygon:
+        before["polygon"], after["polygon"] = (
+            _polygon_summary(grid.polygon),
+            _polygon_summary(polygon),
         )
+    if not after:
+        return grid
+    grid.name, grid.polygon = name, polygon
+    grid.save(update_fields=["name", "polygon"])
+    record(
+        actor=actor or "system", action="grid.grid_updated", obj=grid, before=before, after=after
+    )
+    return grid
+
+
+def _town_of(grid: Grid) -> Region:
+    return grid.village.parent or grid.village
+
+
+def grid_worker_candidates(grid: Grid):
+    """Active users with an active grid worker post inside the grid's town (a village or the
+    town itself) or covering it (the county)."""
+    town = _town_of(grid)
+    parts = town.path.strip("/").split("/")
+    covering = ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+    posts = Post.objects.filter(role=Role.GRID_WORKER, active=True).filter(
+        Q(region__path__startswith=town.path) | Q(region__path__in=covering)
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=posts.values("user_id"))
+        .order_by("real_name", "username")
+    )
+
+
+@transaction.atomic
+def assign_worker(*, actor, grid: Grid, user) -> GridAssignment:
+    if not user.is_superuser:
+        if not posts_of(user, [Role.GRID_WORKER]):
+            raise ValidationError(
+                {
+                    "user": [
+                        _("%(user)s has no grid worker post; give them one first.") % {"user": user}
+                    ]
+                }
+            )
+        if not grid_worker_candidates(grid).filter(pk=user.pk).exists():
+            raise ValidationError(
+                {
+                    "user": [
+                        _(
+                            "%(user)s is not a grid worker of %(town)s: choose a grid worker "
+                            "posted in %(town)s or county-wide."
+                        )
+                        % {"user": user, "town": _town_of(grid).name}
+                    ]
+                }
+            )
     if not _may_manage_registry(actor):
         raise PermissionDenied(
             _("Only dispatchers and the data authority can assign grid workers.")
@@ -337,13 +461,142 @@ def unassign_worker(*, actor, grid: Grid, user) -> None:
             _("Only dispatchers and the data authority can assign grid workers.")
         )
     deleted, _rows = GridAssignment.objects.filter(grid=grid, user=user).delete()
-    if deleted:
-        record(
-            actor=actor or "system",
-            action="grid.worker_unassigned",
-            obj=grid,
-            before={"user": user.pk, "grid": grid.code},
+    if not deleted:
+        raise ValidationError(
+            {
+                "user": [
+                    _("%(user)s is not assigned to grid %(grid)s.")
+                    % {"user": user, "grid": grid.code}
+                ]
+            }
         )
+    record(
+        actor=actor or "system",
+        action="grid.worker_unassigned",
+        obj=grid,
+        before={"user": user.pk, "grid": grid.code},
+    )
+
+
+COMPONENT_FIELDS = (
+    "code",
+    "name",
+    "component_class",
+    "subclass",
+    "grid",
+    "competent_department",
+    "owner_department",
+    "maintenance_department",
+    "status",
+    "initial_date",
+    "data_source",
+    "lat",
+    "lng",
+)
+PLACE_FIELDS = ("name", "kind", "grid", "address", "lat", "lng", "note")
+DEVICE_FIELDS = ("name", "address", "lat", "lng", "grid")
+_FOREIGN_KEYS = {"grid", "competent_department", "owner_department", "maintenance_department"}
+
+
+def _check_fields(fields: dict, allowed: tuple[str, ...]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+
+
+def _plain(value):
+    """A JSON-friendly value for audit snapshots and change detection."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal | float):
+        return round(float(value), 6)
+    return value
+
+
+def _changes(current, data: dict) -> tuple[dict, dict]:
+    """(before, after) of the fields whose value changes; foreign keys by id."""
+    before: dict = {}
+    after: dict = {}
+    for field, value in data.items():
+        if field in _FOREIGN_KEYS:
+            old, new = getattr(current, f"{field}_id"), getattr(value, "pk", None)
+        else:
+            old, new = _plain(getattr(current, field)), _plain(value)
+        if old != new:
+            before[field], after[field] = old, new
+    return before, after
+
+
+def _clean_point_into(errors: dict[str, list], lat, lng, *, required: bool):
+    """(lat, lng) inside the county, or (None, None) when optional and both are empty."""
+    if not required and lat in (None, "") and lng in (None, ""):
+        return None, None
+    try:
+        return geo.clean_point(lat, lng)
+    except ValidationError as exc:
+        _merge_errors(errors, exc)
+        return None, None
+
+
+def _clean_component(values: dict, instance: Component | None) -> dict:
+    """A component's attributes, validated all at once (GB/T 30428)."""
+    errors: dict[str, list] = {}
+    code = (values["code"] or "").strip()
+    if not code or len(code) > 32:
+        errors["code"] = [_("Give the component's identification code (1 to 32 characters).")]
+    elif (
+        Component.objects.filter(code=code)
+        .exclude(pk=instance.pk if instance is not None else None)
+        .exists()
+    ):
+        errors["code"] = [_("A component with the code %(code)s already exists.") % {"code": code}]
+    name = (values["name"] or "").strip()
+    if not name or len(name) > 100:
+        errors["name"] = [_("Give the component's name (1 to 100 characters).")]
+    if values["component_class"] not in ComponentClass.values:
+        errors["component_class"] = [
+            _("“%(value)s” is not a component class. Choose one of: %(choices)s.")
+            % {
+                "value": values["component_class"],
+                "choices": "、".join(str(c) for c in ComponentClass.labels),
+            }
+        ]
+    subclass = _bounded_text(errors, "subclass", values["subclass"], 50, _("The subclass"))
+    if values["status"] not in ComponentStatus.values:
+        errors["status"] = [
+            _("“%(value)s” is not a component status.") % {"value": values["status"]}
+        ]
+    if not isinstance(values["grid"], Grid):
+        errors["grid"] = [_("Choose the grid the component is in.")]
+    if not isinstance(values["competent_department"], Department):
+        errors["competent_department"] = [_("Choose the competent department.")]
+    for field in ("owner_department", "maintenance_department"):
+        if values[field] is not None and not isinstance(values[field], Department):
+            errors[field] = [_("Choose a department from the list, or none.")]
+    initial_date = values["initial_date"]
+    if not isinstance(initial_date, date) or isinstance(initial_date, datetime):
+        errors["initial_date"] = [
+            _("Give the initial date: the day the component was first recorded.")
+        ]
+    elif initial_date > workdays.today():
+        errors["initial_date"] = [
+            _("The initial date %(date)s is in the future.") % {"date": initial_date.isoformat()}
+        ]
+    data_source = _bounded_text(
+        errors, "data_source", values["data_source"], 100, _("The data source")
+    )
+    lat, lng = _clean_point_into(errors, values["lat"], values["lng"], required=True)
+    if errors:
+        raise ValidationError(errors)
+    return {
+        **values,
+        "code": code,
+        "name": name,
+        "subclass": subclass,
+        "data_source": data_source,
+        "lat": lat,
+        "lng": lng,
+    }
 
 
 @transaction.atomic
@@ -364,59 +617,83 @@ def create_component(
     status: str = ComponentStatus.INTACT,
     data_source: str = "",
 ) -> Component:
-    errors: dict[str, list] = {}
-    code = (code or "").strip()
-    if not code or len(code) > 32:
-        errors["code"] = [_("Give the component's identification code (1 to 32 characters).")]
-    elif Component.objects.filter(code=code).exists():
-        errors["code"] = [_("A component with the code %(code)s already exists.") % {"code": code}]
-    if not (name or "").strip():
-        errors["name"] = [_("Give the component's name.")]
-    if component_class not in ComponentClass.values:
-        errors["component_class"] = [
-            _("“%(value)s” is not a component class. Choose one of: %(choices)s.")
-            % {
-                "value": component_class,
-                "choices": "、".join(str(c) for c in ComponentClass.labels),
-            }
-        ]
-    if status not in ComponentStatus.values:
-        errors["status"] = [_("“%(value)s” is not a component status.") % {"value": status}]
-    if not isinstance(competent_department, Department):
-        errors["competent_department"] = [_("Choose the competent department.")]
-    try:
-        lat, lng = geo.clean_point(lat, lng)
-    except ValidationError as exc:
-        for key, msgs in exc.message_dict.items():
-            errors.setdefault(key, []).extend(msgs)
-    if errors:
-        raise ValidationError(errors)
+    data = _clean_component(
+        {
+            "code": code,
+            "name": name,
+            "component_class": component_class,
+            "subclass": subclass,
+            "grid": grid,
+            "competent_department": competent_department,
+            "owner_department": owner_department,
+            "maintenance_department": maintenance_department,
+            "status": status,
+            "initial_date": initial_date,
+            "data_source": data_source,
+            "lat": lat,
+            "lng": lng,
+        },
+        None,
+    )
     if not _may_manage_registry(actor):
         raise PermissionDenied(
             _("Only dispatchers and the data authority can register components.")
         )
-    component = Component.objects.create(
-        code=code,
-        name=name.strip()[:100],
-        component_class=component_class,
-        subclass=(subclass or "")[:50],
-        competent_department=competent_department,
-        owner_department=owner_department,
-        maintenance_department=maintenance_department,
-        grid=grid,
-        status=status,
-        initial_date=initial_date,
-        data_source=(data_source or "")[:100],
-        lat=lat,
-        lng=lng,
-    )
+    component = Component.objects.create(**data)
     record(
         actor=actor or "system",
         action="grid.component_created",
         obj=component,
-        after={"code": code, "class": component_class, "grid": grid.code},
+        after={"code": component.code, "class": component.component_class, "grid": grid.code},
     )
     return component
+
+
+@transaction.atomic
+def update_component(*, actor, component: Component, **fields) -> Component:
+    """Change some of a component's attributes (``COMPONENT_FIELDS``; the others stay).
+    A change of status sets the change date (变更日期) to today."""
+    _check_fields(fields, COMPONENT_FIELDS)
+    current = Component.objects.select_for_update().get(pk=component.pk)
+    values = {f: fields[f] if f in fields else getattr(current, f) for f in COMPONENT_FIELDS}
+    data = _clean_component(values, current)
+    if not _may_manage_registry(actor):
+        raise PermissionDenied(_("Only dispatchers and the data authority can change components."))
+    before, after = _changes(current, data)
+    if not after:
+        return current
+    if "status" in after:
+        data["changed_date"] = workdays.today()
+        before["changed_date"] = _plain(current.changed_date)
+        after["changed_date"] = _plain(data["changed_date"])
+    for field, value in data.items():
+        setattr(current, field, value)
+    current.save()
+    record(
+        actor=actor or "system",
+        action="grid.component_updated",
+        obj=current,
+        before=before,
+        after=after,
+    )
+    return current
+
+
+def _clean_place(values: dict) -> dict:
+    errors: dict[str, list] = {}
+    name = (values["name"] or "").strip()
+    if not name or len(name) > 100:
+        errors["name"] = [_("Give the place's name (1 to 100 characters).")]
+    if values["kind"] not in PlaceKind.values:
+        errors["kind"] = [_("“%(value)s” is not a kind of place.") % {"value": values["kind"]}]
+    if not isinstance(values["grid"], Grid):
+        errors["grid"] = [_("Choose the grid the place is in.")]
+    address = _bounded_text(errors, "address", values["address"], 200, _("The address"))
+    note = _bounded_text(errors, "note", values["note"], 200, _("The note"))
+    lat, lng = _clean_point_into(errors, values["lat"], values["lng"], required=False)
+    if errors:
+        raise ValidationError(errors)
+    return {**values, "name": name, "address": address, "note": note, "lat": lat, "lng": lng}
 
 
 @transaction.atomic
@@ -431,42 +708,80 @@ def create_place(
     lng=None,
     note: str = "",
 ) -> Place:
-    errors: dict[str, list] = {}
-    if not (name or "").strip():
-        errors["name"] = [_("Give the place's name.")]
-    if kind not in PlaceKind.values:
-        errors["kind"] = [_("“%(value)s” is not a kind of place.") % {"value": kind}]
-    if lat not in (None, "") or lng not in (None, ""):
-        try:
-            lat, lng = geo.clean_point(lat, lng)
-        except ValidationError as exc:
-            for key, msgs in exc.message_dict.items():
-                errors.setdefault(key, []).extend(msgs)
-    else:
-        lat = lng = None
-    if errors:
-        raise ValidationError(errors)
+    data = _clean_place(
+        {
+            "name": name,
+            "kind": kind,
+            "grid": grid,
+            "address": address,
+            "lat": lat,
+            "lng": lng,
+            "note": note,
+        }
+    )
     if not _may_manage_registry(actor):
         raise PermissionDenied(_("Only dispatchers and the data authority can register places."))
-    place = Place.objects.create(
-        name=name.strip()[:100],
-        kind=kind,
-        grid=grid,
-        address=(address or "")[:200],
-        lat=lat,
-        lng=lng,
-        note=(note or "")[:200],
-    )
+    place = Place.objects.create(**data)
     record(
-        actor=actor or "system", action="grid.place_created", obj=place, after={"name": place.name}
+        actor=actor or "system",
+        action="grid.place_created",
+        obj=place,
+        after={"name": place.name, "kind": place.kind, "grid": grid.code},
     )
     return place
 
 
 @transaction.atomic
+def update_place(*, actor, place: Place, **fields) -> Place:
+    """Change some of a place's attributes (``PLACE_FIELDS``; the others stay)."""
+    _check_fields(fields, PLACE_FIELDS)
+    current = Place.objects.select_for_update().get(pk=place.pk)
+    values = {f: fields[f] if f in fields else getattr(current, f) for f in PLACE_FIELDS}
+    data = _clean_place(values)
+    if not _may_manage_registry(actor):
+        raise PermissionDenied(_("Only dispatchers and the data authority can change places."))
+    before, after = _changes(current, data)
+    if not after:
+        return current
+    for field, value in data.items():
+        setattr(current, field, value)
+    current.save()
+    record(
+        actor=actor or "system",
+        action="grid.place_updated",
+        obj=current,
+        before=before,
+        after=after,
+    )
+    return current
+
+
+def _clean_device_site(values: dict) -> dict:
+    """Where a device is and what it is called: name, address, location, grid."""
+    errors: dict[str, list] = {}
+    name = _bounded_text(errors, "name", values["name"], 100, _("The name"))
+    address = _bounded_text(errors, "address", values["address"], 200, _("The address"))
+    lat, lng = _clean_point_into(errors, values["lat"], values["lng"], required=True)
+    if values["grid"] is not None and not isinstance(values["grid"], Grid):
+        errors["grid"] = [_("Choose a grid from the list, or leave it to the location.")]
+    if errors:
+        raise ValidationError(errors)
+    return {**values, "name": name, "address": address, "lat": lat, "lng": lng}
+
+
+@transaction.atomic
 def register_device(
-    *, actor, device_id: str, sensor_type: str, lat, lng, name: str = "", address: str = ""
+    *,
+    actor,
+    device_id: str,
+    sensor_type: str,
+    lat,
+    lng,
+    name: str = "",
+    address: str = "",
+    grid: Grid | None = None,
 ) -> SensorDevice:
+    """Register a sensor; ``grid=None``: the grid containing its location (if any)."""
     errors: dict[str, list] = {}
     device_id = (device_id or "").strip()
     if not DEVICE_ID_RE.match(device_id):
@@ -480,31 +795,57 @@ def register_device(
             _("“%(value)s” is not a sensor type (one of: %(choices)s).")
             % {"value": sensor_type, "choices": ", ".join(SensorType.values)}
         ]
+    data: dict = {}
     try:
-        lat, lng = geo.clean_point(lat, lng)
+        data = _clean_device_site(
+            {"name": name, "address": address, "lat": lat, "lng": lng, "grid": grid}
+        )
     except ValidationError as exc:
-        for key, msgs in exc.message_dict.items():
-            errors.setdefault(key, []).extend(msgs)
+        _merge_errors(errors, exc)
     if errors:
         raise ValidationError(errors)
     if not _may_manage_registry(actor):
         raise PermissionDenied(_("Only dispatchers and the data authority can register sensors."))
-    device = SensorDevice.objects.create(
-        device_id=device_id,
-        sensor_type=sensor_type,
-        name=(name or "")[:100],
-        address=(address or "")[:200],
-        lat=lat,
-        lng=lng,
-        grid=locate(lat, lng),
-    )
+    if data["grid"] is None:
+        data["grid"] = locate(data["lat"], data["lng"])
+    device = SensorDevice.objects.create(device_id=device_id, sensor_type=sensor_type, **data)
     record(
         actor=actor or "system",
         action="grid.device_registered",
         obj=device,
-        after={"device_id": device_id, "type": sensor_type},
+        after={"device_id": device_id, "type": sensor_type, "grid": device.grid_id},
     )
     return device
+
+
+@transaction.atomic
+def update_device(*, actor, device: SensorDevice, **fields) -> SensorDevice:
+    """Change a device's name, address, location or grid (``DEVICE_FIELDS``; the others stay).
+    ``grid=None``: the grid containing the (new) location."""
+    _check_fields(fields, DEVICE_FIELDS)
+    current = SensorDevice.objects.select_for_update().get(pk=device.pk)
+    values = {f: fields[f] if f in fields else getattr(current, f) for f in DEVICE_FIELDS}
+    data = _clean_device_site(values)
+    if not _may_manage_registry(actor):
+        raise PermissionDenied(
+            _("Only dispatchers and the data authority can change sensor devices.")
+        )
+    if data["grid"] is None:
+        data["grid"] = locate(data["lat"], data["lng"])
+    before, after = _changes(current, data)
+    if not after:
+        return current
+    for field, value in data.items():
+        setattr(current, field, value)
+    current.save()
+    record(
+        actor=actor or "system",
+        action="grid.device_updated",
+        obj=current,
+        before=before,
+        after=after,
+    )
+    return current
 
 
 # --- the seven steps ------------------------------------------------------------------------
@@ -633,6 +974,52 @@ def report_event(
         region=region,
         component=component,
         photos=checked,
+    )
+
+
+def report_request(
+    *,
+    actor,
+    grid: Grid | None,
+    type: str,
+    category,
+    content: str,
+    lat,
+    lng,
+    address: str = "",
+    resident_name: str = "",
+    resident_phone: str = "",
+    anonymous: bool = False,
+    photos: Iterable = (),
+):
+    """A resident's request met on patrol (咨询, 求助, 投诉, 举报, 建议) becomes a 12345 ticket of
+    the grid channel, dispatched and called back like any other ticket. City-management
+    problems the worker sees for themself stay cases (``report_event``)."""
+    from yiwang.hotline import actions as hotline
+    from yiwang.hotline.models import Channel
+
+    if grid is None:
+        raise ValidationError({"grid": [_("Choose the grid where the resident lives or asked.")]})
+    if not (is_system(actor) or is_worker_of(actor, grid)):
+        raise PermissionDenied(
+            _("You can pass on requests only from your own grids; %(grid)s is not one of them.")
+            % {"grid": grid.name}
+        )
+    return hotline.register_ticket(
+        actor=actor,
+        channel=Channel.GRID,
+        type=type,
+        category=category,
+        content=content,
+        caller_name=resident_name,
+        caller_phone=resident_phone,
+        anonymous=anonymous,
+        address=address,
+        lat=lat if lat not in (None, "") else None,
+        lng=lng if lng not in (None, "") else None,
+        region=grid.village,
+        photos=list(photos),
+        source_ref=f"grid:{grid.code}",
     )
 
 
@@ -1006,8 +1393,10 @@ def ingest_raw(body: bytes | str, *, channel: str = AlertChannel.OTHER) -> Senso
 
 @transaction.atomic
 def ingest_sensor_alert(payload, *, channel: str = AlertChannel.OTHER) -> SensorAlert:
-    """Turn a sensor alert into a case (source: sensor), or link it to the open case from the
-    same device and type. Malformed payloads are stored as rejected alerts with the reason."""
+    """Turn a sensor alert into a case (source: sensor) or, for the sensor types in
+    ``YIWANG_SENSOR_TICKETS``, a 12345 ticket (channel: sensor); a repeated alert from the same
+    device and type joins the one still open. Malformed payloads are stored as rejected alerts
+    with the reason."""
     with translation.override(settings.LANGUAGE_CODE):
         data, errors, device = _clean_alert(payload)
         if errors:
@@ -1016,7 +1405,6 @@ def ingest_sensor_alert(payload, *, channel: str = AlertChannel.OTHER) -> Sensor
             device = _auto_register(data)
         lat = data.get("lat", float(device.lat))
         lng = data.get("lng", float(device.lng))
-        key = f"{device.device_id}:{data['type']}"
         alert = SensorAlert(
             device=device,
             device_ref=device.device_id,
@@ -1027,50 +1415,28 @@ def ingest_sensor_alert(payload, *, channel: str = AlertChannel.OTHER) -> Sensor
             payload=_storable(payload),
             accepted=True,
         )
-        open_event = (
-            CityEvent.objects.filter(sensor_key=key, status__in=OPEN_STATUSES)
-            .order_by("-id")
-            .first()
-        )
-        type_label = SensorType(data["type"]).label
-        if open_event is not None:
-            alert.event, alert.duplicate = open_event, True
-            alert.save()
-            _log(
-                open_event,
-                SENSOR_ACTOR,
-                "alert",
-                open_event.status,
-                _("Repeated alert: value %(value)s (threshold %(threshold)s).")
-                % {"value": data["value"], "threshold": data["threshold"]},
-            )
-        else:
-            kind, category, subclass = SENSOR_CLASSIFICATION[data["type"]]
-            grid = device.grid if "lat" not in data else locate(lat, lng)
-            description = _(
-                "%(type)s alert: device %(device)s measured %(value)s, threshold %(threshold)s."
-            ) % {
-                "type": type_label,
-                "device": device.device_id,
-                "value": data["value"],
-                "threshold": data["threshold"],
-            }
-            alert.event = _create_event(
-                actor=SENSOR_ACTOR,
-                source=Source.SENSOR,
-                kind=kind,
-                category=category,
-                subclass=subclass,
-                description=description,
-                lat=lat,
-                lng=lng,
-                address=device.address or device.name,
-                grid=grid,
-                region=grid.village if grid is not None else county_region(),
-                component=None,
-                sensor_key=key,
-            )
-            alert.save()
+        grid = device.grid if "lat" not in data else locate(lat, lng)
+        description = _(
+            "%(type)s alert: device %(device)s measured %(value)s, threshold %(threshold)s."
+        ) % {
+            "type": SensorType(data["type"]).label,
+            "device": device.device_id,
+            "value": data["value"],
+            "threshold": data["threshold"],
+        }
+        route = settings.YIWANG_SENSOR_TICKETS.get(data["type"])
+        try:
+            if route:
+                with transaction.atomic():
+                    _alert_to_ticket(alert, route, device, grid, description, lat, lng)
+        except ValidationError as exc:
+            # A wrong route (say, a category since removed) must not lose the alert: it
+            # becomes a city case and the log says why.
+            log.error("sensor type %s cannot become a ticket (%s)", data["type"], exc.messages)
+            route = None
+        if not route:
+            _alert_to_event(alert, data, device, grid, description, lat, lng)
+        alert.save()
         record(
             actor=SENSOR_ACTOR,
             action="grid.sensor_alert",
@@ -1079,11 +1445,77 @@ def ingest_sensor_alert(payload, *, channel: str = AlertChannel.OTHER) -> Sensor
                 "channel": channel,
                 "device": device.device_id,
                 "type": data["type"],
-                "event": alert.event.number,
+                "event": alert.event.number if alert.event else None,
+                "ticket": alert.ticket.number if alert.ticket else None,
                 "duplicate": alert.duplicate,
             },
         )
         return alert
+
+
+def _alert_to_event(alert, data, device, grid, description, lat, lng) -> None:
+    key = f"{device.device_id}:{data['type']}"
+    open_event = (
+        CityEvent.objects.filter(sensor_key=key, status__in=OPEN_STATUSES).order_by("-id").first()
+    )
+    if open_event is not None:
+        alert.event, alert.duplicate = open_event, True
+        _log(
+            open_event,
+            SENSOR_ACTOR,
+            "alert",
+            open_event.status,
+            _("Repeated alert: value %(value)s (threshold %(threshold)s).")
+            % {"value": data["value"], "threshold": data["threshold"]},
+        )
+        return
+    kind, category, subclass = SENSOR_CLASSIFICATION[data["type"]]
+    alert.event = _create_event(
+        actor=SENSOR_ACTOR,
+        source=Source.SENSOR,
+        kind=kind,
+        category=category,
+        subclass=subclass,
+        description=description,
+        lat=lat,
+        lng=lng,
+        address=device.address or device.name,
+        grid=grid,
+        region=grid.village if grid is not None else county_region(),
+        component=None,
+        sensor_key=key,
+    )
+
+
+def _alert_to_ticket(alert, route: dict, device, grid, description, lat, lng) -> None:
+    from yiwang.hotline import actions as hotline
+    from yiwang.hotline.models import OPEN_STATUSES as OPEN_TICKET_STATUSES
+    from yiwang.hotline.models import Channel, Ticket
+
+    source_ref = f"sensor:{device.pk}:{alert.sensor_type}"
+    open_ticket = (
+        Ticket.objects.filter(
+            channel=Channel.SENSOR, source_ref=source_ref, status__in=OPEN_TICKET_STATUSES
+        )
+        .order_by("-id")
+        .first()
+    )
+    if open_ticket is not None:
+        alert.ticket, alert.duplicate = open_ticket, True
+        return
+    alert.ticket = hotline.register_ticket(
+        actor=SENSOR_ACTOR,
+        channel=Channel.SENSOR,
+        type=route["type"],
+        category=route["category"],
+        content=description,
+        anonymous=True,
+        address=device.address or device.name,
+        lat=lat,
+        lng=lng,
+        region=grid.village if grid is not None else None,
+        source_ref=source_ref,
+    ).ticket
 
 
 def _auto_register(data: dict) -> SensorDevice:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -464,6 +467,14 @@ class SensorAlert(models.Model):
         related_name="alerts",
         verbose_name=pgettext_lazy("city event", "case"),
     )
+    ticket = models.ForeignKey(
+        "hotline.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sensor_alerts",
+        verbose_name=_("12345 ticket"),
+    )
     duplicate = models.BooleanField(_("linked to an open case"), default=False)
     payload = models.JSONField(_("payload"), null=True, blank=True)
     accepted = models.BooleanField(_("accepted"), default=False)
@@ -476,3 +487,12 @@ class SensorAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_ref} · {self.sensor_type} · {self.received_at:%Y-%m-%d %H:%M}"
+
+
+GRID_INDEX_CACHE_KEY = "grid:index:v1"
+
+
+@receiver([post_save, post_delete], sender=Grid)
+def _forget_grid_index(sender, **kwargs) -> None:
+    """Locating a point reads a cached index of the polygons; any change of a grid drops it."""
+    cache.delete(GRID_INDEX_CACHE_KEY)

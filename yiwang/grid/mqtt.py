@@ -110,7 +110,8 @@ class Subscriber:
                 payload = payload[:MAX_MESSAGE_BYTES]
             alert = actions.ingest_raw(payload, channel=AlertChannel.MQTT)
             if alert.accepted:
-                log.info("MQTT alert on %s → case %s", topic, alert.event.number)
+                target = alert.event or alert.ticket
+                log.info("MQTT alert on %s → %s", topic, target.number)
             return alert
         except Exception:  # a bad message or a database hiccup must not kill the subscriber
             self.failed += 1

@@ -18,6 +18,8 @@ from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yiwang.hotline.models import Channel, Ticket, TicketType
+from yiwang.hotline.queries import leaf_categories
 from yiwang.orgs.models import Department
 
 from . import actions, queries, rules
@@ -28,6 +30,7 @@ from .models import (
     EventClass,
     EventPhoto,
     EventStatus,
+    Grid,
     GridAssignment,
     Kind,
     Source,
@@ -344,20 +347,26 @@ def m_home(request: HttpRequest) -> HttpResponse:
         .select_related("grid")
         .order_by("-created_at")[:20]
     )
-    return render(request, "grid/m_home.html", {"to_verify": to_verify, "mine": mine})
+    # Residents' requests passed on as 12345 tickets: the worker sees how they went (and the
+    # reply, to tell the resident), not the ticket itself.
+    passed_on = (
+        Ticket.objects.filter(registered_by=request.user, channel=Channel.GRID)
+        .select_related("category")
+        .only("number", "status", "category__name", "content", "reply", "created_at")
+        .order_by("-created_at")[:20]
+    )
+    return render(
+        request,
+        "grid/m_home.html",
+        {"to_verify": to_verify, "mine": mine, "passed_on": passed_on},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def m_report(request: HttpRequest) -> HttpResponse:
     _require_grid_worker(request)
-    grids = list(
-        (
-            request.user.grids.all()
-            if not request.user.is_superuser
-            else queries.visible_grids(request.user)
-        ).select_related("village")
-    )
+    grids = _my_grids(request.user)
     errors: dict[str, list[str]] = {}
     values = request.POST if request.method == "POST" else {}
     if request.method == "POST":
@@ -397,6 +406,62 @@ def m_report(request: HttpRequest) -> HttpResponse:
             + errors.get("source", []),
             "values": values,
             **_filter_context(),
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _my_grids(user) -> list[Grid]:
+    grids = user.grids.all() if not user.is_superuser else queries.visible_grids(user)
+    return list(grids.select_related("village"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def m_request(request: HttpRequest) -> HttpResponse:
+    """A resident's request met on patrol, passed on as a 12345 ticket (channel: grid)."""
+    _require_grid_worker(request)
+    grids = _my_grids(request.user)
+    errors: dict[str, list[str]] = {}
+    values = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        post = request.POST
+        try:
+            registered = actions.report_request(
+                actor=request.user,
+                grid=next((g for g in grids if str(g.pk) == post.get("grid")), None),
+                type=post.get("type", ""),
+                category=post.get("category", ""),
+                content=post.get("content", ""),
+                lat=post.get("lat", ""),
+                lng=post.get("lng", ""),
+                address=post.get("address", ""),
+                resident_name=post.get("resident_name", ""),
+                resident_phone=post.get("resident_phone", ""),
+                anonymous=post.get("anonymous") == "1",
+                photos=request.FILES.getlist("photos"),
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        except PermissionDenied as exc:
+            errors = {"__all__": [str(exc)]}
+        else:
+            messages.success(
+                request,
+                _("12345 ticket %(number)s registered; the hotline will dispatch it.")
+                % {"number": registered.ticket.number},
+            )
+            return redirect("grid:m_home")
+    return render(
+        request,
+        "grid/m_request.html",
+        {
+            "grids": grids,
+            "types": TicketType.choices,
+            "categories": leaf_categories(),
+            "errors": errors,
+            "general_errors": errors.get("__all__", []) + errors.get("region", []),
+            "values": values,
         },
         status=422 if errors else 200,
     )
@@ -473,8 +538,11 @@ def sensor_webhook(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "alert_id": alert.pk,
+            # A city case, or a 12345 ticket for the types in YIWANG_SENSOR_TICKETS.
             "event_id": alert.event_id,
-            "event_number": alert.event.number,
+            "event_number": alert.event.number if alert.event else None,
+            "ticket_id": alert.ticket_id,
+            "ticket_number": alert.ticket.number if alert.ticket else None,
             "duplicate": alert.duplicate,
         },
         status=201,

@@ -19,8 +19,10 @@ def leaf_categories() -> list[tuple[int, str, str]]:
     """(id, full name, searchable words) of active leaf categories, cached briefly."""
     data = cache.get(CATEGORY_CACHE_KEY)
     if data is None:
-        cats = list(Category.objects.filter(active=True).select_related("parent__parent"))
-        parents = {c.parent_id for c in cats if c.parent_id}
+        every = list(Category.objects.select_related("parent__parent"))
+        # A group stays a group when all its children are deactivated: tickets need a leaf.
+        parents = {c.parent_id for c in every if c.parent_id}
+        cats = [c for c in every if c.active]
         data = [
             (
                 c.pk,

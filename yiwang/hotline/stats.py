@@ -34,7 +34,7 @@ from yiwang.orgs.scope import posts_of
 from yiwang.regions.models import Region
 from yiwang.workdays import calendar as workdays
 
-from .models import Category, Satisfaction, Status, Ticket, TicketType
+from .models import Category, Channel, Satisfaction, Status, Ticket, TicketType
 
 STATS_ROLES = (Role.DISPATCHER, Role.LEADER, Role.AUTHORITY)
 COUNTY_CODE = "441422"
@@ -251,7 +251,8 @@ def ticket_figures(scope: Q, period: Period, categories=None) -> dict:
         return list(base.values(*fields, **expressions).annotate(**TICKET_COUNTS))
 
     total = Figures()
-    by_type, by_category, by_department, by_town = (
+    by_type, by_channel, by_category, by_department, by_town = (
+        Breakdown(),
         Breakdown(),
         Breakdown(),
         Breakdown(),
@@ -262,6 +263,8 @@ def ticket_figures(scope: Q, period: Period, categories=None) -> dict:
     for row in per("type"):
         total.add(row)
         by_type.figures[row["type"]].add(row)
+    for row in per("channel"):
+        by_channel.figures[row["channel"]].add(row)
     for row in per("category_id"):
         by_category.figures[top.get(row["category_id"], row["category_id"])].add(row)
     for row in per("lead_department_id"):
@@ -274,6 +277,7 @@ def ticket_figures(scope: Q, period: Period, categories=None) -> dict:
             day = day.date()
         by_day[day].add(row)
     by_type.names = {t.value: str(t.label) for t in TicketType}
+    by_channel.names = {c.value: str(c.label) for c in Channel}
     by_category.names = top_names
     dept_ids = [k for k in by_department.figures if k is not None]
     by_department.names = dict(Department.objects.filter(pk__in=dept_ids).values_list("pk", "name"))
@@ -287,6 +291,7 @@ def ticket_figures(scope: Q, period: Period, categories=None) -> dict:
     return {
         "total": total.as_dict(),
         "by_type": by_type.rows(),
+        "by_channel": by_channel.rows(),
         "by_category": by_category.rows(),
         "by_department": by_department.rows(),
         "by_town": by_town.rows(),

@@ -117,6 +117,7 @@ def workbook(data: dict, period: figures_lib.Period) -> bytes:
     )
     for title, key, label in (
         (_("By type"), "by_type", _("Type")),
+        (_("By channel"), "by_channel", pgettext("hotline", "Channel")),
         (_("By category"), "by_category", _("Category")),
         (_("By department"), "by_department", _("Lead department")),
         (_("By town"), "by_town", pgettext("hotline", "Town")),

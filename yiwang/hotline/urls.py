@@ -15,6 +15,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("mine/<int:pk>/", views.mine_detail, name="mine_detail"),
     path("stats/", include("yiwang.hotline.stats_urls")),
+    path("config/", include("yiwang.hotline.config_urls")),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<str:action>/", views.act, name="act"),
 ]

@@ -12,7 +12,7 @@ from yiwang.grid.models import CityEvent, SensorAlert
 from yiwang.grid.mqtt import BrokerConfig, Subscriber, parse_url
 
 
-def _wait(predicate, timeout=10.0):
+def _wait(predicate, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -19,10 +19,12 @@ from yiwang.workdays import calendar as workdays
 from .conftest import HULIAO_POINT, staff
 
 
-def register(world, *, category, type="complaint", region=None, kb=None, content=None):
+def register(
+    world, *, category, type="complaint", region=None, kb=None, content=None, channel="phone"
+):
     return hotline.register_ticket(
-        actor=world.agent,
-        channel=Channel.PHONE,
+        actor=world.agent if channel == Channel.PHONE else f"{channel}:test",
+        channel=channel,
         type=type,
         category=category,
         content=content or f"{category.name}的问题，请尽快处理",
@@ -69,7 +71,13 @@ def figures_world(world):
     hotline.record_callback(actor=world.agent, ticket=kb, satisfaction="dissatisfied")
     # Open tickets: one in 湖寮镇, one in 高陂镇.
     register(world, category=world.noise, content="夜间工地施工噪声扰民")
-    register(world, category=world.stall, region=world.gaobei, content="高陂镇圩日摊贩占道")
+    register(
+        world,
+        category=world.stall,
+        region=world.gaobei,
+        content="高陂镇圩日摊贩占道",
+        channel=Channel.OPEN311,
+    )
     return world
 
 
@@ -92,6 +100,8 @@ def test_figures_are_computed_correctly(figures_world):
     assert total["satisfaction_rate"] == 50.0
     by_type = {r["key"]: r["total"] for r in data["tickets"]["by_type"]}
     assert by_type == {"complaint": 3, "help": 1, "consult": 1}
+    by_channel = {r["key"]: r["total"] for r in data["tickets"]["by_channel"]}
+    assert by_channel == {"phone": 4, "open311": 1}
     by_category = {r["name"]: r["total"] for r in data["tickets"]["by_category"]}
     assert by_category == {"市容环境": 3, "市场监管": 2}  # rolled up to 大类
     by_dept = {r["name"]: r for r in data["tickets"]["by_department"]}
@@ -236,6 +246,8 @@ def test_excel_export_opens_with_openpyxl(client, figures_world):
     assert summary.cell(row=2, column=2).value == 5  # tickets
     assert summary.cell(row=2, column=3).value == 3  # closed
     assert summary.cell(row=2, column=5).value == pytest.approx(66.7)
-    by_dept = wb.worksheets[3]
+    by_channel = wb.worksheets[2]
+    assert [row[0].value for row in by_channel.iter_rows(min_row=2)] == ["电话", "Open311接口"]
+    by_dept = wb.worksheets[4]
     names = [row[0].value for row in by_dept.iter_rows(min_row=2)]
     assert "大埔县市场监督管理局" in names
