@@ -110,6 +110,20 @@ def classify(queries: list[dict]) -> dict:
         if sql.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
             out["tx_control"] += 1
             continue
+        if sql.startswith("WITH") and any(
+            m in sql for m in ("INSERT INTO", "UPDATE ", "DELETE FROM")
+        ):
+            # A data-modifying CTE (the audit append on PostgreSQL): each write counts.
+            for kind, marker in (
+                ("insert", "INSERT INTO "),
+                ("update", "UPDATE "),
+                ("delete", "DELETE FROM "),
+            ):
+                for part in sql.split(marker)[1:]:
+                    out[kind] += 1
+                    table = part.split()[0].strip('"').lower()
+                    out["tables"].append(f"{kind.upper()} {table}")
+            continue
         for kind in ("INSERT", "UPDATE", "DELETE"):
             if sql.startswith(kind):
                 out[kind.lower()] += 1

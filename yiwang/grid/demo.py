@@ -228,6 +228,21 @@ PLACES = [
 DEVICES = [
     ("WL-HL-0001", "waterlogging", "城南下穿通道积水监测", "HL-03", "大埔县湖寮镇城南下穿通道"),
     ("MH-HL-0001", "manhole", "城东路1号井盖位移监测", "HL-01", "大埔县湖寮镇城东路1号"),
+    ("NS-HL-0001", "noise", "城东文化广场噪声监测", "HL-01", "大埔县湖寮镇城东文化广场"),
+]
+
+# A resident's request met on patrol, passed on as a 12345 ticket (channel: grid):
+# (grid, type, ticket category code, content, resident, phone, address)
+RESIDENT_REQUESTS = [
+    (
+        "HL-02",
+        "help",
+        "050201",
+        "城西社区李阿婆反映：家里自来水三天来水压很低，楼上几户都接不到水，请帮忙联系供水公司。",
+        "李阿婆",
+        "13902530088",
+        "大埔县湖寮镇城西社区",
+    ),
 ]
 
 # (grid, kind, class, subclass, description, address, target state, department key)
@@ -568,4 +583,36 @@ def load_grid(actor) -> dict[str, int]:
             {"device_id": "WL-HL-0001", "type": "waterlogging", "value": 32.5, "threshold": 20}
         )
         created["events"] += 1
+    created["tickets"] = _hotline_channels(worker, grids, centres)
+    return created
+
+
+def _hotline_channels(worker, grids, centres) -> int:
+    """The grid and sensor channels of 12345, once the hotline's categories are loaded."""
+    from yiwang.hotline.models import Category, Channel, Ticket
+
+    if not Category.objects.filter(code="010103").exists():
+        return 0
+    created = 0
+    if not Ticket.objects.filter(channel=Channel.GRID).exists():
+        for grid_code, type_, category, text, name, phone, address in RESIDENT_REQUESTS:
+            lat, lng = centres[grid_code]
+            actions.report_request(
+                actor=worker,
+                grid=grids[grid_code],
+                type=type_,
+                category=category,
+                content=text,
+                lat=lat,
+                lng=lng,
+                address=address,
+                resident_name=name,
+                resident_phone=phone,
+            )
+            created += 1
+    if not Ticket.objects.filter(channel=Channel.SENSOR).exists():
+        actions.ingest_sensor_alert(
+            {"device_id": "NS-HL-0001", "type": "noise", "value": 78.5, "threshold": 65}
+        )
+        created += 1
     return created

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -28,7 +27,6 @@ from yiwang.regions.models import Region
 
 from .actions import COUNTY_CODE
 from .models import (
-    CATEGORY_CACHE_KEY,
     DEFAULT_TIME_LIMITS,
     Category,
     DispatchRule,
@@ -110,12 +108,6 @@ def _int(value) -> int | None:
 def _raise(errors: dict) -> None:
     if errors:
         raise ValidationError(errors)
-
-
-def _forget_categories() -> None:
-    # The post_save signal already cleared the cache; clear it again once the change is
-    # visible to others, so a request that re-read the old tree meanwhile does not keep it.
-    transaction.on_commit(lambda: cache.delete(CATEGORY_CACHE_KEY))
 
 
 # --- categories ---------------------------------------------------------------------
@@ -264,7 +256,6 @@ def create_category(
         obj=category,
         after=category_snapshot(category),
     )
-    _forget_categories()
     return category
 
 
@@ -349,7 +340,6 @@ def update_category(
         after={k: after[k] for k in changed},
         code=category.code,
     )
-    _forget_categories()
     return category
 
 
@@ -391,7 +381,6 @@ def delete_category(*, actor, category: Category) -> None:
         before=category_snapshot(category),
     )
     category.delete()
-    _forget_categories()
 
 
 # --- dispatch catalogue ---------------------------------------------------------------

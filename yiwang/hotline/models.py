@@ -5,8 +5,9 @@ The workflow state lives on the ticket row and is written synchronously by
 Field names are a contract with ``hotline/open311`` and the statistics pages.
 """
 
+from typing import NamedTuple
+
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -15,10 +16,14 @@ from django.utils.translation import pgettext_lazy
 
 from yiwang.gmcrypto.fields import EncryptedTextField
 from yiwang.gmcrypto.masking import mask_name, mask_phone
+from yiwang.regions.models import Level, Region
 from yiwang.web.choices import label
+from yiwang.web.memo import SharedMemo
 from yiwang.workdays.calendar import DeadlineStatus
 
 CONTENT_MAX_CHARS = 2000
+#: The county whose 12345 this is (GB/T 2260 code).
+COUNTY_CODE = settings.YIWANG_COUNTY_CODE
 
 
 class Channel(models.TextChoices):
@@ -130,6 +135,8 @@ class Category(models.Model):
 
 
 class Ticket(models.Model):
+    # Foreign keys marked db_index=False are covered by a composite index below (its first
+    # column) or never looked up by: every index is written on each intake and change.
     number = models.CharField(_("ticket number"), max_length=32, unique=True)
     channel = models.CharField(
         pgettext_lazy("hotline", "channel"), max_length=10, choices=Channel.choices
@@ -137,7 +144,11 @@ class Ticket(models.Model):
     type = models.CharField(_("type"), max_length=12, choices=TicketType.choices)
     urgent = models.BooleanField(_("urgent"), default=False)
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("category")
+        Category,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("category"),
+        db_index=False,
     )
     content = models.TextField(_("description"))
     # Segmented words of the content (space-separated) for duplicate detection.
@@ -151,6 +162,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="hotline_tickets",
         verbose_name=_("citizen account"),
+        db_index=False,
     )
     caller_name = models.CharField(_("caller name"), max_length=50, blank=True)
     caller_phone = EncryptedTextField(_("caller phone"), blank=True, default="")
@@ -175,6 +187,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("town"),
+        db_index=False,
     )
 
     status = models.CharField(
@@ -187,6 +200,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="hotline_lead_tickets",
         verbose_name=_("lead department"),
+        db_index=False,
     )
     co_departments = models.ManyToManyField(
         "orgs.Department",
@@ -209,6 +223,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("dispatcher"),
+        db_index=False,
     )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -217,6 +232,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("handler"),
+        db_index=False,
     )
 
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
@@ -250,6 +266,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("replied by"),
+        db_index=False,
     )
     # A knowledge-base article that answered a consultation at once (即时办结).
     kb_article_id = models.PositiveIntegerField(_("knowledge-base article"), null=True, blank=True)
@@ -269,6 +286,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("called back by"),
+        db_index=False,
     )
     callback_note = models.TextField(_("call-back note"), blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
@@ -394,7 +412,11 @@ class TicketEvent(models.Model):
     """The ticket's timeline (append-only)."""
 
     ticket = models.ForeignKey(
-        Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket")
+        Ticket,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("ticket"),
+        db_index=False,
     )
     action = models.CharField(_("action"), max_length=20, choices=EventAction.choices)
     actor = models.ForeignKey(
@@ -404,6 +426,7 @@ class TicketEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("by"),
+        db_index=False,
     )
     department = models.ForeignKey(
         "orgs.Department",
@@ -412,6 +435,7 @@ class TicketEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("department"),
+        db_index=False,
     )
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
@@ -555,10 +579,74 @@ class ExtensionRequest(models.Model):
         return self.approved is None
 
 
-CATEGORY_CACHE_KEY = "hotline:leaf-categories:v1"
+CATEGORY_CACHE_KEY = "hotline:categories:v2"
+
+
+class CategoryTree(NamedTuple):
+    by_id: dict[int, Category]
+    by_code: dict[str, Category]
+    groups: frozenset[int]  # ids of the categories that have children
+    # (id, full name, searchable words) of the active leaves, in tree order: what tickets use.
+    leaves: list[tuple[int, str, str]]
+
+
+def _build_category_tree() -> CategoryTree:
+    by_id = {c.pk: c for c in Category.objects.all()}  # Meta.ordering: the tree's order
+    for c in by_id.values():
+        c.parent = by_id.get(c.parent_id)  # the chain up to the 大类, without queries
+    # A group stays a group when all its children are deactivated: tickets need a leaf.
+    groups = frozenset(c.parent_id for c in by_id.values() if c.parent_id)
+    leaves = [
+        (
+            c.pk,
+            c.full_name,
+            " ".join(filter(None, [c.name, c.keywords, c.parent and c.parent.name])),
+        )
+        for c in by_id.values()
+        if c.active and c.pk not in groups
+    ]
+    return CategoryTree(by_id, {c.code: c for c in by_id.values()}, groups, leaves)
+
+
+#: Every category with its parents linked, per process (read-only; see yiwang.web.memo).
+category_tree = SharedMemo(CATEGORY_CACHE_KEY, _build_category_tree)
 
 
 @receiver([post_save, post_delete], sender=Category)
 def _forget_categories(sender, **kwargs) -> None:
-    """The category suggestions' cached list follows every change of the tree."""
-    cache.delete(CATEGORY_CACHE_KEY)
+    """Suggestions, forms and intake follow every change of the tree."""
+    category_tree.forget()
+
+
+class IntakeRegions(NamedTuple):
+    county: Region | None
+    by_id: dict[int, Region]  # the county, its towns and villages, parents loaded
+    choices: list[tuple]  # towns and villages (indented) for the forms, in tree order
+
+
+def _build_intake_regions() -> IntakeRegions:
+    # GB/T 2260: every town's and village's code starts with its county's code.
+    regions = list(
+        Region.objects.filter(code__startswith=COUNTY_CODE)
+        .select_related("parent")
+        .order_by("path")
+    )
+    return IntakeRegions(
+        county=next((r for r in regions if r.code == COUNTY_CODE), None),
+        by_id={r.pk: r for r in regions},
+        choices=[("", "—")]
+        + [
+            (r.pk, ("\u3000" if r.level == Level.VILLAGE else "") + r.name)
+            for r in regions
+            if r.level >= Level.TOWN
+        ],
+    )
+
+
+#: Where a ticket can be, per process (read-only; see yiwang.web.memo).
+intake_regions = SharedMemo("hotline:intake-regions:v2", _build_intake_regions)
+
+
+@receiver([post_save, post_delete], sender="regions.Region")
+def _forget_regions(sender, **kwargs) -> None:
+    intake_regions.forget()

@@ -2,43 +2,19 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
-
 from yiwang.accounts.models import normalise_phone
 from yiwang.gmcrypto.core import blind_index
 
 from . import actions
-from .models import CATEGORY_CACHE_KEY, OPEN_STATUSES, Category, Status, Ticket
+from .models import OPEN_STATUSES, Status, Ticket, category_tree
 
-CATEGORY_CACHE_SECONDS = 300
 LIST_PAGE_SIZE = 50
 MAX_PAGES = 20
 
 
 def leaf_categories() -> list[tuple[int, str, str]]:
-    """(id, full name, searchable words) of active leaf categories, cached briefly."""
-    data = cache.get(CATEGORY_CACHE_KEY)
-    if data is None:
-        every = list(Category.objects.select_related("parent__parent"))
-        # A group stays a group when all its children are deactivated: tickets need a leaf.
-        parents = {c.parent_id for c in every if c.parent_id}
-        cats = [c for c in every if c.active]
-        data = [
-            (
-                c.pk,
-                c.full_name,
-                " ".join(
-                    filter(
-                        None,
-                        [c.name, c.keywords, c.parent.name if c.parent else ""],
-                    )
-                ),
-            )
-            for c in cats
-            if c.pk not in parents
-        ]
-        cache.set(CATEGORY_CACHE_KEY, data, CATEGORY_CACHE_SECONDS)
-    return data
+    """(id, full name, searchable words) of active leaf categories, in tree order."""
+    return category_tree.get().leaves
 
 
 def suggest_categories(text: str, limit: int = 3) -> list[dict]:

@@ -34,10 +34,9 @@ from yiwang.orgs.scope import posts_of
 from yiwang.regions.models import Region
 from yiwang.workdays import calendar as workdays
 
-from .models import Category, Channel, Satisfaction, Status, Ticket, TicketType
+from .models import COUNTY_CODE, Category, Channel, Satisfaction, Status, Ticket, TicketType
 
 STATS_ROLES = (Role.DISPATCHER, Role.LEADER, Role.AUTHORITY)
-COUNTY_CODE = "441422"
 MAX_RANGE_DAYS = 366
 HOT_SPOTS = 10
 CACHE_SECONDS = 60

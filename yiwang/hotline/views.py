@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.orgs.models import Department, Role
 from yiwang.orgs.scope import has_role
-from yiwang.regions.models import Level, Region
+from yiwang.regions.models import Region
 
 from . import actions, queries, rules, verification
 from .models import (
@@ -29,6 +29,7 @@ from .models import (
     Status,
     Ticket,
     TicketType,
+    intake_regions,
 )
 
 # --- helpers ----------------------------------------------------------------------
@@ -53,22 +54,22 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, msg)
 
 
-def _towns_and_villages():
-    # GB/T 2260: every town's and village's code starts with its county's code.
-    return (
-        Region.objects.filter(code__startswith=actions.COUNTY_CODE, level__gte=Level.TOWN)
-        .select_related("parent")
-        .order_by("path")
-    )
-
-
 def _leaf_choices():
     return [("", "—")] + [(pk, name) for pk, name, _words in queries.leaf_categories()]
 
 
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return ("\u3000" if obj.level == Level.VILLAGE else "") + obj.name
+def _region(value) -> Region | None:
+    return intake_regions.get().by_id.get(int(value)) if value else None
+
+
+class RegionField(forms.TypedChoiceField):
+    """A town or village of the county (villages indented under their town)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(coerce=_region, empty_value=None, required=False, **kwargs)
+
+    def refresh(self) -> None:
+        self.choices = intake_regions.get().choices
 
 
 class TicketForm(forms.Form):
@@ -81,9 +82,7 @@ class TicketForm(forms.Form):
         max_length=CONTENT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    region = RegionChoiceField(
-        label=gettext_lazy("Town or village"), queryset=Region.objects.none(), required=False
-    )
+    region = RegionField(label=gettext_lazy("Town or village"))
     address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
     lat = forms.DecimalField(label=gettext_lazy("Latitude"), required=False, decimal_places=6)
     lng = forms.DecimalField(label=gettext_lazy("Longitude"), required=False, decimal_places=6)
@@ -96,7 +95,7 @@ class TicketForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = _leaf_choices()
-        self.fields["region"].queryset = _towns_and_villages()
+        self.fields["region"].refresh()
         self.fields["photos"].widget.attrs["multiple"] = True
 
 

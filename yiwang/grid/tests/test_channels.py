@@ -60,6 +60,13 @@ def test_resident_request_becomes_a_grid_channel_ticket(world, categories):
     assert not CityEvent.objects.exists()
 
 
+def test_assignment_covers_a_grid_beyond_the_post(world, categories):
+    """A worker posted in 城东社区 but also assigned to 城西's grid passes requests on from it."""
+    actions.assign_worker(actor=world.admin, grid=world.grid_b, user=world.worker)
+    ticket = _request(world, categories, grid=world.grid_b, lat=24.352, lng=116.688).ticket
+    assert ticket.region == world.grid_b.village and ticket.source_ref == "grid:HL-02"
+
+
 def test_request_from_another_workers_grid_is_refused(world, categories):
     with pytest.raises(PermissionDenied, match="only from your own grids"):
         _request(world, categories, actor=world.worker_b)

@@ -12,7 +12,8 @@ def test_demo_loads_idempotently(db, settings, tmp_path):
     loader.load_people(admin)
     first = load_grid(admin)
     assert first["grids"] == 12 and first["components"] == 20 and first["places"] == 5
-    assert first["devices"] == 2 and first["events"] >= 15
+    assert first["devices"] == 3 and first["events"] >= 15
+    assert first["tickets"] == 0  # no 12345 categories without the hotline demo
     assert Grid.objects.filter(village__parent__name="湖寮镇").count() >= 6
     assert Grid.objects.filter(village__parent__name="高陂镇").count() >= 3
     assert Grid.objects.filter(village__parent__name="茶阳镇").count() >= 3
@@ -34,4 +35,22 @@ def test_demo_loads_idempotently(db, settings, tmp_path):
     second = load_grid(admin)
     assert set(second.values()) == {0}
     assert (Grid.objects.count(), Component.objects.count(), Place.objects.count()) == (12, 20, 5)
-    assert SensorDevice.objects.count() == 2
+    assert SensorDevice.objects.count() == 3
+
+
+def test_demo_uses_the_grid_and_sensor_channels_of_12345(db, settings, tmp_path):
+    from yiwang.hotline.demo import load_hotline
+    from yiwang.hotline.models import Ticket
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    admin, _ = loader.ensure_admin()
+    loader.load_regions(admin)
+    loader.load_orgs(admin)
+    loader.load_people(admin)
+    load_hotline(admin)
+    assert load_grid(admin)["tickets"] == 2
+    request = Ticket.objects.get(channel="grid")
+    assert request.registered_by.username == "grid_huliao" and request.region.name == "城西社区"
+    noise = Ticket.objects.get(channel="sensor")
+    assert noise.category.code == "010103" and noise.sensor_alerts.count() == 1
+    assert load_grid(admin)["tickets"] == 0

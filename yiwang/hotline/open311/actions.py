@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from yiwang.audit.actions import record
 from yiwang.gmcrypto.core import sm3_hex
 from yiwang.hotline import actions as hotline
-from yiwang.hotline.models import Category, Channel, Ticket, TicketType
+from yiwang.hotline.models import Channel, Ticket, TicketType, category_tree
 from yiwang.orgs.models import Role
 from yiwang.orgs.scope import has_role
 
@@ -168,7 +168,7 @@ def submit_request(*, actor: Open311Client, data: Submission) -> Ticket:
     if not data.service_code:
         errors["service_code"] = [_("service_code is required; see GET services.json.")]
     else:
-        category = Category.objects.filter(code=data.service_code).first()
+        category = category_tree.get().by_code.get(data.service_code)
         if category is None:
             errors["service_code"] = [
                 _("Unknown service_code “%(code)s”; see GET services.json for the valid codes.")
