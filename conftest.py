@@ -60,8 +60,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Every test starts with an empty cache (Redis in CI is shared across runs)."""
+    """Every test starts with an empty cache (Redis in CI is shared across runs) and no
+    process copies of reference data (yiwang.web.memo)."""
     from django.core.cache import cache
 
+    from yiwang.web.memo import SharedMemo
+
     cache.clear()
+    SharedMemo.drop_all_copies()
     yield

@@ -3,10 +3,11 @@
 Hot paths (every 12345 intake) read small, rarely changing tables: the category tree, the
 county's towns and villages. Reading them from the database, or unpickling them from the shared
 cache, costs more than the rest of the request's Python. A ``SharedMemo`` keeps the built value
-in the process and checks one short version string in the shared cache per use; ``forget()``
-(called from the models' change signals) replaces the version, so every process rebuilds on its
-next use. The version lives ``ttl`` seconds, which bounds staleness when the cache is not shared
-(the local-memory cache of a development server).
+in the process and checks a short version string in the shared cache at most once every
+``recheck`` seconds; ``forget()`` (called from the models' change signals) drops the process's
+copy and replaces the version, so every other process rebuilds within ``recheck`` seconds. The
+version lives ``ttl`` seconds, which bounds staleness when the cache is not shared (the
+local-memory cache of a development server).
 
 Values are shared between the threads of a process: callers must not modify them.
 """
@@ -14,7 +15,9 @@ Values are shared between the threads of a process: callers must not modify them
 from __future__ import annotations
 
 import threading
+import time
 import uuid
+import weakref
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -25,18 +28,32 @@ T = TypeVar("T")
 
 
 class SharedMemo(Generic[T]):
-    def __init__(self, key: str, build: Callable[[], T], ttl: int = 300):
-        self.key, self.build, self.ttl = key, build, ttl
+    instances: weakref.WeakSet[SharedMemo] = weakref.WeakSet()
+
+    def __init__(self, key: str, build: Callable[[], T], ttl: int = 300, recheck: float = 1.0):
+        self.key, self.build, self.ttl, self.recheck = key, build, ttl, recheck
         self._memo: tuple[str, T] | None = None
+        self._checked_at = 0.0
         self._lock = threading.Lock()
+        SharedMemo.instances.add(self)
+
+    @classmethod
+    def drop_all_copies(cls) -> None:
+        """Forget every process copy (the test suite does, with the cache, between tests)."""
+        for memo in list(cls.instances):
+            memo._memo = None
 
     def get(self) -> T:
+        memo = self._memo
+        if memo is not None and time.monotonic() - self._checked_at < self.recheck:
+            return memo[1]
         version = cache.get(self.key)
         if version is None:
             version = uuid.uuid4().hex
             # add(): when two processes race, both end up with the one that got in first.
             if not cache.add(self.key, version, self.ttl):
                 version = cache.get(self.key) or version
+        self._checked_at = time.monotonic()
         memo = self._memo
         if memo is not None and memo[0] == version:
             return memo[1]
