@@ -276,7 +276,8 @@ def tokens_of(text: str) -> list[str]:
 
 
 def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
-    sa, sb = set(a), set(b)
+    sa = a if isinstance(a, set | frozenset) else set(a)
+    sb = b if isinstance(b, set | frozenset) else set(b)
     if not sa or not sb:
         return 0.0
     return len(sa & sb) / len(sa | sb)
@@ -688,15 +689,14 @@ def find_duplicates(
     if not words:
         return []
     since = (now or timezone.now()) - timedelta(days=window_days)
-    qs = Ticket.objects.filter(
-        status__in=list(OPEN_STATUSES), created_at__gte=since, merged_into__isnull=True
-    )
+    # One filter() call with as few lookups as the rule needs: building the query costs more
+    # than running it, and this runs on every intake. (Merged tickets are not open; the new
+    # ticket itself is skipped below.)
+    where = Q(status__in=OPEN_STATUSES, created_at__gte=since)
     if town_id is not None:
-        qs = qs.filter(town_id=town_id)
+        where &= Q(town_id=town_id)
     elif region_id is not None:
-        qs = qs.filter(region_id=region_id)
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude)
+        where &= Q(region_id=region_id)
     # Only the same category or a box around the point can qualify: the database narrows
     # the candidates, Python measures words and exact distance on plain tuples.
     same_matter = Q(category_id=category_id)
@@ -708,16 +708,18 @@ def find_duplicates(
             lat__range=(here_lat - dlat, here_lat + dlat),
             lng__range=(here_lng - dlng, here_lng + dlng),
         )
+    qs = Ticket.objects.filter(where & same_matter)
     fields = ["id", "number", "content", "tokens", "category_id", "lat", "lng", "status"]
-    candidates = (
-        qs.filter(same_matter)
-        .order_by("-created_at")
-        .values_list(*fields, "created_at")[:DUPLICATE_CANDIDATES]
-    )
+    candidates = qs.order_by("-created_at").values_list(*fields, "created_at")[
+        :DUPLICATE_CANDIDATES
+    ]
     found = []
+    word_set = set(words)
     for row in candidates:
         pk, _number, _content, tokens, other_category, other_lat, other_lng, *_rest = row
-        score = jaccard(words, tokens.split())
+        if pk == exclude:
+            continue
+        score = jaccard(word_set, tokens.split())
         if score < DUPLICATE_MIN_SIMILARITY:
             continue
         near = (

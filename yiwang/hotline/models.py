@@ -588,6 +588,7 @@ class CategoryTree(NamedTuple):
     groups: frozenset[int]  # ids of the categories that have children
     # (id, full name, searchable words) of the active leaves, in tree order: what tickets use.
     leaves: list[tuple[int, str, str]]
+    leaf_ids: frozenset[int]
 
 
 def _build_category_tree() -> CategoryTree:
@@ -605,7 +606,13 @@ def _build_category_tree() -> CategoryTree:
         for c in by_id.values()
         if c.active and c.pk not in groups
     ]
-    return CategoryTree(by_id, {c.code: c for c in by_id.values()}, groups, leaves)
+    return CategoryTree(
+        by_id,
+        {c.code: c for c in by_id.values()},
+        groups,
+        leaves,
+        frozenset(pk for pk, *_ in leaves),
+    )
 
 
 #: Every category with its parents linked, per process (read-only; see yiwang.web.memo).

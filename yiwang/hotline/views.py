@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.orgs.models import Department, Role
 from yiwang.orgs.scope import has_role
-from yiwang.regions.models import Region
+from yiwang.regions.models import Level, Region
 
 from . import actions, queries, rules, verification
 from .models import (
@@ -29,6 +29,7 @@ from .models import (
     Status,
     Ticket,
     TicketType,
+    category_tree,
     intake_regions,
 )
 
@@ -54,35 +55,57 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, msg)
 
 
-def _leaf_choices():
+class ReferenceChoiceField(forms.TypedChoiceField):
+    """A choice among reference data kept per process (``yiwang.web.memo``): the options are
+    read only when the form is shown, and a submitted value is checked by one lookup instead
+    of scanning them all."""
+
+    def __init__(self, *, options, lookup, **kwargs):
+        self._lookup = lookup
+        super().__init__(choices=options, coerce=lookup, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return self._lookup(value) is not None
+
+
+def _category_options() -> list[tuple]:
     return [("", "—")] + [(pk, name) for pk, name, _words in queries.leaf_categories()]
 
 
+def _leaf_id(value) -> int | None:
+    pk = int(value) if str(value).isdigit() else None
+    return pk if pk in category_tree.get().leaf_ids else None
+
+
+def _region_options() -> list[tuple]:
+    return intake_regions.get().choices
+
+
 def _region(value) -> Region | None:
-    return intake_regions.get().by_id.get(int(value)) if value else None
-
-
-class RegionField(forms.TypedChoiceField):
-    """A town or village of the county (villages indented under their town)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(coerce=_region, empty_value=None, required=False, **kwargs)
-
-    def refresh(self) -> None:
-        self.choices = intake_regions.get().choices
+    """A town or village of the county (not the county itself: leave the field empty)."""
+    region = intake_regions.get().by_id.get(int(value)) if str(value).isdigit() else None
+    return region if region is not None and region.level >= Level.TOWN else None
 
 
 class TicketForm(forms.Form):
     """Fields shared by the agent's and the public form (validated again by the action)."""
 
     type = forms.ChoiceField(label=gettext_lazy("Type"), choices=TicketType.choices)
-    category = forms.TypedChoiceField(label=gettext_lazy("Category"), coerce=int, choices=())
+    category = ReferenceChoiceField(
+        label=gettext_lazy("Category"), options=_category_options, lookup=_leaf_id
+    )
     content = forms.CharField(
         label=gettext_lazy("Description"),
         max_length=CONTENT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    region = RegionField(label=gettext_lazy("Town or village"))
+    region = ReferenceChoiceField(
+        label=gettext_lazy("Town or village"),
+        options=_region_options,
+        lookup=_region,
+        required=False,
+        empty_value=None,
+    )
     address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
     lat = forms.DecimalField(label=gettext_lazy("Latitude"), required=False, decimal_places=6)
     lng = forms.DecimalField(label=gettext_lazy("Longitude"), required=False, decimal_places=6)
@@ -94,8 +117,6 @@ class TicketForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = _leaf_choices()
-        self.fields["region"].refresh()
         self.fields["photos"].widget.attrs["multiple"] = True
 
 

@@ -33,10 +33,13 @@ def _all_posts(user) -> list[Post]:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(
-            Post.objects.filter(user_id=user.pk, active=True)
-            .select_related("department", "region", "hall", "window")
-            .order_by("id")
+        # Department and region decide scope; hall and window are read by id (the profile
+        # page loads them itself). Sorted here: compiling ORDER BY costs more than the sort.
+        cached = sorted(
+            Post.objects.filter(user_id=user.pk, active=True).select_related(
+                "department", "region"
+            ),
+            key=lambda post: post.pk,
         )
         setattr(user, _CACHE_ATTR, cached)
     return cached
@@ -51,7 +54,7 @@ def clear_cache(user) -> None:
 def posts_of(user, roles: Iterable[str] | str | None = None) -> list[Post]:
     """The user's active posts, optionally only those with one of ``roles``.
 
-    Loaded once per user object (i.e. per request) with department, region, hall and window.
+    Loaded once per user object (i.e. per request) with department and region.
     """
     posts = _all_posts(user)
     wanted = _role_set(roles)
