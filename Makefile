@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test setup demo lint messages openapi openapi-check bench clean
+.PHONY: run test setup keys demo lint messages openapi openapi-check bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "一网 needs Python 3.11 or newer"'
@@ -20,8 +20,13 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@ $(STAMP)
 
+## Generate missing keys into var/secrets.env (git-ignored, 0600), migrate, load the demo data
 setup: $(STAMP)
 	$(BIN)/yiwang setup
+
+## Only the keys: commands that run the system checks refuse to start without them
+keys: $(STAMP)
+	$(BIN)/yiwang setup --keys-only
 
 ## Install, migrate, load the 大埔县 demo data, start web + worker on http://127.0.0.1:8000
 run: setup
@@ -39,10 +44,10 @@ messages: $(DEVSTAMP)
 	cd yiwang && ../$(BIN)/yiwang makemessages -l zh_Hans --no-obsolete --no-location && ../$(BIN)/yiwang compilemessages -l zh_Hans
 
 ## The committed OpenAPI document; CI fails when the API drifts from it
-openapi: $(STAMP)
+openapi: keys
 	$(BIN)/yiwang export_openapi_schema --api yiwang.api.api --indent 2 --sorted > docs/openapi.json
 
-openapi-check: $(STAMP)
+openapi-check: keys
 	@$(BIN)/yiwang export_openapi_schema --api yiwang.api.api --indent 2 --sorted > $(VENV)/openapi.json
 	@diff -q docs/openapi.json $(VENV)/openapi.json >/dev/null || { echo "docs/openapi.json is out of date: run 'make openapi'"; diff docs/openapi.json $(VENV)/openapi.json | head -40; exit 1; }
 

@@ -17,6 +17,17 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = os.environ.get("BENCH_MEDIA_ROOT", str(VAR_DIR / "bench-media"))
 YIWANG_SMS_LOG = str(VAR_DIR / "bench-sms.log")
+# The benchmark builds a throwaway database: fixed keys unless the environment (or
+# var/secrets.env, which yiwang.settings has loaded into it) provides some.
+SECRET_KEY = os.environ.get("YIWANG_SECRET_KEY") or (
+    "bench-only-h1FzYubMKkDvlHQydWb5ifoy47p48CvLkmcr3wr40D676_8V6_wPqA"
+)
+YIWANG_SM4_KEY = os.environ.get("YIWANG_SM4_KEY") or "b9c4d461cdb708627bf51bd5cf9666c2"
+YIWANG_BLIND_INDEX_KEY = (
+    os.environ.get("YIWANG_BLIND_INDEX_KEY") or "de3ae460bc08dc69198aadbb9c23d9df"
+)
+YIWANG_AUDIT_KEY = os.environ.get("YIWANG_AUDIT_KEY") or "aae7b4c1671d6b9430e4acbffb750d53"
+YIWANG_AUDIT_CHECKPOINT_FILE = VAR_DIR / "bench-audit-checkpoints.jsonl"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

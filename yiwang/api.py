@@ -1,9 +1,13 @@
 """The JSON API (/api/v1/): one ninja router per app, errors as RFC 9457 problem+json."""
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
+
+from yiwang.web.errors import register_format
 
 api = NinjaAPI(
     title="一网 API",
@@ -36,6 +40,20 @@ def on_auth_error(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     return problem(request, exc.status_code, getattr(exc, "code", "error"), str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return problem(request, 404, "not_found", _("Not found."))
+
+
+def _problem_for_error(request: HttpRequest, status: int, code: str, messages: list[str]):
+    """Errors raised outside the routers (unknown paths, refused input, 500s) as problem+json."""
+    extra = {"errors": messages} if len(messages) > 1 else {}
+    return problem(request, status, code, messages[0], **extra)
+
+
+register_format(lambda: reverse("api:api-root"), _problem_for_error)
 
 
 def _add_routers() -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("services/", include("yiwang.catalog.urls")),
     path("cases/", include("yiwang.cases.urls")),
     path("notices/", include("yiwang.notify.urls")),
+    path("privacy/", include("yiwang.privacy.urls")),
     path("workdays/", include("yiwang.workdays.urls")),
     path("audit/", include("yiwang.audit.urls")),
     path("faq/", include("yiwang.knowledge.urls")),
@@ -19,7 +20,14 @@ urlpatterns = [
     path("open311/", include("yiwang.hotline.open311.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("captcha/", include("captcha.urls")),  # CAPTCHA pictures, drawn on this server
 ]
+
+# Error pages; under /api/v1/ and /open311/ they answer in those interfaces' formats.
+handler400 = "yiwang.web.errors.bad_request"
+handler403 = "yiwang.web.errors.permission_denied"
+handler404 = "yiwang.web.errors.page_not_found"
+handler500 = "yiwang.web.errors.server_error"
 
 if settings.DEBUG:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))

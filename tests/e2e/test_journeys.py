@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PDF = {
     "name": "材料.pdf",
     "mimeType": "application/pdf",
-    "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+    "buffer": b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n",
 }
 
 
@@ -45,6 +45,8 @@ def fill_application_form(page: Page, scope: str = "form") -> None:
             control.fill("13800135678")
         elif "身份" in label:
             control.fill("11010519491231002X")
+        elif "账号" in label:
+            control.fill("6222021234567890128")
         elif "日期" in label:
             control.fill("2026-12-01")
         else:

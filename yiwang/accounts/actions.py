@@ -25,12 +25,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from yiwang.audit.actions import record
+from yiwang.audit.context import current_ip
 from yiwang.gmcrypto.core import blind_index
 from yiwang.gmcrypto.masking import mask_phone
 from yiwang.orgs import scope
 from yiwang.orgs.models import Department, Hall, Post, Role, Window
 from yiwang.regions.models import Region
 
+from . import throttle
 from .models import (
     Enterprise,
     EnterpriseAgent,
@@ -794,7 +796,12 @@ def set_post_active(*, actor, post: Post, active: bool) -> Post:
 
 
 def lock_message(user: User) -> str:
-    until = timezone.localtime(user.locked_until)
+    return lock_message_until(user.locked_until)
+
+
+def lock_message_until(locked_until: datetime.datetime) -> str:
+    """The lockout answer; also given for unknown names, so it tells nobody who is registered."""
+    until = timezone.localtime(locked_until)
     return _(
         "This account is locked after too many failed logins. Try again after %(time)s, or ask "
         "an administrator to unlock it."
@@ -835,11 +842,20 @@ def register_failed_login(user: User) -> User:
 
 
 @transaction.atomic
-def register_successful_login(user: User, *, method: str = "password") -> None:
-    """Reset the failure counter and audit the login (``method``: password or sms)."""
+def register_successful_login(
+    user: User, *, method: str = "password", second_factor: str = ""
+) -> None:
+    """Reset the failure counter and audit the login.
+
+    ``method``: password, sms or registration; ``second_factor``: totp, recovery, sms or
+    empty when none was asked for (see ``mfa``).
+    """
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     user.failed_logins, user.locked_until = 0, None
-    record(actor=user, action="accounts.login", obj=user, after={"method": method})
+    after = {"method": method}
+    if second_factor:
+        after["second_factor"] = second_factor
+    record(actor=user, action="accounts.login", obj=user, after=after)
 
 
 @transaction.atomic
@@ -894,7 +910,8 @@ def send_login_code(*, phone: str) -> None:
 
     The answer is the same whether or not the number belongs to an account, so the
     form cannot be used to find out who is registered. Limits: one code per number
-    per minute, ten per day.
+    per minute, ten per day, and the shared SMS caps of ``throttle.reserve_sms`` (per
+    address of the current request, per number, platform-wide per day).
     """
     phone = _clean_login_phone(phone)
     idx = phone_index(phone)
@@ -941,6 +958,10 @@ def send_login_code(*, phone: str) -> None:
                 ]
             }
         )
+
+    # Per address, per number per day and the platform's daily budget, shared by every SMS
+    # code; counted alike for registered and unknown numbers.
+    throttle.reserve_sms(phone, ip=current_ip.get())
 
     # Only the newest code is valid.
     SmsCode.objects.filter(phone_index=idx, used=False).update(used=True)
@@ -1066,9 +1087,12 @@ def verify_login_code(*, phone: str, code: str) -> User:
 
 @transaction.atomic
 def reveal_personal_data(*, actor, subject: User, field: str) -> str:
-    """Return the plaintext ``id_number`` or ``phone`` of ``subject``; audited.
+    """Return the plaintext ``id_number`` or ``phone`` of ``subject`` to the subject themself;
+    audited.
 
-    Allowed for the subject themself and for staff holding an active post (and superusers).
+    Nobody else, staff included, reveals a person's data by account: staff see it only
+    through an object they work on (a case, a ticket), with a purpose and a reason, counted
+    against their limit (``yiwang.privacy.actions.record_disclosure``).
     """
     if field not in PERSONAL_FIELDS:
         raise ValidationError(
@@ -1078,7 +1102,7 @@ def reveal_personal_data(*, actor, subject: User, field: str) -> str:
         )
     if not _is_user(actor):
         raise PermissionDenied(_("Log in to see personal data."))
-    if not (actor.pk == subject.pk or _is_staff_with_post(actor)):
+    if actor.pk != subject.pk:
         raise PermissionDenied(_("You may only see your own full ID number and phone number."))
     record(actor=actor, action="personal_data.reveal", obj=subject, field=field, subject=subject.pk)
     return getattr(subject, field) or ""

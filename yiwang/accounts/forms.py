@@ -6,6 +6,8 @@ Forms only collect input; the rules live in ``actions``. Errors raised by an act
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -15,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import actions, throttle
+from .captchas import CaptchaField
 from .models import (
     User,
     normalise_phone,
@@ -38,10 +41,19 @@ def attach_errors(
         form.add_error(None, exc)
 
 
-class LoginForm(AuthenticationForm):
-    """Password login with per-account lockout and a per-address failure limit.
+class CaptchaForm(forms.Form):
+    """A CAPTCHA on its own, for a page whose other form must not depend on it (use a prefix)."""
 
-    The user name field also accepts the registered mobile number.
+    captcha = CaptchaField()
+
+
+class LoginForm(AuthenticationForm):
+    """Password login with the per-account lockout and the login throttles (``throttle``).
+
+    The user name field also accepts the registered mobile number. A CAPTCHA field joins
+    the form once the address or the account has had a few failures; a wrong or missing
+    answer stops the attempt before the password is checked or anything is counted.
+    Unknown names get the same answers, lockout included, as real accounts.
     """
 
     username = forms.CharField(
@@ -49,6 +61,21 @@ class LoginForm(AuthenticationForm):
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.ip = throttle.client_ip(request) if request is not None else None
+        account = None
+        if self.is_bound:
+            identifier = str(self.data.get("username") or "")[:150].strip()
+            if identifier and "\x00" not in identifier:  # the field refuses NUL; so must we
+                account = throttle.account_key(identifier, self._identify(identifier))
+        if throttle.login_needs_captcha(self.ip, account):
+            self.add_captcha()
+
+    def add_captcha(self) -> None:
+        if "captcha" not in self.fields:
+            self.fields["captcha"] = CaptchaField()
 
     def _identify(self, identifier: str) -> User | None:
         user = User.objects.filter(username=identifier).first()
@@ -75,33 +102,45 @@ class LoginForm(AuthenticationForm):
     def clean(self):
         identifier = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
-        if not identifier or not password:
+        if not identifier or not password or self.has_error("captcha"):
             return self.cleaned_data
-        ip = throttle.client_ip(self.request) if self.request else None
-        if throttle.LOGIN_FAILURES.blocked(ip):
-            raise ValidationError(
-                _(
-                    "Too many failed logins from your network. Wait %(minutes)d minutes and try again."
-                ),
-                code="ip_throttled",
-                params={"minutes": throttle.LOGIN_FAILURES.minutes},
-            )
-        user = self._identify(identifier.strip())
+        identifier = identifier.strip()
+        user = self._identify(identifier)
+        known = user is not None and user.is_active
+        attempt = throttle.LoginAttempt(self.ip, throttle.account_key(identifier, user))
+        refusal = throttle.login_refusal(attempt)
+        if refusal is not None:
+            raise refusal
         if user is not None and is_locked(user):
             raise ValidationError(actions.lock_message(user), code="locked")
+        if not known:
+            until = throttle.unknown_account_locked_until(attempt.account)
+            if until is not None:
+                raise ValidationError(actions.lock_message_until(until), code="locked")
         # An unknown name still runs the hasher, so timing does not tell who is registered.
         self.user_cache = authenticate(
             self.request, username=user.username if user else identifier, password=password
         )
         if self.user_cache is None:
-            throttle.LOGIN_FAILURES.hit(ip)
-            if user is not None and user.is_active:
-                user = actions.register_failed_login(user)
-                if is_locked(user):
-                    raise ValidationError(actions.lock_message(user), code="locked")
-            raise self.get_invalid_login_error()
+            self._failed(attempt, user if known else None)
         self.confirm_login_allowed(self.user_cache)
+        throttle.login_succeeded(attempt)
         return self.cleaned_data
+
+    def _failed(self, attempt: throttle.LoginAttempt, user: User | None) -> NoReturn:
+        """Count a wrong password everywhere it counts, then raise the answer."""
+        throttle.login_failed(attempt)
+        if throttle.login_needs_captcha(attempt.ip, attempt.account):
+            self.add_captcha()  # the redrawn form asks for one
+        if user is not None:
+            user = actions.register_failed_login(user)
+            if is_locked(user):
+                raise ValidationError(actions.lock_message(user), code="locked")
+        else:
+            until = throttle.unknown_account_failed(attempt.account)
+            if until is not None:
+                raise ValidationError(actions.lock_message_until(until), code="locked")
+        raise self.get_invalid_login_error()
 
 
 class SmsCodeForm(forms.Form):
@@ -157,6 +196,10 @@ class RegisterForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    captcha = CaptchaField()
+
+    # Set by ``save`` when the ID number or phone is already registered.
+    duplicate = False
 
     # Format checks here too, so every mistake shows at once; the action re-checks and adds
     # the uniqueness rules.
@@ -187,7 +230,12 @@ class RegisterForm(forms.Form):
         return data
 
     def save(self) -> User | None:
-        """Register through ``actions.create_citizen``; on failure the errors land on the fields."""
+        """Register through ``actions.create_citizen``; on failure the errors land on the fields.
+
+        Whether an ID number or a phone is already registered is not told apart: both get
+        one neutral answer, and only once everything else is right, so the form cannot be
+        used to find out who has an account (the unique indexes still refuse the duplicate).
+        """
         try:
             return actions.create_citizen(
                 actor=None,
@@ -198,8 +246,34 @@ class RegisterForm(forms.Form):
                 phone=self.cleaned_data["phone"],
             )
         except ValidationError as exc:
-            attach_errors(self, exc, {"password": "password1"})
+            others = _without_duplicates(exc)
+            if others is not None:
+                attach_errors(self, others, {"password": "password1"})
+            else:
+                self.duplicate = True
+                self.add_error(None, ValidationError(NOT_REGISTRABLE, code="not_registrable"))
             return None
+
+
+DUPLICATE_CODES = {"duplicate_id_number", "duplicate_phone", "duplicate"}
+NOT_REGISTRABLE = _(
+    "An account cannot be created with these details. If you have registered before, log in "
+    "(with your password or an SMS code to your phone), or ask a service hall for help."
+)
+
+
+def _without_duplicates(exc: ValidationError) -> ValidationError | None:
+    """``exc`` minus "ID number / phone already registered"; ``None`` when nothing else is left."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    kept: dict[str, list[ValidationError]] = {}
+    for field, errors in exc.error_dict.items():
+        rest = [
+            e for e in errors if not (field in ("id_number", "phone") and e.code in DUPLICATE_CODES)
+        ]
+        if rest:
+            kept[field] = rest
+    return ValidationError(kept) if kept else None
 
 
 class ChangePasswordForm(forms.Form):

@@ -207,6 +207,9 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     elder_mode = models.BooleanField(_("elder-friendly mode"), default=False)
+    password_changed_at = models.DateTimeField(
+        _("password changed at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -233,6 +236,10 @@ class User(AbstractUser):
             self.kind = Kind.STAFF  # `createsuperuser` knows nothing of account kinds
         self.id_number_index = blind_index(self.id_number, "id") if self.id_number else ""
         self.phone_index = blind_index(self.phone, "phone") if self.phone else ""
+        if self._password is not None:  # set_password() since the last save
+            self.password_changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "password_changed_at"}
         super().save(*args, **kwargs)
 
     @property
@@ -301,3 +308,59 @@ class SmsCode(models.Model):
 
     def __str__(self) -> str:
         return f"SmsCode #{self.pk}"
+
+
+class TotpDevice(models.Model):
+    """A staff member's authenticator (RFC 6238 TOTP). Unconfirmed while ``confirmed_at`` is empty.
+
+    A user has at most one confirmed device and one being enrolled; confirming a new one
+    replaces the old. ``last_step`` is the last time step accepted, so a code is never
+    accepted twice (replay).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="totp_devices")
+    secret = EncryptedTextField(_("secret"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    def __str__(self) -> str:
+        return f"TotpDevice #{self.pk} ({self.user_id})"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A single-use recovery code for the second factor; only a keyed hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "code_hash"])]
+
+    def __str__(self) -> str:
+        return f"RecoveryCode #{self.pk}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, so a new one cannot repeat them (等保)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-id"])]
+
+    def __str__(self) -> str:
+        return f"PasswordHistory #{self.pk}"

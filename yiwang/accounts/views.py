@@ -10,7 +10,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -21,9 +21,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.orgs.models import Post
 
-from . import actions, throttle
+from . import actions, login_flow, mfa, throttle
+from .captchas import FIELD_NAME, render_widget
 from .forms import (
     ActAsForm,
+    CaptchaForm,
     ChangePasswordForm,
     LoginForm,
     RegisterForm,
@@ -34,6 +36,7 @@ from .models import Kind, User
 from .queries import ACTING_ENTERPRISE_SESSION_KEY, agent_memberships, current_enterprise
 
 SMS_PHONE_SESSION_KEY = "sms_login_phone"
+SMS_CAPTCHA_PREFIX = "sms"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -63,11 +66,14 @@ def redirect_after_login(request: HttpRequest, user: User) -> str:
     return _reverse_or_root("cases:mine")
 
 
-def _login_context(request, *, password_form=None, sms_form=None, sms_status=None):
+def _login_context(
+    request, *, password_form=None, sms_form=None, sms_status=None, sms_captcha=None
+):
     phone = request.session.get(SMS_PHONE_SESSION_KEY, "")
     return {
         "form": password_form or LoginForm(request),
         "sms_form": sms_form or SmsCodeForm(initial={"phone": phone}),
+        "sms_captcha": sms_captcha or CaptchaForm(prefix=SMS_CAPTCHA_PREFIX),
         "sms_status": sms_status,
         "next": _safe_next(request) or "",
         "lock_minutes": settings.YIWANG_LOGIN_LOCK_MINUTES,
@@ -76,13 +82,14 @@ def _login_context(request, *, password_form=None, sms_form=None, sms_status=Non
 
 
 def _finish_login(request: HttpRequest, user: User, method: str) -> HttpResponse:
-    auth_login(request, user, backend=MODEL_BACKEND)
-    actions.register_successful_login(user, method=method)
+    """The first factor is verified: log in, or go on to the second step (``login_flow``)."""
     request.session.pop(SMS_PHONE_SESSION_KEY, None)
-    response = redirect(redirect_after_login(request, user))
-    if user.elder_mode:
-        response.set_cookie("elder", "1", max_age=365 * 24 * 3600, samesite="Lax")
-    return response
+    target = redirect_after_login(request, user)
+    second_step = login_flow.begin(request, user, method=method, next_url=target)
+    if second_step is not None:
+        return second_step
+    login_flow.complete(request, user, method=method)
+    return login_flow.landing(user, target)
 
 
 @sensitive_post_parameters("password")
@@ -106,37 +113,32 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def sms_send(request: HttpRequest) -> HttpResponse:
-    """Ask for a login code. htmx gets a status fragment; without JS the login page is redrawn."""
+    """Ask for a login code. htmx gets a status fragment; without JS the login page is redrawn.
+
+    The CAPTCHA comes first: without the right answer nothing is sent or counted. The
+    per-address, per-number and daily caps are applied by ``actions.send_login_code``.
+    """
     form = SmsCodeForm(request.POST)
+    captcha = CaptchaForm(request.POST, prefix=SMS_CAPTCHA_PREFIX)
     status, ok = None, False
-    if form.is_valid():
-        ip = throttle.client_ip(request)
-        if throttle.SMS_REQUESTS.blocked(ip):
-            form.add_error(
-                "phone",
-                _(
-                    "Too many codes were requested from your network. Wait an hour "
-                    "or log in with your password."
-                ),
-            )
+    if all([form.is_valid(), captcha.is_valid()]):  # both, so every error shows at once
+        try:
+            actions.send_login_code(phone=form.cleaned_data["phone"])
+        except ValidationError as exc:
+            attach_errors(form, exc)
         else:
-            try:
-                actions.send_login_code(phone=form.cleaned_data["phone"])
-            except ValidationError as exc:
-                attach_errors(form, exc)
-            else:
-                throttle.SMS_REQUESTS.hit(ip)
-                ok = True
-                request.session[SMS_PHONE_SESSION_KEY] = form.cleaned_data["phone"]
-                status = _(
-                    "If this number belongs to an account, a 6-digit code is on its way. "
-                    "Enter it below within 5 minutes."
-                )
+            ok = True
+            request.session[SMS_PHONE_SESSION_KEY] = form.cleaned_data["phone"]
+            status = _(
+                "If this number belongs to an account, a 6-digit code is on its way. "
+                "Enter it below within 5 minutes."
+            )
     if request.htmx:
         return render(
             request,
             "accounts/_sms_status.html",
-            {"sms_status": status, "sms_form": form, "ok": ok},
+            # The picture was used up: the fragment brings a new one (out of band).
+            {"sms_status": status, "sms_form": form, "ok": ok, "sms_captcha": captcha},
             status=200 if ok else 400,
         )
     if ok:
@@ -146,7 +148,10 @@ def sms_send(request: HttpRequest) -> HttpResponse:
         query = f"?{urlencode({'next': nxt})}" if nxt else ""
         return redirect(f"{login_url}{query}#sms")
     return render(
-        request, "accounts/login.html", _login_context(request, sms_form=form), status=400
+        request,
+        "accounts/login.html",
+        _login_context(request, sms_form=form, sms_captcha=captcha),
+        status=400,
     )
 
 
@@ -154,27 +159,25 @@ def sms_send(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def sms_login(request: HttpRequest) -> HttpResponse:
+    """Log in with a texted code; failures count like wrong passwords, keyed by the phone."""
     form = SmsCodeForm(request.POST)
     if form.is_valid():
-        ip = throttle.client_ip(request)
-        if throttle.LOGIN_FAILURES.blocked(ip):
-            form.add_error(
-                None,
-                _(
-                    "Too many failed logins from your network. Wait %(minutes)d "
-                    "minutes and try again."
-                )
-                % {"minutes": throttle.LOGIN_FAILURES.minutes},
-            )
+        attempt = throttle.LoginAttempt(
+            throttle.client_ip(request), throttle.account_key(form.cleaned_data["phone"])
+        )
+        refusal = throttle.login_refusal(attempt)
+        if refusal is not None:
+            form.add_error(None, refusal)
         else:
             try:
                 user = actions.verify_login_code(
                     phone=form.cleaned_data["phone"], code=form.cleaned_data["code"]
                 )
             except ValidationError as exc:
-                throttle.LOGIN_FAILURES.hit(ip)
+                throttle.login_failed(attempt)
                 attach_errors(form, exc)
             else:
+                throttle.login_succeeded(attempt)
                 return _finish_login(request, user, "sms")
     return render(
         request, "accounts/login.html", _login_context(request, sms_form=form), status=400
@@ -198,19 +201,16 @@ def register(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     form = RegisterForm(request.POST or None)
     if request.method == "POST":
+        # The CAPTCHA and the formats first (nothing counted), then the daily caps.
         ip = throttle.client_ip(request)
-        if throttle.REGISTRATIONS.blocked(ip):
-            form.add_error(
-                None,
-                _(
-                    "Too many accounts were registered from your network in the last "
-                    "hour. Try again later or ask at a service hall."
-                ),
-            )
+        refusal = throttle.registration_refusal(ip) if form.is_valid() else None
+        if refusal is not None:
+            form.add_error(None, refusal)
         elif form.is_valid():
             user = form.save()
+            if user is not None or form.duplicate:
+                throttle.registration_tried(ip, created=user is not None)
             if user is not None:
-                throttle.REGISTRATIONS.hit(ip)
                 auth_login(request, user, backend=MODEL_BACKEND)
                 actions.register_successful_login(user, method="registration")
                 messages.success(
@@ -229,6 +229,18 @@ def register(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
+@require_http_methods(["GET"])
+def captcha_refresh(request: HttpRequest) -> HttpResponse:
+    """A new CAPTCHA picture and key for the field ``?name=`` (htmx swaps the widget in)."""
+    name = request.GET.get("name", "captcha")
+    if not FIELD_NAME.fullmatch(name):
+        return HttpResponse(
+            _("Unknown CAPTCHA field."), status=400, content_type="text/plain; charset=utf-8"
+        )
+    return HttpResponse(render_widget(name))
+
+
 def _profile_context(request, *, password_form=None):
     user = request.user
     return {
@@ -239,6 +251,7 @@ def _profile_context(request, *, password_form=None):
         .select_related("department", "region", "hall", "window__hall")
         .order_by("id"),
         "password_form": password_form or ChangePasswordForm(user=user),
+        "mfa": mfa.status(user),
     }
 
 
@@ -316,9 +329,10 @@ def act_as(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def reveal(request: HttpRequest, user_id: int, field: str) -> HttpResponse:
-    """Show one person's full ID number or phone (audited). htmx gets the value in place."""
-    subject = get_object_or_404(User, pk=user_id)
+def reveal(request: HttpRequest, field: str) -> HttpResponse:
+    """Show the signed-in person their own full ID number or phone (audited). htmx gets the
+    value in place. Staff reveal other people's data only through a case or a ticket."""
+    subject = request.user
     try:
         value = actions.reveal_personal_data(actor=request.user, subject=subject, field=field)
     except ValidationError as exc:

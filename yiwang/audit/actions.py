@@ -1,45 +1,38 @@
-"""Writing to and verifying the audit chain.
+"""Writing to the audit chain, checkpointing it and resealing a legacy chain.
 
 ``record`` is called by every action inside its own transaction, so the audit
-row commits or rolls back with the change it describes.
+row commits or rolls back with the change it describes. Each entry's hash is an
+HMAC-SM3 under the audit key (:mod:`yiwang.audit.chain`); verification lives in
+:mod:`yiwang.audit.verification` and is re-exported here.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from yiwang.gmcrypto.core import sm3_hex
+from yiwang.gmcrypto.core import audit_key
 
+from . import checkpoints
+from .chain import GENESIS, link_hash, unkeyed_hash
 from .context import current_ip
 from .models import AuditEntry, AuditHead
+from .verification import Problem, Verification, verify
 
-GENESIS = "0" * 64
-
-
-def _canonical(entry: AuditEntry) -> str:
-    return json.dumps(
-        [
-            entry.seq,
-            entry.created_at.isoformat(),
-            entry.actor_id,
-            entry.actor_label,
-            entry.action,
-            entry.object_type,
-            entry.object_id,
-            entry.summary,
-            entry.ip,
-            entry.prev_hash,
-        ],
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
+__all__ = [
+    "GENESIS",
+    "Problem",
+    "ResealRefused",
+    "Verification",
+    "in_transaction_record",
+    "record",
+    "reseal_chain",
+    "unkeyed_chain",
+    "verify",
+    "write_checkpoint",
+]
 
 
 def _label(obj) -> tuple[str, str]:
@@ -129,6 +122,7 @@ def record(
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must be called inside transaction.atomic")
     # Everything that does not depend on the chain's tip is prepared before locking it.
+    key = audit_key()
     object_type, object_id = _label(obj)
     summary = {}
     if before is not None:
@@ -149,83 +143,110 @@ def record(
     )
     head = _locked_head()
     entry.seq, entry.prev_hash = head.seq + 1, head.hash
-    entry.hash = sm3_hex(_canonical(entry))
+    entry.hash = link_hash(entry, key)
     _append(entry, head)
     return entry
-
-
-@dataclass
-class Verification:
-    ok: bool
-    checked: int
-    broken_seq: int | None = None
-    reason: str = ""  # "", "missing", "prev_hash", "altered", "truncated" or "head"
-    head_seq: int | None = None  # the head's sequence number, for "truncated"
-
-    @property
-    def message(self) -> str:
-        """A translated, human-readable outcome for the CLI and the auditor page."""
-        if self.ok:
-            return _("Audit chain intact: %(count)d entries checked.") % {"count": self.checked}
-        params = {"seq": self.broken_seq, "checked": self.checked, "head": self.head_seq}
-        if self.reason == "missing":
-            text = _(
-                "Entry #%(seq)d is missing: it was deleted, or entries were inserted out of order."
-            )
-        elif self.reason == "prev_hash":
-            text = _(
-                "Entry #%(seq)d does not link to the entry before it: the chain was reordered or rewritten."
-            )
-        elif self.reason == "altered":
-            text = _(
-                "Entry #%(seq)d was altered after it was written: its content no longer matches its hash."
-            )
-        elif self.reason == "truncated":
-            text = _(
-                "The newest entries from #%(seq)d on were deleted: the chain head records %(head)d entries."
-            )
-        elif self.reason == "head":
-            text = _(
-                "Entries exist after #%(head)d, where the chain head says the chain ends: the head was tampered with."
-            )
-        else:
-            text = _("Entry #%(seq)d failed verification.")
-        # Translators: a headline sentence followed by a detail sentence (no space in Chinese).
-        return _("%(headline)s %(detail)s") % {
-            "headline": _("Audit chain BROKEN at entry #%(seq)d.") % params,
-            "detail": text % params,
-        }
-
-
-def verify(batch: int = 5000) -> Verification:
-    """Walk the chain in order; report the first altered, deleted or reordered row."""
-    expected_prev, expected_seq, checked = GENESIS, 1, 0
-    last_seq = 0
-    qs = AuditEntry.objects.order_by("seq")
-    while True:
-        rows = list(qs.filter(seq__gt=last_seq)[:batch])
-        if not rows:
-            break
-        for entry in rows:
-            if entry.seq != expected_seq:
-                return Verification(False, checked, expected_seq, "missing")
-            if entry.prev_hash != expected_prev:
-                return Verification(False, checked, entry.seq, "prev_hash")
-            if sm3_hex(_canonical(entry)) != entry.hash:
-                return Verification(False, checked, entry.seq, "altered")
-            expected_prev, expected_seq = entry.hash, entry.seq + 1
-            checked += 1
-        last_seq = rows[-1].seq
-    head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and head.seq > expected_seq - 1:
-        return Verification(False, checked, expected_seq, "truncated", head_seq=head.seq)
-    if head is not None and head.seq < expected_seq - 1:
-        # Rows beyond the recorded head: the head row itself was tampered with.
-        return Verification(False, checked, head.seq + 1, "head", head_seq=head.seq)
-    return Verification(True, checked)
 
 
 def in_transaction_record(**kwargs) -> AuditEntry:
     """Convenience for callers with no transaction of their own (e.g. a login)."""
     with transaction.atomic():
         return record(**kwargs)
+
+
+def write_checkpoint(*, path=None) -> checkpoints.Checkpoint:
+    """Append a signed checkpoint of the chain's current head to the checkpoint file."""
+    key = audit_key()
+    with transaction.atomic():
+        head = AuditHead.objects.filter(pk=1).first()
+        seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+        count = AuditEntry.objects.filter(seq__lte=seq).count()
+    point = checkpoints.Checkpoint(
+        seq=seq, hash=head_hash, count=count, at=timezone.now().isoformat()
+    )
+    checkpoints.append(path or checkpoints.checkpoint_path(), checkpoints.to_line(point, key))
+    return point
+
+
+class ResealRefused(RuntimeError):
+    """The chain cannot be resealed: it is not a clean chain of the unkeyed format."""
+
+
+def unkeyed_chain() -> bool:
+    """True when the chain's first entry is of the unkeyed (plain SM3) format."""
+    first = AuditEntry.objects.order_by("seq").first()
+    return first is not None and first.hash == unkeyed_hash(first)
+
+
+_RESEAL = "UPDATE audit_auditentry SET prev_hash = %s, hash = %s WHERE id = %s"
+
+
+@transaction.atomic
+def reseal_chain(*, actor, old_key: bytes | None = None, batch: int = 5000) -> int:
+    """Re-link the whole chain under the configured audit key; returns the entries relinked.
+
+    Two uses, both with web and worker stopped:
+
+    * ``old_key`` None, once at the upgrade: the chain is of the unkeyed format (plain SM3).
+      Refused once a checkpoint exists, so that a chain recomputed without the key later
+      cannot be laundered.
+    * ``old_key`` given, to replace the audit key (e.g. after a leak): the chain must verify
+      completely under the old key, its checkpoints included. The checkpoint file, signed
+      with the old key, is then moved aside as evidence and a new one starts.
+
+    Every entry must carry a valid link of the old kind, so nothing tampered with is
+    blessed. The head stays locked throughout; an ``audit.resealed`` entry names the
+    previous head hash.
+    """
+    key = audit_key()
+    path = checkpoints.checkpoint_path()
+    head = _locked_head()
+    if old_key is None:
+        if path.exists():
+            raise ResealRefused("checkpoints exist: the chain is already keyed")
+        old_link = unkeyed_hash
+    else:
+        if old_key == key:
+            raise ResealRefused("the old and the new audit key are the same")
+        result = verify(batch, key=old_key)
+        if not result.ok:
+            raise ResealRefused(
+                f"the chain does not verify under the old key ({result.problem_count} problem(s))"
+            )
+
+        def old_link(entry: AuditEntry) -> str:
+            return link_hash(entry, old_key)
+
+    previous_head = head.hash
+    old_prev = new_prev = GENESIS
+    expected_seq, last_seq = 1, 0
+    entries = AuditEntry.objects.order_by("seq")
+    while rows := list(entries.filter(seq__gt=last_seq)[:batch]):
+        for entry in rows:
+            if entry.seq != expected_seq or entry.prev_hash != old_prev:
+                raise ResealRefused(f"entry #{expected_seq} is missing or out of order")
+            if old_link(entry) != entry.hash:
+                raise ResealRefused(f"entry #{entry.seq} does not carry a valid link")
+            old_prev = entry.hash
+            entry.prev_hash = new_prev
+            entry.hash = new_prev = link_hash(entry, key)
+            with connection.cursor() as cur:
+                cur.execute(_RESEAL, [entry.prev_hash, entry.hash, entry.pk])
+            expected_seq = entry.seq + 1
+        last_seq = rows[-1].seq
+    if last_seq != head.seq or old_prev != previous_head:
+        raise ResealRefused("the chain head does not match the last entry")
+    AuditHead.objects.filter(pk=1).update(hash=new_prev)
+    record(
+        actor=actor,
+        action="audit.resealed",
+        after={
+            "entries": last_seq,
+            "previous_head": previous_head,
+            "from": "unkeyed" if old_key is None else "previous audit key",
+        },
+    )
+    if old_key is not None and path.exists():
+        aside = path.with_name(f"{path.name}.{timezone.now():%Y%m%dT%H%M%S}.previous-key")
+        transaction.on_commit(lambda: path.rename(aside))
+    return last_seq

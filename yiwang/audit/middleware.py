@@ -1,4 +1,6 @@
-from .context import current_ip
+"""Makes the request's client address available to actions (audit entries, throttles)."""
+
+from .context import client_ip, current_ip
 
 
 class RequestContextMiddleware:
@@ -6,7 +8,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        token = current_ip.set(client_ip(request))
         try:
             return self.get_response(request)
         finally:

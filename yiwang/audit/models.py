@@ -1,4 +1,4 @@
-"""Append-only audit log chained with SM3.
+"""Append-only audit log chained with HMAC-SM3 under the audit key (see ``chain``).
 
 Rows are only ever inserted by :func:`yiwang.audit.actions.record`. The ORM
 refuses to update or delete them (``save()`` on an existing row, ``delete()``,

@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from yiwang.gmcrypto.core import MissingKeyError
+
 from .actions import verify
 from .forms import AuditFilterForm
 from .models import AuditEntry
@@ -20,14 +22,20 @@ PAGE_SIZE = 50
 def log(request: HttpRequest) -> HttpResponse:
     """Newest entries first, keyset-paginated by ``seq`` (``?before=<seq>`` = older page).
 
-    POST runs a full chain verification and shows its result above the list.
+    POST runs a full chain verification (every break, checkpoints included) and shows its
+    result above the list.
     """
     if not is_auditor(request.user):
         raise PermissionDenied(
             _("Only auditors can read the audit log. Ask the data authority for an auditor post.")
         )
 
-    verification = verify() if request.method == "POST" else None
+    verification, key_missing = None, False
+    if request.method == "POST":
+        try:
+            verification = verify()
+        except MissingKeyError:
+            key_missing = True
 
     form = AuditFilterForm(request.GET or None)
     entries: list[AuditEntry] = []
@@ -55,6 +63,7 @@ def log(request: HttpRequest) -> HttpResponse:
             "newest_query": newest_query,
             "is_older_page": bool(request.GET.get("before")),
             "verification": verification,
+            "key_missing": key_missing,
             "page_size": PAGE_SIZE,
         },
         status=200 if not form.errors else 400,

@@ -6,9 +6,10 @@ appends the audit entry in the same transaction, and notifies on commit.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -18,12 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.audit.actions import record
+from yiwang.catalog import personal_formats
 from yiwang.catalog.forms_schema import clean_data
 from yiwang.catalog.models import ItemStatus, OnlineDepth, Replaceable, ServiceItem
 from yiwang.gmcrypto.core import blind_index
 from yiwang.notify.actions import notify
 from yiwang.orgs.models import Role
-from yiwang.orgs.scope import can_act
+from yiwang.orgs.scope import can_act, posts_of
+from yiwang.privacy.actions import disclosing, record_disclosure
 from yiwang.web.uploads import CheckedFile, check_upload
 from yiwang.workdays import calendar as workdays
 
@@ -37,6 +40,7 @@ from .models import (
     ClockPause,
     DeadlineStatus,
     Decision,
+    FormValueIndex,
     PauseKind,
     Status,
 )
@@ -224,6 +228,26 @@ def _check_materials(
     return checked
 
 
+def _set_form(case: Case, schema: dict | None, values: dict) -> list[tuple[str, str]]:
+    """Put the form on the case: personal values encrypted apart, masks in ``form_data``.
+
+    Returns the blind indexes to write with :func:`_write_form_index` once the case is saved.
+    """
+    shown, personal = personal_formats.split(schema, values)
+    case.form_data = shown
+    case.form_pii = json.dumps(personal, ensure_ascii=False) if personal else ""
+    return personal_formats.blind_indexes(schema, personal)
+
+
+def _write_form_index(case: Case, indexes: list[tuple[str, str]], *, replace: bool) -> None:
+    if replace:
+        FormValueIndex.objects.filter(case=case).delete()
+    if indexes:
+        FormValueIndex.objects.bulk_create(
+            FormValueIndex(case=case, field=field, digest=digest) for field, digest in indexes
+        )
+
+
 def _validate_form(item: ServiceItem, form_data: dict) -> dict:
     cleaned, errors = clean_data(item.form_schema or {}, form_data)
     if errors:
@@ -335,8 +359,12 @@ def save_draft(
         )
     elif draft.applicant_id != actor.pk or draft.status != Status.DRAFT:
         raise PermissionDenied(_("This draft is not yours or was already submitted."))
-    draft.form_data = {k: v for k, v in form_data.items() if v not in (None, "")}
+    replace = draft.pk is not None
+    indexes = _set_form(
+        draft, item.form_schema, {k: v for k, v in form_data.items() if v not in (None, "")}
+    )
     draft.save()
+    _write_form_index(draft, indexes, replace=replace)
     record(actor=actor, action="cases.save_draft", obj=draft)
     return draft
 
@@ -384,7 +412,8 @@ def submit_application(
                 blind_index(case.applicant_id_number, "id") if case.applicant_id_number else ""
             )
             case.applicant_phone = actor.phone
-            case.form_data = cleaned
+            replace = case.pk is not None  # a draft being submitted
+            indexes = _set_form(case, item.form_schema, cleaned)
             case.statutory_days, case.promised_days = item.statutory_limit, item.promised_limit
             case.department_id = case.home_department_id = item.department_id
             case.region = item.region
@@ -393,6 +422,7 @@ def submit_application(
             _enter_step(case, process.steps[0], now)
             refresh_deadlines(case, now, pauses=())
             _insert(case)
+            _write_form_index(case, indexes, replace=replace)
             _store_files(case, checked, actor, names, saved, new_case=True)
             _notify_applicant(
                 case,
@@ -442,13 +472,16 @@ def resubmit(
             before = _snapshot(case)
             now = timezone.now()
             ClockPause.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
-            if cleaned is not None:
-                case.form_data = cleaned
+            indexes = (
+                _set_form(case, case.item.form_schema, cleaned) if cleaned is not None else None
+            )
             _store_files(case, checked, actor, names, saved)
             step = case.step()
             case.status = Status.SUBMITTED if step["kind"] == "accept" else Status.IN_PROGRESS
             refresh_deadlines(case, now)
             _save(case, actor, "resubmit", before, note=note)
+            if indexes is not None:
+                _write_form_index(case, indexes, replace=True)
     except Exception:
         for path in saved:
             default_storage.delete(path)
@@ -548,7 +581,6 @@ def window_intake(
                 applicant_id_number=applicant_id_number,
                 applicant_id_index=id_index,
                 applicant_phone=applicant_phone.strip(),
-                form_data=cleaned,
                 statutory_days=item.statutory_limit,
                 promised_days=item.promised_limit,
                 department=item.department,
@@ -562,8 +594,10 @@ def window_intake(
                 accepted_at=now,
                 submission_key=submission_key,
             )
+            indexes = _set_form(case, item.form_schema, cleaned)
             _enter_step(case, process.steps[0], now)
             _insert(case)
+            _write_form_index(case, indexes, replace=False)
             _store_files(case, checked, actor, names, saved, new_case=True)
             _event(case, actor, "intake", note=hall.name)
             # The window accepts on the spot; the case moves on to the next step.
@@ -831,23 +865,126 @@ def transfer(
     return case
 
 
-@transaction.atomic
-def reveal_applicant_data(*, actor, case: Case, field: str) -> str:
-    """Show an applicant's full ID number or phone to staff in scope; audited."""
+#: Posts that handle cases and may need to call or identify the applicant (not leaders,
+#: auditors or data administrators: they oversee, they do not contact applicants).
+REVEAL_ROLES = (Role.WINDOW, Role.REVIEWER, Role.APPROVER, Role.DEPT_ADMIN)
+#: A concluded or refused case may still need a call (handing over the licence, questions
+#: about the decision) for this many days after it ended; a withdrawn one never does.
+REVEAL_DAYS_AFTER_CLOSE = 7
+
+
+def _ensure_may_reveal_applicant(actor, case: Case) -> None:
+    """Staff handling cases of the case's department × region (or at the window hall where it
+    was registered), while the case is open or ended at most ``REVEAL_DAYS_AFTER_CLOSE`` ago."""
+    in_scope = can_act(
+        actor, roles=REVEAL_ROLES, department=case.department, region=case.region
+    ) or bool(
+        case.hall_id
+        and any(p.hall_id == case.hall_id for p in posts_of(actor, roles=[Role.WINDOW]))
+    )
+    if not in_scope:
+        raise PermissionDenied(
+            _(
+                "You cannot see this applicant's personal data: case %(number)s belongs to "
+                "%(dept)s, %(region)s, which none of your case-handling posts covers."
+            )
+            % {"number": case.number, "dept": case.department.name, "region": case.region.name}
+        )
+    if case.status in OPEN_STATUSES:
+        return
+    ended = case.closed_at
+    recent = ended is not None and timezone.now() - ended <= timedelta(days=REVEAL_DAYS_AFTER_CLOSE)
+    if case.status in (Status.CLOSED, Status.REJECTED) and recent:
+        return
+    raise ValidationError(
+        _(
+            "Case %(number)s is %(status)s and no longer needs contact with the applicant: "
+            "personal data of cases is shown in full only while they are open and for "
+            "%(days)d days after they end."
+        )
+        % {
+            "number": case.number,
+            "status": case.get_status_display(),
+            "days": REVEAL_DAYS_AFTER_CLOSE,
+        },
+        code="case_closed",
+    )
+
+
+def may_reveal_applicant(actor, case: Case) -> bool:
+    """Whether the case page offers the reveal of the applicant's data (the action checks again)."""
+    try:
+        _ensure_may_reveal_applicant(actor, case)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+@disclosing
+def reveal_applicant_data(*, actor, case: Case, field: str, purpose: str, reason: str) -> str:
+    """Show staff the applicant's full ID number or phone for a purpose and a reason; counted
+    against the per-staff limit and recorded (privacy.record_disclosure) with the audit entry.
+    The value is returned for one rendering only: never stored in the session or a cookie."""
     if field not in ("id_number", "phone"):
-        raise ValidationError(_("Unknown personal data field."))
-    if not can_act(
-        actor, roles=[r.value for r in Role], department=case.department, region=case.region
-    ):
-        raise PermissionDenied(_("You are not authorised to see this applicant's personal data."))
-    record(
+        text = _("Only the applicant's ID number or phone can be shown in full.")
+        raise ValidationError({"field": [ValidationError(text, code="invalid_field")]})
+    case = Case.objects.select_related("department", "region", "applicant").get(pk=case.pk)
+    _ensure_may_reveal_applicant(actor, case)
+    value = case.applicant_id_number if field == "id_number" else case.applicant_phone
+    if not value:
+        text = _("The applicant gave no such data: there is nothing to show.")
+        raise ValidationError({"field": [ValidationError(text, code="no_value")]})
+    record_disclosure(
         actor=actor,
-        action="personal_data.reveal",
         obj=case,
         field=field,
-        subject=case.applicant_name,
+        purpose=purpose,
+        reason=reason,
+        subject=case.applicant,
+        subject_id_number=case.applicant_id_number,
+        subject_phone=case.applicant_phone,
+        subject_label=case.applicant_name,
+        # On whose behalf: the case's department, or the window staff member's own unit.
+        department=case.department
+        if can_act(actor, roles=REVEAL_ROLES, department=case.department, region=case.region)
+        else None,
+        object_label=case.number or "",
+        object_url=f"/cases/{case.pk}/",
     )
-    return case.applicant_id_number if field == "id_number" else case.applicant_phone
+    return value
+
+
+@disclosing
+def reveal_form_value(*, actor, case: Case, key: str, purpose: str, reason: str) -> str:
+    """Show staff one personal value of the application form in full; purpose-bound, counted
+    against the per-staff limit and recorded (privacy.record_disclosure) with the audit entry.
+    The value is returned for one rendering only: never stored in the session or a cookie."""
+    case = Case.objects.select_related("item", "department", "region", "applicant").get(pk=case.pk)
+    _ensure_may_reveal_applicant(actor, case)  # the same rule as the applicant's own data
+    personal = case.personal_form_data()
+    if key not in personal:
+        raise ValidationError(
+            _("“%(key)s” is not a personal data field of this application form.") % {"key": key},
+            code="invalid_field",
+        )
+    value = str(personal[key])
+    fmt = personal_formats.personal_fields(case.item.form_schema).get(key, "")
+    prop = (case.item.form_schema or {}).get("properties", {}).get(key) or {}
+    record_disclosure(
+        actor=actor,
+        obj=case,
+        field=f"form:{key}",
+        purpose=purpose,
+        reason=reason,
+        subject=case.applicant,
+        subject_id_number=value if fmt == personal_formats.RESIDENT_ID else "",
+        subject_phone=value if personal_formats.INDEX_PURPOSES.get(fmt) == "phone" else "",
+        subject_label=case.applicant_name,
+        department=case.department,
+        object_label=case.number or "",
+        field_label=str(prop.get("title") or key),
+    )
+    return value
 
 
 # --- the worker's sweep -------------------------------------------------------------

@@ -1,4 +1,13 @@
-"""The receipt (受理回执) and the decision document (决定书) of a case, as PDF."""
+"""The receipt (受理回执) and the decision document (决定书) of a case, as PDF.
+
+Personal data: both documents can be downloaded by the applicant and by every staff member
+who sees the case, so they show personal values masked: the applicant's ID number, and the
+form's personal fields as stored in ``Case.form_data`` (never ``form_values()``). No
+document here legally needs a full value: the decision (准予/不予许可决定书) identifies the
+applicant by name and case number and is verified by its QR code; a document that must carry
+a full ID number (e.g. a certificate issued in the person's name) belongs in the licence
+that implements it and must read it through an audited reveal.
+"""
 
 from django.conf import settings
 from django.urls import reverse
@@ -23,6 +32,21 @@ def _date(value) -> str:
     return f"{value:%Y年%m月%d日}"
 
 
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
+def form_rows(case) -> list[tuple[str, str]]:
+    """The application form as (title, value) rows, personal values masked."""
+    props = (case.item.form_schema or {}).get("properties") or {}
+    return [
+        ((props.get(key) or {}).get("title", key), _text(value))
+        for key, value in case.form_data.items()
+    ]
+
+
 def receipt(case, request=None) -> bytes:
     item = case.item
     rows = [
@@ -42,6 +66,7 @@ def receipt(case, request=None) -> bytes:
         (_("Promised completion by"), _date(case.due_at)),
         (_("Registered at"), case.hall.name if case.hall else _("Online")),
     ]
+    rows += form_rows(case)
     files = "、".join(f.name for f in case.files.filter(superseded=False))
     if files:
         rows.append((_("Materials received"), files))

@@ -4,6 +4,7 @@ The workflow state lives on the row itself and is written synchronously with
 every action (DIGIT's asynchronous persister caused read-after-write bugs).
 """
 
+import json
 import secrets
 
 from django.conf import settings
@@ -86,7 +87,11 @@ class Case(models.Model):
     applicant_id_number = EncryptedTextField(_("applicant ID number"), blank=True, default="")
     applicant_id_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
     applicant_phone = EncryptedTextField(_("applicant phone"), blank=True, default="")
+    # The form as shown to staff: personal values (ID numbers, phones, bank accounts, names;
+    # see catalog.personal_formats) replaced by their masks. The full personal values are in
+    # ``form_pii``, SM4-encrypted JSON; ``form_values()`` joins the two.
     form_data = models.JSONField(_("application form"), default=dict, blank=True)
+    form_pii = EncryptedTextField(_("personal data in the form"), blank=True, default="")
     # Time limits as published when the case started (the item may change later).
     statutory_days = models.PositiveSmallIntegerField(
         _("statutory limit (working days)"), default=0
@@ -197,10 +202,41 @@ class Case(models.Model):
     def masked_phone(self) -> str:
         return mask_phone(self.applicant_phone)
 
+    def personal_form_data(self) -> dict:
+        """The form's personal values in full (decrypted): ``{field: value}``."""
+        return json.loads(self.form_pii) if self.form_pii else {}
+
+    def form_values(self) -> dict:
+        """The whole form in full, for the applicant, processing and documents that need it.
+
+        Staff pages show ``form_data`` (masked) and reveal one value by the audited action.
+        """
+        personal = self.personal_form_data()
+        return {key: personal.get(key, value) for key, value in self.form_data.items()}
+
     def step(self) -> dict | None:
         if not self.current_step:
             return None
         return self.process.step(self.current_step)
+
+
+class FormValueIndex(models.Model):
+    """Blind index of a resident ID number or phone typed into a case's form (exact lookup).
+
+    Uses the purposes of ``accounts`` ("id", "phone"), so one number finds accounts and cases.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="form_indexes")
+    field = models.CharField(max_length=50)
+    digest = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "field"], name="cases_form_index_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.field}"
 
 
 class CaseMaterial(models.Model):

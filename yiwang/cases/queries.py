@@ -2,6 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
+from yiwang.accounts.models import normalise_phone, normalise_resident_id
+from yiwang.gmcrypto.core import blind_index
 from yiwang.orgs.models import Role
 from yiwang.orgs.scope import posts_of, scope_q
 
@@ -28,6 +30,20 @@ def visible_cases(user) -> QuerySet[Case]:
     if halls:
         q |= Q(hall_id__in=halls)
     return Case.objects.filter(q).exclude(status="draft")
+
+
+def with_form_value(qs: QuerySet[Case], *, id_number: str = "", phone: str = "") -> QuerySet[Case]:
+    """Cases of ``qs`` whose application form holds this resident ID number or phone.
+
+    Exact match by blind index (the values themselves are encrypted); pass a scoped ``qs``
+    such as :func:`visible_cases`.
+    """
+    digests = []
+    if id_number:
+        digests.append(blind_index(normalise_resident_id(id_number), "id"))
+    if phone:
+        digests.append(blind_index(normalise_phone(phone), "phone"))
+    return qs.filter(form_indexes__digest__in=digests).distinct()
 
 
 def inbox(user) -> QuerySet[Case]:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/resubmit/", views.resubmit, name="resubmit"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
+    path("<int:pk>/form/<str:key>/reveal/", views.reveal_form, name="reveal_form"),
     path("<int:pk>/files/<int:file_pk>/", views.download, name="download"),
     path("<int:pk>/receipt.pdf", views.receipt_pdf, name="receipt"),
     path("<int:pk>/decision.pdf", views.decision_pdf, name="decision"),

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,8 @@ from yiwang.catalog.forms_schema import build_form, field_order
 from yiwang.catalog.models import ServiceItem
 from yiwang.orgs.models import Department, Hall, Role
 from yiwang.orgs.scope import can_act, posts_of
+from yiwang.web import params
+from yiwang.web.files import file_response
 
 from . import actions, documents, queries, rules
 from .models import Case, CaseEvent, CaseMaterial, Status
@@ -82,8 +85,8 @@ def apply(request: HttpRequest, item_pk: int) -> HttpResponse:
     drafts = Case.objects.filter(applicant=request.user, item=item, status=Status.DRAFT)
     if request.method == "POST":
         # The form says which draft it resumed; a fresh application needs no lookup.
-        draft_id = request.POST.get("draft", "")
-        draft = drafts.filter(pk=int(draft_id)).first() if draft_id.isdigit() else None
+        draft_id = params.object_id(request.POST, "draft", required=False)
+        draft = drafts.filter(pk=draft_id).first() if draft_id else None
     else:
         draft = drafts.order_by("-pk").first()
     field_errors: dict[str, list[str]] = {}
@@ -109,7 +112,7 @@ def apply(request: HttpRequest, item_pk: int) -> HttpResponse:
                 uploads=_uploads(request, item),
                 submission_key=data.get("submission_key", ""),
                 enterprise=enterprise,
-                item_version=int(data.get("item_version") or 0) or None,
+                item_version=params.integer(data, "item_version", minimum=0) or None,
                 draft=draft,
             )
         except ValidationError as exc:
@@ -131,7 +134,9 @@ def apply(request: HttpRequest, item_pk: int) -> HttpResponse:
             return redirect("cases:detail", pk=case.pk)
     else:
         schema_form = build_form(
-            item.form_schema or {}, initial=draft.form_data if draft else None, prefix=FORM_PREFIX
+            item.form_schema or {},
+            initial=draft.form_values() if draft else None,
+            prefix=FORM_PREFIX,
         )
     material_rows = [
         {
@@ -176,6 +181,27 @@ def _case_for(request: HttpRequest, pk: int) -> tuple[Case, bool]:
     raise Http404
 
 
+def _form_rows(case: Case, as_staff: bool, revealed: dict) -> list[dict]:
+    """The 申请表 section: staff see personal values masked (one revealed by the audited
+    action shows once), the applicant sees their own form in full."""
+    props = (case.item.form_schema or {}).get("properties") or {}
+    personal = case.personal_form_data()
+    rows = []
+    for key, value in case.form_data.items():
+        is_personal = key in personal
+        shown = value if as_staff else personal.get(key, value)
+        rows.append(
+            {
+                "key": key,
+                "label": (props.get(key) or {}).get("title", key),
+                "value": shown,
+                "personal": as_staff and is_personal,
+                "revealed": revealed.get(f"form:{key}") if is_personal else None,
+            }
+        )
+    return rows
+
+
 @login_required
 def detail(request: HttpRequest, pk: int, revealed: dict | None = None) -> HttpResponse:
     case, as_staff = _case_for(request, pk)
@@ -213,6 +239,8 @@ def detail(request: HttpRequest, pk: int, revealed: dict | None = None) -> HttpR
             "departments": Department.objects.exclude(pk=case.department_id) if as_staff else [],
             "pauses": case.pauses.all(),
             "revealed": revealed or {},
+            "may_reveal_applicant": as_staff and actions.may_reveal_applicant(request.user, case),
+            "form_rows": _form_rows(case, as_staff, revealed or {}),
             "may_release": as_staff
             and can_act(
                 request.user, roles=["dept_admin"], department=case.department, region=case.region
@@ -224,18 +252,48 @@ def detail(request: HttpRequest, pk: int, revealed: dict | None = None) -> HttpR
 @login_required
 @require_POST
 def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
-    """Staff reveal the applicant's full ID number or phone; rendered, never put in a cookie."""
+    """Staff reveal the applicant's full ID number or phone for a purpose and a reason;
+    rendered once, never put in the session or a cookie. Out of scope: 404 (as the case
+    page); in scope but not allowed (role, closed case, limit): the reason on the case page."""
     _staff_required(request)
-    _case_for(request, pk)
-    case = get_object_or_404(Case, pk=pk)
+    case, _as_staff = _case_for(request, pk)
     try:
-        value = actions.reveal_applicant_data(actor=request.user, case=case, field=field)
-    except (ValidationError, PermissionDenied) as exc:
-        _errors_to_messages(
-            request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+        value = actions.reveal_applicant_data(
+            actor=request.user,
+            case=case,
+            field=field,
+            purpose=request.POST.get("purpose", ""),
+            reason=request.POST.get("reason", ""),
         )
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
         return redirect("cases:detail", pk=pk)
-    return detail(request, pk, revealed={field: value})
+    response = detail(request, pk, revealed={field: value})
+    add_never_cache_headers(response)  # the full value must not stay in a cache
+    return response
+
+
+@login_required
+@require_POST
+def reveal_form(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """Staff reveal one personal value of the application form (purpose and reason given);
+    rendered once, never put in the session or a cookie. Same answers as :func:`reveal`."""
+    _staff_required(request)
+    case, _as_staff = _case_for(request, pk)
+    try:
+        value = actions.reveal_form_value(
+            actor=request.user,
+            case=case,
+            key=key,
+            purpose=request.POST.get("purpose", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+        return redirect("cases:detail", pk=pk)
+    response = detail(request, pk, revealed={f"form:{key}": value})
+    add_never_cache_headers(response)  # the full value must not stay in a cache
+    return response
 
 
 STAFF_ACTIONS = {
@@ -275,7 +333,7 @@ STAFF_ACTIONS = {
     "transfer": lambda u, c, p, v: actions.transfer(
         actor=u,
         case=c,
-        department=get_object_or_404(Department, pk=p.get("department") or 0),
+        department=get_object_or_404(Department, pk=params.object_id(p, "department")),
         reason=p.get("reason", ""),
         expected_version=v,
     ),
@@ -290,10 +348,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     handler = STAFF_ACTIONS.get(request.POST.get("action", ""))
     if handler is None or not as_staff:
         raise PermissionDenied(_("Unknown action."))
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
+    version = params.integer(request.POST, "version", minimum=0)
     try:
         handler(request.user, case, request.POST, version)
     except ValidationError as exc:
@@ -319,7 +374,7 @@ def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
             case=case,
             uploads=_uploads(request, case.item),
             note=request.POST.get("note", ""),
-            expected_version=int(request.POST.get("version", 0)),
+            expected_version=params.integer(request.POST, "version", minimum=0, required=True),
         )
     except ValidationError as exc:
         _errors_to_messages(request, exc)
@@ -337,7 +392,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             case=case,
             reason=request.POST.get("reason", ""),
-            expected_version=int(request.POST.get("version", 0)),
+            expected_version=params.integer(request.POST, "version", minimum=0, required=True),
         )
     except ValidationError as exc:
         _errors_to_messages(request, exc)
@@ -350,9 +405,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     case, _staff = _case_for(request, pk)
     f = get_object_or_404(CaseMaterial, pk=file_pk, case=case)
-    return FileResponse(
-        f.file.open("rb"), as_attachment=True, filename=f.original_name, content_type=f.content_type
-    )
+    return file_response(f.file, filename=f.original_name, content_type=f.content_type)
 
 
 @login_required
@@ -418,7 +471,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @require_POST
 def bulk_accept(request: HttpRequest) -> HttpResponse:
     _staff_required(request)
-    ids = [int(i) for i in request.POST.getlist("case") if i.isdigit()]
+    ids = [n for n in (params.parse_int(i, minimum=1) for i in request.POST.getlist("case")) if n]
     cases = list(queries.inbox(request.user).filter(pk__in=ids))
     if not ids:
         messages.error(request, _("Select the cases to accept first."))
@@ -516,7 +569,7 @@ def intake_form(request: HttpRequest, item_pk: int) -> HttpResponse:
                 form_data=_form_data(item.form_schema, data),
                 uploads=_uploads(request, item),
                 submission_key=data.get("submission_key", ""),
-                item_version=int(data.get("item_version") or 0) or None,
+                item_version=params.integer(data, "item_version", minimum=0) or None,
             )
         except ValidationError as exc:
             field_errors, general = _split_errors(exc)

@@ -159,7 +159,7 @@ def list_items(request, filters: Query[ItemFilters]):
     qs = _published()
     department = filters.department.strip()
     if department:
-        if department.isdigit() and len(department) < 18:
+        if department.isascii() and department.isdigit() and len(department) < 18:
             qs = qs.filter(department_id=int(department))
         else:
             qs = qs.filter(department__uscc=department.upper())

@@ -190,7 +190,9 @@ class ItemForm(forms.Form):
         _("Application form (JSON Schema)"),
         _(
             "Fields of type string, integer, number, boolean or date (string with format date); "
-            "title, description, enum, required, maxLength, pattern, minimum, maximum."
+            "title, description, enum, required, maxLength, pattern, minimum, maximum. Personal "
+            "data needs its format (resident-id, uscc, mobile, phone, bank-account, "
+            "person-name): it is then checked, stored encrypted and masked for staff."
         ),
         rows=10,
     )

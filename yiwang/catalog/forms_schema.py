@@ -19,8 +19,10 @@ An item's ``form_schema`` describes its online application form::
 Supported keywords: at the top ``type`` (must be ``object``), ``title``, ``description``,
 ``properties``, ``required``, ``x-order``; per property ``type`` (string / integer / number /
 boolean), ``title``, ``description``, ``enum``, ``maxLength``, ``minLength``, ``pattern``,
-``minimum``, ``maximum``, ``format`` (``date`` on strings), ``default`` and ``const: true`` on
-booleans (a box that must be ticked). ``x-order`` keeps the field order (PostgreSQL ``jsonb``
+``minimum``, ``maximum``, ``format`` on strings (``date``, or one of the personal-data formats
+``resident-id``, ``uscc``, ``mobile``, ``phone``, ``bank-account``, ``person-name`` of
+:mod:`yiwang.catalog.personal_formats`, which are checked like window intake and stored
+encrypted), ``default`` and ``const: true`` on booleans (a box that must be ticked). ``x-order`` keeps the field order (PostgreSQL ``jsonb``
 does not keep object key order); :func:`normalize_schema` adds it. An empty schema ``{}``
 means the item has no online form fields.
 
@@ -46,7 +48,10 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import personal_formats
+
 TYPES = ("string", "integer", "number", "boolean")
+FORMATS = ("date", *personal_formats.PERSONAL_FORMATS)
 TOP_KEYWORDS = {"type", "title", "description", "properties", "required", "x-order"}
 PROPERTY_KEYWORDS = {
     "type",
@@ -219,10 +224,19 @@ def _property_errors(key: str, prop) -> list[str]:
                     )
                     % {"key": key, "error": exc}
                 )
-    if "format" in prop and prop["format"] != "date":
+    if "format" in prop and prop["format"] not in FORMATS:
         errors.append(
-            gettext('Field “%(key)s”: only "format": "date" is supported.') % {"key": key}
+            gettext("Field “%(key)s”: the format must be one of %(formats)s.")
+            % {"key": key, "formats": ", ".join(FORMATS)}
         )
+    if personal_formats.is_personal(prop):
+        # Personal values must not be published in the schema itself.
+        for word in ("enum", "default"):
+            if word in prop:
+                errors.append(
+                    gettext("Field “%(key)s”: a personal-data field cannot have “%(word)s”.")
+                    % {"key": key, "word": word}
+                )
     if "enum" in prop:
         enum = prop["enum"]
         good = isinstance(enum, list) and 1 <= len(enum) <= 100
@@ -385,6 +399,8 @@ def _coerce(prop: dict, value):
             if not DATE_RE.match(text):
                 raise ValueError
             return dt.date.fromisoformat(text).isoformat()
+        if personal_formats.is_personal(prop):
+            return personal_formats.normalise(prop["format"], text)
         return text
     if kind == "integer":
         if _is_int(value):
@@ -458,6 +474,10 @@ def _value_error(key: str, prop: dict, value):
             }
         if "pattern" in prop and not re.search(prop["pattern"], cleaned):
             return None, pattern_message(prop, title)
+        if personal_formats.is_personal(prop):
+            cleaned, problem = personal_formats.check(prop["format"], cleaned)
+            if problem:
+                return None, gettext("“%(title)s”: %(error)s") % {"title": title, "error": problem}
     if kind == "boolean" and prop.get("const") is True and cleaned is not True:
         return None, gettext("Please tick “%(title)s”.") % {"title": title}
     return cleaned, None
@@ -599,6 +619,10 @@ def _form_field(key: str, prop: dict, required: bool) -> forms.Field:
             "“%(title)s” must be at least %(n)d characters long."
         ) % {"title": title, "n": prop["minLength"]}
     widget = forms.Textarea(attrs={"rows": 4}) if (max_length or 0) > TEXTAREA_FROM else None
+    if prop.get("format") in (personal_formats.MOBILE, personal_formats.PHONE):
+        widget = forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})
+    elif personal_formats.is_personal(prop):
+        widget = forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
     return forms.CharField(
         max_length=max_length,
         min_length=prop.get("minLength"),

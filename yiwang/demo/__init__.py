@@ -2,7 +2,7 @@
 
 
 def demo_logins(include_extra: bool = False) -> list[tuple[str, str]]:
-    """(username, description) of the demo logins; password ``Dabu@2026`` for all."""
+    """(username, description) of the demo logins; password ``Dabu@2026.gov`` for all."""
     from .people import demo_logins as _demo_logins
 
     return _demo_logins(include_extra)

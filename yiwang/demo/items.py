@@ -52,17 +52,19 @@ def schema(*fields) -> dict:
     }
 
 
+# Personal data carries its format (catalog.personal_formats): checked like window intake,
+# stored encrypted, masked for staff.
 PHONE = field(
     "phone",
     "联系电话",
-    pattern=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
+    format="phone",
     description="11 位手机号或带区号的固定电话，如 0753-5522315",
 )
-NAME = field("applicant_name", "申请人姓名", maxLength=30)
+NAME = field("applicant_name", "申请人姓名", maxLength=30, format="person-name")
 ID_NUMBER = field(
     "id_number",
     "公民身份号码",
-    pattern=r"^\d{17}[\dXx]$",
+    format="resident-id",
     description="18 位居民身份证号码，末位可为 X",
 )
 ADDRESS = field("address", "联系地址", maxLength=100)
@@ -70,10 +72,18 @@ ENTERPRISE = field("enterprise_name", "单位名称", maxLength=100)
 USCC = field(
     "uscc",
     "统一社会信用代码",
-    pattern=r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+    format="uscc",
     description="18 位统一社会信用代码",
 )
-LEGAL_REP = field("legal_representative", "法定代表人（负责人）", maxLength=30)
+LEGAL_REP = field(
+    "legal_representative", "法定代表人（负责人）", maxLength=30, format="person-name"
+)
+BANK_ACCOUNT = field(
+    "bank_account",
+    "收款银行账号",
+    format="bank-account",
+    description="申请人本人的银行卡号或存折账号，补贴按月发放至此账户",
+)
 
 
 def M(
@@ -134,7 +144,7 @@ ITEMS: list[dict] = [
                 required=False,
                 description="可不使用名称，不填则以经营者姓名登记",
             ),
-            field("operator_name", "经营者姓名", maxLength=30),
+            field("operator_name", "经营者姓名", maxLength=30, format="person-name"),
             field("form_of_organisation", "组成形式", enum=["个人经营", "家庭经营"]),
             field("premises", "经营场所", maxLength=100),
             field("business_scope", "经营范围", maxLength=300),
@@ -407,8 +417,8 @@ ITEMS: list[dict] = [
             M("现有子女出生医学证明", "copy", replace="licence"),
         ],
         "form": schema(
-            field("husband_name", "男方姓名", maxLength=30),
-            field("wife_name", "女方姓名", maxLength=30),
+            field("husband_name", "男方姓名", maxLength=30, format="person-name"),
+            field("wife_name", "女方姓名", maxLength=30, format="person-name"),
             field("children_count", "现有子女数", "integer", minimum=0, maximum=10),
             field("reason", "申请理由", maxLength=300),
             PHONE,
@@ -440,7 +450,7 @@ ITEMS: list[dict] = [
             M("父母结婚证", "copy", replace="licence", required=False, notes="非婚生育的无需提交"),
         ],
         "form": schema(
-            field("baby_name", "婴儿姓名", maxLength=20),
+            field("baby_name", "婴儿姓名", maxLength=20, format="person-name"),
             field("baby_gender", "婴儿性别", enum=["男", "女"]),
             field("birth_date", "出生日期", format="date"),
             field(
@@ -518,8 +528,8 @@ ITEMS: list[dict] = [
             M("2 寸近期半身免冠合影照片", "original", count=3),
         ],
         "form": schema(
-            field("male_name", "男方姓名", maxLength=30),
-            field("female_name", "女方姓名", maxLength=30),
+            field("male_name", "男方姓名", maxLength=30, format="person-name"),
+            field("female_name", "女方姓名", maxLength=30, format="person-name"),
             field("appointment_date", "预约登记日期", format="date"),
             field("ceremony", "是否需要颁证仪式", "boolean", required=False),
             PHONE,
@@ -665,9 +675,7 @@ ITEMS: list[dict] = [
         "form": schema(
             NAME,
             ID_NUMBER,
-            field(
-                "bank_account", "收款账号", pattern=r"^\d{12,19}$", description="12–19 位银行卡号"
-            ),
+            BANK_ACCOUNT,
             PHONE,
         ),
     },
@@ -703,6 +711,7 @@ ITEMS: list[dict] = [
                 pattern=r"^\d{17}[\dXx]\d{2}$",
                 description="身份证号码加 2 位残疾类别等级代码",
             ),
+            BANK_ACCOUNT,
             PHONE,
         ),
     },
@@ -745,7 +754,9 @@ ITEMS: list[dict] = [
                     "多重残疾",
                 ],
             ),
-            field("guardian_name", "监护人姓名", maxLength=30, required=False),
+            field(
+                "guardian_name", "监护人姓名", maxLength=30, format="person-name", required=False
+            ),
             ADDRESS,
             PHONE,
         ),
@@ -1409,6 +1420,7 @@ ITEMS: list[dict] = [
             ),
             field("amount", "申请救助金额（元）", "number", minimum=1, maximum=50000),
             field("description", "困难情况说明", maxLength=500),
+            BANK_ACCOUNT,
             PHONE,
         ),
     },
@@ -1447,6 +1459,7 @@ ITEMS: list[dict] = [
             ),
             field("amount", "申请救助金额（元）", "number", minimum=1, maximum=50000),
             field("description", "困难情况说明", maxLength=500),
+            BANK_ACCOUNT,
             PHONE,
         ),
     },

@@ -6,7 +6,9 @@ Residents born before 1988 carry the pre-1988 division code of 大埔县 (442422
 as real ID numbers issued then do.
 """
 
-PASSWORD = "Dabu@2026"  # noqa: S105 - the published demo password
+from django.conf import settings
+
+PASSWORD = "Dabu@2026.gov"  # noqa: S105 - the published demo password
 
 COUNTY = "441422"
 HULIAO = "441422100"
@@ -232,6 +234,15 @@ ENTERPRISES = [
 ENTERPRISE_DESCRIPTION = "企业经办人 · 大埔县客家味道餐饮有限公司（王强）"
 
 
+# Accounts whose role requires the second factor set up their authenticator at first login.
+TOTP_NOTE = " · 动态口令（首次登录时绑定）"
+
+
+def _needs_totp(spec: dict) -> bool:
+    roles = set(settings.YIWANG_MFA_REQUIRED_ROLES)
+    return settings.YIWANG_MFA_ALL_STAFF or any(p["role"] in roles for p in spec["posts"])
+
+
 def _staff_rows(include_extra: bool) -> list[dict]:
     return [s for s in STAFF if include_extra or not s.get("extra")]
 
@@ -242,8 +253,11 @@ def demo_logins(include_extra: bool = False) -> list[tuple[str, str]]:
     Without ``include_extra`` only the logins of the common brief are listed; the extra
     reviewer_<key>/approver_<key> accounts of the other departments are added with it.
     """
-    rows = [(ADMIN["username"], ADMIN["description"])]
-    rows += [(s["username"], s["description"]) for s in _staff_rows(include_extra)]
+    rows = [(ADMIN["username"], ADMIN["description"] + TOTP_NOTE)]
+    rows += [
+        (s["username"], s["description"] + (TOTP_NOTE if _needs_totp(s) else ""))
+        for s in _staff_rows(include_extra)
+    ]
     rows += DOMAIN_LOGINS
     rows += [(username, CITIZEN_DESCRIPTIONS[username]) for username in CITIZEN_DESCRIPTIONS]
     rows.append((ENTERPRISE_AGENT[0], ENTERPRISE_DESCRIPTION))

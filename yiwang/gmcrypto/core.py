@@ -1,22 +1,52 @@
 """SM3 and SM4 behind one module, so a certified implementation can replace it.
 
 Only this module touches cipher primitives. Everything else calls
-``sm3_hex``, ``hmac_sm3_hex``, ``encrypt`` / ``decrypt`` and ``blind_index``.
+``sm3_hex``, ``hmac_sm3_hex``, ``encrypt`` / ``decrypt``, ``blind_index`` and
+``audit_key``.
+
+Keys come from settings only (``YIWANG_SM4_KEY``, ``YIWANG_BLIND_INDEX_KEY``,
+``YIWANG_AUDIT_KEY``: 16 bytes as 32 hex digits). In development (``DEBUG`` on) an
+unset key is derived from ``SECRET_KEY`` so that a checkout runs with no
+configuration; the system check in :mod:`yiwang.gmcrypto.checks` warns about it,
+and refuses to start without real keys when ``DEBUG`` is off.
+
+Ciphertext formats (base64 text):
+
+* version 1: ``0x01 | iv(16) | SM4-CBC(data) | HMAC-SM3(body)``; still readable.
+* version 2: ``0x02 | key id(1) | iv(16) | SM4-CBC(data) | HMAC-SM3(body)``. The key
+  id names which SM4 key wrote the value, so during a key rotation the new key
+  (``YIWANG_SM4_KEY``) and the old ones (``YIWANG_SM4_OLD_KEYS``) both decrypt, and
+  ``yiwang rotate_keys sm4`` finds the values still under an old key.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes, padding
+from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-_VERSION = b"\x01"  # ciphertext format version: 1 = SM4-CBC + HMAC-SM3 (encrypt-then-MAC)
+_V1 = 1  # SM4-CBC + HMAC-SM3 (encrypt-then-MAC), no key id
+_V2 = 2  # the same, with the writing key's id after the version byte
+
+# Setting name → derivation label (the label also separates the development keys).
+SM4_KEY = "YIWANG_SM4_KEY"
+BLIND_INDEX_KEY = "YIWANG_BLIND_INDEX_KEY"
+AUDIT_KEY = "YIWANG_AUDIT_KEY"
+KEY_LABELS = {
+    SM4_KEY: "yiwang-sm4",
+    BLIND_INDEX_KEY: "yiwang-blind-index",
+    AUDIT_KEY: "yiwang-audit",
+}
 
 
 def sm3_digest(data: bytes) -> bytes:
@@ -31,31 +61,16 @@ def sm3_hex(data: bytes | str) -> str:
     return sm3_digest(data).hex()
 
 
-class _SM3:
-    """hashlib-compatible constructor so the stdlib ``hmac`` can use SM3."""
-
-    digest_size = 32
-    block_size = 64
-
-    def __init__(self, data: bytes = b""):
-        self._h = hashes.Hash(hashes.SM3())
-        if data:
-            self._h.update(data)
-
-    def update(self, data: bytes) -> None:
-        self._h.update(data)
-
-    def digest(self) -> bytes:
-        return self._h.copy().finalize()
-
-    def copy(self) -> _SM3:
-        c = _SM3.__new__(_SM3)
-        c._h = self._h.copy()
-        return c
+@lru_cache(maxsize=32)
+def _hmac_state(key: bytes) -> crypto_hmac.HMAC:
+    """The keyed state, computed once per key: the audit chain's link is hashed under lock."""
+    return crypto_hmac.HMAC(key, hashes.SM3())
 
 
 def hmac_sm3(key: bytes, data: bytes) -> bytes:
-    return hmac.new(key, data, _SM3).digest()
+    h = _hmac_state(key).copy()
+    h.update(data)
+    return h.finalize()
 
 
 def hmac_sm3_hex(key: bytes, data: bytes | str) -> str:
@@ -64,50 +79,170 @@ def hmac_sm3_hex(key: bytes, data: bytes | str) -> str:
     return hmac_sm3(key, data).hex()
 
 
-def _derive(label: str, configured: str) -> bytes:
+# --- keys -------------------------------------------------------------------------------
+
+
+class MissingKeyError(ImproperlyConfigured):
+    """A key the operation needs is not configured (and DEBUG is off)."""
+
+
+def parse_hex_key(name: str, value: str) -> bytes:
+    """``value`` as 16 key bytes; ValueError naming the setting when it is not 32 hex digits."""
+    try:
+        key = bytes.fromhex(value.strip())
+    except ValueError:
+        key = b""
+    if len(key) != 16:
+        raise ValueError(f"{name} must be 16 bytes (32 hex digits)")
+    return key
+
+
+def derived_key_hex(secret_key: str, name: str) -> str:
+    """The development key for setting ``name``, derived from ``secret_key``."""
+    return hmac_sm3(secret_key.encode(), KEY_LABELS[name].encode())[:16].hex()
+
+
+def _configured_key(name: str, configured: str, secret_key: str, debug: bool) -> bytes:
     if configured:
-        key = bytes.fromhex(configured)
-        if len(key) != 16:
-            raise ValueError(f"{label} must be 16 bytes (32 hex digits)")
-        return key
-    return hmac_sm3(settings.SECRET_KEY.encode(), label.encode())[:16]
+        return parse_hex_key(name, configured)
+    if debug:
+        return bytes.fromhex(derived_key_hex(secret_key, name))
+    raise MissingKeyError(
+        f"{name} is not set. Run `yiwang setup` (it writes random keys to var/secrets.env) "
+        f"or set {name} to 32 hex digits, e.g. from "
+        "`python -c 'import secrets; print(secrets.token_hex(16))'`."
+    )
 
 
-@lru_cache(maxsize=4)
-def _keys(secret: str, sm4: str, blind: str) -> tuple[bytes, bytes, bytes]:
-    enc = _derive("yiwang-sm4", sm4)
-    mac = hmac_sm3(enc, b"yiwang-mac")[:16]
-    idx = _derive("yiwang-blind-index", blind)
-    return enc, mac, idx
+def key_id(key: bytes) -> int:
+    """One byte naming an SM4 key inside version-2 ciphertexts."""
+    return hmac_sm3(key, b"yiwang-sm4-key-id")[0]
+
+
+@dataclass(frozen=True)
+class Sm4Key:
+    id: int
+    enc: bytes
+    mac: bytes
+
+
+def _sm4_key(enc: bytes) -> Sm4Key:
+    return Sm4Key(id=key_id(enc), enc=enc, mac=hmac_sm3(enc, b"yiwang-mac")[:16])
+
+
+def old_sm4_keys_setting() -> list[str]:
+    """``YIWANG_SM4_OLD_KEYS`` as a list (a comma-separated string or a list in settings)."""
+    value = getattr(settings, "YIWANG_SM4_OLD_KEYS", "") or ""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return [item.strip() for item in items if item.strip()]
+
+
+@lru_cache(maxsize=8)
+def _ring(current: str, old: tuple[str, ...], secret: str, debug: bool) -> tuple[Sm4Key, ...]:
+    keys = [_sm4_key(_configured_key(SM4_KEY, current, secret, debug))]
+    for value in old:
+        keys.append(_sm4_key(parse_hex_key("YIWANG_SM4_OLD_KEYS", value)))
+    return tuple(keys)
+
+
+def sm4_keys() -> tuple[Sm4Key, ...]:
+    """The current SM4 key first, then the old keys still accepted for reading."""
+    return _ring(
+        settings.YIWANG_SM4_KEY,
+        tuple(old_sm4_keys_setting()),
+        settings.SECRET_KEY,
+        settings.DEBUG,
+    )
+
+
+def current_sm4_key_id() -> int:
+    return sm4_keys()[0].id
+
+
+@lru_cache(maxsize=8)
+def _single(name: str, configured: str, secret: str, debug: bool) -> bytes:
+    return _configured_key(name, configured, secret, debug)
+
+
+def blind_index_key() -> bytes:
+    return _single(
+        BLIND_INDEX_KEY, settings.YIWANG_BLIND_INDEX_KEY, settings.SECRET_KEY, settings.DEBUG
+    )
+
+
+def audit_key() -> bytes:
+    """The audit chain's HMAC key. It lives in the environment, never in the database."""
+    return _single(
+        AUDIT_KEY, getattr(settings, "YIWANG_AUDIT_KEY", ""), settings.SECRET_KEY, settings.DEBUG
+    )
 
 
 def keys() -> tuple[bytes, bytes, bytes]:
-    return _keys(settings.SECRET_KEY, settings.YIWANG_SM4_KEY, settings.YIWANG_BLIND_INDEX_KEY)
+    """(SM4 encryption key, its MAC key, blind-index key) currently in use."""
+    current = sm4_keys()[0]
+    return current.enc, current.mac, blind_index_key()
+
+
+# --- SM4 --------------------------------------------------------------------------------
 
 
 def encrypt(plaintext: str) -> str:
-    """SM4-CBC with a random IV, authenticated with HMAC-SM3; returns base64 text."""
-    enc_key, mac_key, _ = keys()
+    """SM4-CBC with a random IV under the current key, authenticated with HMAC-SM3."""
+    key = sm4_keys()[0]
     iv = os.urandom(16)
     padder = padding.PKCS7(128).padder()
     data = padder.update(plaintext.encode()) + padder.finalize()
-    encryptor = Cipher(algorithms.SM4(enc_key), modes.CBC(iv)).encryptor()
-    body = _VERSION + iv + encryptor.update(data) + encryptor.finalize()
-    return base64.b64encode(body + hmac_sm3(mac_key, body)).decode()
+    encryptor = Cipher(algorithms.SM4(key.enc), modes.CBC(iv)).encryptor()
+    body = bytes([_V2, key.id]) + iv + encryptor.update(data) + encryptor.finalize()
+    return base64.b64encode(body + hmac_sm3(key.mac, body)).decode()
 
 
 class DecryptionError(ValueError):
     pass
 
 
+def _split(token: str) -> tuple[bytes, bytes]:
+    try:
+        raw = base64.b64decode(token, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise DecryptionError("ciphertext is not base64") from exc
+    if len(raw) < 1 + 16 + 16 + 32:
+        raise DecryptionError("ciphertext is too short")
+    return raw[:-32], raw[-32:]
+
+
+def token_key_id(token: str) -> int | None:
+    """The key id a ciphertext names (None for version 1, which names none)."""
+    body, _ = _split(token)
+    if body[0] == _V2:
+        return body[1]
+    if body[0] == _V1:
+        return None
+    raise DecryptionError("unknown ciphertext version")
+
+
+def needs_reencryption(token: str) -> bool:
+    """True when the value is not written by the current key in the current format."""
+    return token_key_id(token) != current_sm4_key_id()
+
+
 def decrypt(token: str) -> str:
-    enc_key, mac_key, _ = keys()
-    raw = base64.b64decode(token)
-    body, tag = raw[:-32], raw[-32:]
-    if not hmac.compare_digest(hmac_sm3(mac_key, body), tag) or body[:1] != _VERSION:
+    body, tag = _split(token)
+    version = body[0]
+    if version == _V2:
+        candidates = [k for k in sm4_keys() if k.id == body[1]]
+        iv, ct = body[2:18], body[18:]
+    elif version == _V1:
+        candidates = list(sm4_keys())
+        iv, ct = body[1:17], body[17:]
+    else:
         raise DecryptionError("ciphertext failed authentication")
-    iv, ct = body[1:17], body[17:]
-    decryptor = Cipher(algorithms.SM4(enc_key), modes.CBC(iv)).decryptor()
+    for key in candidates:
+        if hmac.compare_digest(hmac_sm3(key.mac, body), tag):
+            break
+    else:
+        raise DecryptionError("ciphertext failed authentication")
+    decryptor = Cipher(algorithms.SM4(key.enc), modes.CBC(iv)).decryptor()
     data = decryptor.update(ct) + decryptor.finalize()
     unpadder = padding.PKCS7(128).unpadder()
     return (unpadder.update(data) + unpadder.finalize()).decode()
@@ -115,8 +250,7 @@ def decrypt(token: str) -> str:
 
 def blind_index(value: str, purpose: str) -> str:
     """Deterministic keyed SM3-HMAC for exact lookup of an encrypted value."""
-    _, _, idx_key = keys()
-    return hmac_sm3_hex(idx_key, f"{purpose}:{value.strip().upper()}")
+    return hmac_sm3_hex(blind_index_key(), f"{purpose}:{value.strip().upper()}")
 
 
 def sha256_hex(data: bytes) -> str:

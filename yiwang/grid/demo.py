@@ -20,7 +20,7 @@ from yiwang.regions.models import Region
 from . import actions
 from .models import CityEvent, Component, Grid, Place, SensorDevice, Source
 
-PASSWORD = "Dabu@2026"  # noqa: S105 - the published demo password
+PASSWORD = "Dabu@2026.gov"  # noqa: S105 - the published demo password
 
 # Department keys as in yiwang/demo/orgs.py (looked up by USCC there).
 DEPT_USCC_KEYS = ("zjj", "huliao", "gaobei", "slj", "jtj", "scj")

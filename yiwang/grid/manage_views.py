@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yiwang.web import params
+
 from . import actions, geo
 from .manage_forms import (
     AssignWorkerForm,
@@ -99,7 +101,8 @@ def _choice(request: HttpRequest, name: str, allowed) -> str:
 
 def _grid_filter(request: HttpRequest) -> Grid | None:
     value = request.GET.get("grid", "")
-    return Grid.objects.filter(pk=value).first() if value.isdigit() else None
+    pk = params.parse_int(value, minimum=1, maximum=params.MAX_ID)
+    return Grid.objects.filter(pk=pk).first() if pk else None
 
 
 def _grids_for_filter():
@@ -275,7 +278,7 @@ def grid_unassign(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
         GridAssignment.objects.select_related("user"),
         grid=grid,
-        user_id=int(user_id) if user_id.isdigit() else 0,
+        user_id=params.parse_int(user_id, minimum=1, maximum=params.MAX_ID) or 0,
     )
     try:
         actions.unassign_worker(actor=request.user, grid=grid, user=assignment.user)

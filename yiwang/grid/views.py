@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yiwang.hotline.models import Channel, Ticket, TicketType
 from yiwang.hotline.queries import leaf_categories
 from yiwang.orgs.models import Department
+from yiwang.web.files import file_response
+from yiwang.web.params import object_id, parse_int
 
 from . import actions, queries, rules
 from .models import (
@@ -37,6 +39,8 @@ from .models import (
 )
 
 PAGE_SIZE = 30
+#: Pages past this are not offered (an offset beyond the database integer range is an error).
+MAX_PAGE = 10_000
 MAP_MAX_EVENTS = 2000
 WEBHOOK_MAX_BYTES = 64 * 1024
 
@@ -177,10 +181,7 @@ def events(request: HttpRequest) -> HttpResponse:
     qs = _apply_filters(queries.visible_events(request.user), f).select_related(
         "grid", "department", "region"
     )
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = min(parse_int(request.GET.get("page", ""), minimum=1) or 1, MAX_PAGE)
     rows = list(qs.order_by("-created_at", "-id")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     params = request.GET.copy()
@@ -255,9 +256,10 @@ def event_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "cancel":
             actions.cancel_event(actor=request.user, event=event, reason=post.get("reason", ""))
         elif action == "dispatch":
-            dept = Department.objects.filter(pk=post.get("department") or 0).first()
+            department = object_id(post, "department", required=False)
+            dept = Department.objects.filter(pk=department).first() if department else None
             limit = post.get("limit_days", "").strip()
-            if limit and not limit.isdigit():
+            if limit and parse_int(limit, minimum=0, maximum=999) is None:
                 raise ValidationError(_("The time limit must be a whole number of working days."))
             actions.dispatch_event(
                 actor=request.user,
@@ -282,7 +284,7 @@ def event_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             actions.evaluate_event(
                 actor=request.user,
                 event=event,
-                score=int(score) if score.isdigit() else 0,
+                score=parse_int(score, minimum=0, maximum=100) or 0,
                 note=post.get("note", ""),
             )
         else:
@@ -318,10 +320,9 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(EventPhoto.objects.select_related("event"), pk=pk)
     if not queries.visible_events(request.user).filter(pk=item.event_id).exists():
         raise Http404
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(
+        item.file, filename=item.original_name or f"photo-{item.pk}", content_type=item.content_type
+    )
 
 
 # --- phone pages for grid workers ----------------------------------------------------------

@@ -32,11 +32,15 @@ from yiwang.gmcrypto.core import blind_index
 from yiwang.notify.actions import notify
 from yiwang.orgs.models import Department, Post, Role
 from yiwang.orgs.scope import can_act, posts_of
+from yiwang.privacy.actions import disclosing, record_disclosure
+from yiwang.privacy.models import Purpose
 from yiwang.regions.models import Level, Region
+from yiwang.web.params import shown
 from yiwang.web.uploads import CheckedFile, check_photo
 from yiwang.workdays import calendar as workdays
 
 from . import rules
+from .closure_sms import send_closure_sms
 from .models import (
     CONTENT_MAX_CHARS,
     COUNTY_CODE,
@@ -361,13 +365,28 @@ def _coord(value, name: str, errors: dict) -> Decimal | None:
         return None
     try:
         result = Decimal(str(value)).quantize(Decimal("0.000001"))
+        if not result.is_finite():  # NaN passes quantize and then fails every comparison
+            raise InvalidOperation
     except (InvalidOperation, ValueError):
         errors.setdefault(name, []).append(
             _("%(value)s is not a number; enter decimal degrees such as 24.3512.")
-            % {"value": value}
+            % {"value": shown(value)}
         )
         return None
     return result
+
+
+def _photo_position(checked: Sequence[CheckedFile]) -> tuple[Decimal | None, Decimal | None]:
+    """Where the first located photo was taken, when in the county and the caller gave no
+    point: the position stays with the ticket, the stored photo carries none."""
+    lat_min, lat_max, lng_min, lng_max = COUNTY_BBOX
+    for item in checked:
+        if item.gps is None:
+            continue
+        lat, lng = (Decimal(str(v)).quantize(Decimal("0.000001")) for v in item.gps)
+        if lat_min <= lat <= lat_max and lng_min <= lng <= lng_max:
+            return lat, lng
+    return None, None
 
 
 def _time_limit(type_: str, urgent: bool) -> tuple[int, int]:
@@ -524,6 +543,8 @@ def register_ticket(
         )
     checked = _check_photos(photos, "photos", errors)
     _raise(errors)
+    if lat_d is None and lng_d is None:
+        lat_d, lng_d = _photo_position(checked)
 
     # Permission: staff intake by agents/dispatchers (grid workers for grid reports);
     # citizens (logged in or SMS-verified, checked by the view) on the web; systems for APIs.
@@ -1055,7 +1076,15 @@ def close(*, actor, ticket: Ticket, note: str = "") -> Ticket:
     ticket.callback_at, ticket.satisfaction = None, Satisfaction.NONE
     refresh_deadline(ticket)
     _save(ticket, actor, EventAction.CLOSE, before, note=(note or "").strip()[:MAX_REASON_CHARS])
+    phone_only = list(
+        Ticket.objects.filter(merged_into=ticket, status=Status.MERGED, citizen__isnull=True)
+        .exclude(caller_phone_index="")
+        .values_list("pk", flat=True)
+    )
+    if not ticket.citizen_id and ticket.caller_phone:
+        phone_only.append(ticket.pk)
     _close_merged(ticket, now)
+    _text_phone_only_callers(phone_only)
     if ticket.citizen_id:
         citizen = ticket.citizen
         notify(
@@ -1065,6 +1094,22 @@ def close(*, actor, ticket: Ticket, note: str = "") -> Ticket:
             link=f"/hotline/mine/{ticket.pk}/",
         )
     return ticket
+
+
+def _text_phone_only_callers(ticket_ids: list[int]) -> None:
+    """After commit, text callers without an account that their ticket is closed. Only ids go
+    into the task queue; the task reads each number from the encrypted column."""
+    if not ticket_ids:
+        return
+
+    def enqueue() -> None:
+        for pk in ticket_ids:
+            try:
+                send_closure_sms.enqueue(pk)
+            except Exception:
+                log.exception("could not queue the closure SMS of ticket %s", pk)
+
+    transaction.on_commit(enqueue)
 
 
 @transaction.atomic
@@ -1135,6 +1180,130 @@ def record_callback(*, actor, ticket: Ticket, satisfaction: str, note: str = "")
             % {"number": ticket.number, "due": ticket.due_at},
         )
     return ticket
+
+
+# --- the caller's number (purpose-bound reveal) ------------------------------------------
+
+#: Agents and dispatchers may still call back this many days after a ticket closed (beyond
+#: the call-back itself, which stays possible until it is recorded).
+REVEAL_DAYS_AFTER_CLOSE = 7
+AGENT_REVEAL_PURPOSES = (Purpose.CALLBACK, Purpose.CONTACT)
+HANDLER_REVEAL_PURPOSES = (Purpose.CONTACT,)
+
+
+def _caller_reveal_basis(actor, ticket: Ticket) -> str:
+    """On which footing (``"agent"`` or ``"handler"``) ``actor`` may see the caller's number now.
+
+    Agents and dispatchers of the ticket's region: while it is open, and after closing until
+    the call-back is recorded and for ``REVEAL_DAYS_AFTER_CLOSE`` days. The lead department's
+    handlers: while they work it (dispatched, signed, reopened), and never for an anonymous
+    caller: anonymity means the handling department does not learn who called; the 12345
+    centre calls back. Raises PermissionDenied or ValidationError (code ``ticket_closed``).
+    """
+    if ticket.status == Status.MERGED:
+        raise ValidationError(
+            _(
+                "Ticket %(number)s was merged: contact the caller from the ticket it was merged into."
+            )
+            % {"number": ticket.number},
+            code="ticket_merged",
+        )
+    if in_region_scope(actor, [Role.AGENT, Role.DISPATCHER], ticket.region):
+        if ticket.status in OPEN_STATUSES:
+            return "agent"
+        recent = ticket.closed_at is not None and timezone.now() - ticket.closed_at <= timedelta(
+            days=REVEAL_DAYS_AFTER_CLOSE
+        )
+        if ticket.status == Status.CLOSED and (ticket.callback_at is None or recent):
+            return "agent"
+        raise ValidationError(
+            _(
+                "Ticket %(number)s was closed and called back more than %(days)d days ago: "
+                "the caller's number is no longer shown."
+            )
+            % {"number": ticket.number, "days": REVEAL_DAYS_AFTER_CLOSE},
+            code="ticket_closed",
+        )
+    if ticket.lead_department_id and is_handler_of(actor, ticket):
+        if ticket.anonymous:
+            raise PermissionDenied(
+                _(
+                    "The caller of ticket %(number)s asked to stay anonymous: the handling "
+                    "department does not see their number. Ask the 12345 centre to pass on "
+                    "your questions."
+                )
+                % {"number": ticket.number}
+            )
+        if ticket.status in RUNNING_STATUSES:
+            return "handler"
+        raise ValidationError(
+            _(
+                "Ticket %(number)s is %(status)s: handlers see the caller's number only while "
+                "they work on the ticket."
+            )
+            % {"number": ticket.number, "status": ticket.status_label},
+            code="ticket_closed",
+        )
+    raise PermissionDenied(
+        _(
+            "Only 12345 agents and dispatchers of %(region)s and the lead department's handlers "
+            "working on ticket %(number)s can see the caller's number."
+        )
+        % {"region": ticket.region.name, "number": ticket.number}
+    )
+
+
+def may_reveal_caller(actor, ticket: Ticket) -> bool:
+    """Whether the ticket page offers the reveal of the caller's number (the action checks again)."""
+    if not ticket.caller_phone:
+        return False
+    try:
+        _caller_reveal_basis(actor, ticket)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+def caller_reveal_purposes(actor, ticket: Ticket) -> tuple[str, ...]:
+    """The purposes the reveal form offers ``actor`` on ``ticket``."""
+    if in_region_scope(actor, [Role.AGENT, Role.DISPATCHER], ticket.region):
+        return tuple(AGENT_REVEAL_PURPOSES)
+    return tuple(HANDLER_REVEAL_PURPOSES)
+
+
+@disclosing
+def reveal_caller_phone(*, actor, ticket: Ticket, purpose: str, reason: str) -> str:
+    """Show the caller's full number to call back (回访) or contact them (联系来电人); counted
+    against the per-staff limit and recorded (privacy.record_disclosure) with the audit entry.
+    The number is returned for one rendering only: never stored in the session or a cookie."""
+    ticket = Ticket.objects.select_related("region", "lead_department", "citizen").get(pk=ticket.pk)
+    basis = _caller_reveal_basis(actor, ticket)
+    allowed = AGENT_REVEAL_PURPOSES if basis == "agent" else HANDLER_REVEAL_PURPOSES
+    if purpose in Purpose.values and purpose not in allowed:
+        text = _("On this ticket the caller's number is shown to you only for: %(purposes)s.")
+        purposes = "、".join(str(Purpose(p).label) for p in allowed)
+        raise ValidationError(
+            {"purpose": [ValidationError(text % {"purposes": purposes}, code="invalid_purpose")]}
+        )
+    if not ticket.caller_phone:
+        raise ValidationError(
+            _("The caller of ticket %(number)s left no phone number.") % {"number": ticket.number},
+            code="no_value",
+        )
+    record_disclosure(
+        actor=actor,
+        obj=ticket,
+        field="phone",
+        purpose=purpose,
+        reason=reason,
+        subject=ticket.citizen,
+        subject_phone=ticket.caller_phone,
+        subject_label="" if ticket.anonymous else ticket.caller_name,
+        department=ticket.lead_department if basis == "handler" else None,
+        object_label=ticket.number,
+        object_url=_link(ticket),
+    )
+    return ticket.caller_phone
 
 
 @transaction.atomic

@@ -96,6 +96,10 @@ def _text(value, field: str, label: str, max_chars: int, errors: dict, required=
     return value
 
 
+#: The largest sort order (the column is a 32-bit integer).
+MAX_SORT = 2**31 - 1
+
+
 def _int(value) -> int | None:
     if isinstance(value, bool):
         return None
@@ -153,6 +157,8 @@ def _clean_category_fields(fields: dict, errors: dict) -> dict:
         sort = _int(fields["sort"])
         if sort is None or sort < 0:
             errors["sort"] = [_("The sort order must be a whole number, 0 or more.")]
+        elif sort > MAX_SORT:
+            errors["sort"] = [_("The sort order may be at most %(max)d.") % {"max": MAX_SORT}]
         cleaned["sort"] = sort
     return cleaned
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiwang.orgs.models import Department
 from yiwang.regions.models import Level, Region
+from yiwang.web import params
 
 from . import config
 from .actions import COUNTY_CODE
@@ -168,7 +169,7 @@ class RuleForm(forms.Form):
         queryset=Department.objects.order_by("id"),
         empty_label="—",
     )
-    co_departments = forms.ModelMultipleChoiceField(
+    co_departments = params.ModelMultipleIdField(
         label=gettext_lazy("Co-handling departments"),
         queryset=Department.objects.order_by("id"),
         required=False,
@@ -235,8 +236,8 @@ def _render_index(request: HttpRequest, limit_rows=None, limit_errors=()):
     rules = DispatchRule.objects.select_related(
         "category__parent__parent", "region", "lead_department"
     ).prefetch_related("co_departments")
-    category_filter = int(g["category"]) if g.get("category", "").isdigit() else None
-    region_filter = int(g["region"]) if g.get("region", "").isdigit() else None
+    category_filter = params.object_id(g, "category", required=False)
+    region_filter = params.object_id(g, "region", required=False)
     if category_filter is not None:
         rules = rules.filter(category_id__in=_subtree_ids(tree, category_filter))
     regions = list(_county_regions())
@@ -294,7 +295,7 @@ def category_new(request: HttpRequest) -> HttpResponse:
     else:
         parent = request.GET.get("parent", "")
         form = NewCategoryForm(
-            initial={"parent": int(parent) if parent.isdigit() else None, "active": True}
+            initial={"parent": params.parse_int(parent, minimum=1), "active": True}
         )
     return render(request, "hotline/config/category.html", {"form": form, "category": None})
 
@@ -395,8 +396,8 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     else:
         g = request.GET
         initial = {"active": True, "priority": 0}
-        if g.get("category", "").isdigit():
-            initial["category"] = int(g["category"])
+        if params.parse_int(g.get("category", ""), minimum=1):
+            initial["category"] = params.parse_int(g["category"], minimum=1)
         county = Region.objects.filter(code=COUNTY_CODE).first()
         if county is not None:
             initial["region"] = county.pk

@@ -17,5 +17,7 @@ urlpatterns = [
     path("stats/", include("yiwang.hotline.stats_urls")),
     path("config/", include("yiwang.hotline.config_urls")),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/caller-phone/", views.reveal_phone, name="reveal_phone"),
+    path("<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),
     path("<int:pk>/<str:action>/", views.act, name="act"),
 ]

@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from yiwang.accounts import throttle
 from yiwang.accounts.models import normalise_phone, validate_mobile
+from yiwang.audit.context import current_ip
 from yiwang.gmcrypto.core import blind_index
 from yiwang.gmcrypto.masking import mask_phone
 
@@ -51,6 +53,8 @@ def send_code(phone: str) -> None:
                 ]
             }
         )
+    # Per address, per number per day and the platform's daily budget (shared with login codes).
+    throttle.reserve_sms(phone, ip=current_ip.get())
     code = f"{secrets.randbelow(10**6):06d}"
     cache.set(key, {"hash": blind_index(code, key), "tries": 0}, CODE_TTL)
     cache.set(key + ":sent", True, RESEND_AFTER)

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_POST
 
+from yiwang.accounts.forms import CaptchaForm
 from yiwang.orgs.models import Department, Role
 from yiwang.orgs.scope import has_role
 from yiwang.regions.models import Level, Region
+from yiwang.web import params
+from yiwang.web.files import file_response
 
 from . import actions, queries, rules, verification
 from .models import (
@@ -25,9 +30,11 @@ from .models import (
     Category,
     Channel,
     ExtensionRequest,
+    PhotoStage,
     Satisfaction,
     Status,
     Ticket,
+    TicketPhoto,
     TicketType,
     category_tree,
     intake_regions,
@@ -73,7 +80,7 @@ def _category_options() -> list[tuple]:
 
 
 def _leaf_id(value) -> int | None:
-    pk = int(value) if str(value).isdigit() else None
+    pk = params.parse_int(value, minimum=1)
     return pk if pk in category_tree.get().leaf_ids else None
 
 
@@ -83,7 +90,7 @@ def _region_options() -> list[tuple]:
 
 def _region(value) -> Region | None:
     """A town or village of the county (not the county itself: leave the field empty)."""
-    region = intake_regions.get().by_id.get(int(value)) if str(value).isdigit() else None
+    region = intake_regions.get().by_id.get(params.parse_int(value, minimum=1))
     return region if region is not None and region.level >= Level.TOWN else None
 
 
@@ -312,10 +319,14 @@ def dispatch_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status__in=queries.DISPATCH_STATUSES)
     if g.get("type") in TicketType.values:
         qs = qs.filter(type=g["type"])
-    if g.get("category", "").isdigit():
-        qs = qs.filter(category_id=int(g["category"]))
-    if g.get("town", "").isdigit():
-        qs = qs.filter(town_id=int(g["town"]))
+    category, town = (
+        params.object_id(g, "category", required=False),
+        params.object_id(g, "town", required=False),
+    )
+    if category is not None:
+        qs = qs.filter(category_id=category)
+    if town is not None:
+        qs = qs.filter(town_id=town)
     qs = qs.annotate(
         overdue_first=SqlCase(
             When(deadline_status="overdue", then=Value(0)),
@@ -409,9 +420,10 @@ def _my_actions(user, ticket: Ticket) -> set[str]:
     return allowed
 
 
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: HttpRequest, pk: int, revealed_phone: str = "") -> HttpResponse:
     ticket = _visible(request, pk)
     allowed = _my_actions(request.user, ticket)
+    may_reveal = not revealed_phone and actions.may_reveal_caller(request.user, ticket)
     suggestion = (None, [])
     duplicates = []
     if {"dispatch", "redispatch"} & allowed:
@@ -435,14 +447,53 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "duplicates": duplicates,
             "pending_extension": pending,
             "satisfactions": Satisfaction.choices[1:],
+            "revealed_phone": revealed_phone,
+            "may_reveal_caller": may_reveal,
+            "reveal_purposes": ",".join(actions.caller_reveal_purposes(request.user, ticket))
+            if may_reveal
+            else "",
         },
     )
 
 
+@require_POST
+def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the caller's full number for a call-back or contact (purpose and reason given);
+    rendered once, never put in the session or a cookie. Tickets outside the user's scope
+    answer 404; in scope but not allowed (anonymous caller, wrong role): 403."""
+    ticket = _visible(request, pk)
+    try:
+        phone = actions.reveal_caller_phone(
+            actor=request.user,
+            ticket=ticket,
+            purpose=request.POST.get("purpose", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+        return redirect("hotline:detail", pk=pk)
+    response = detail(request, pk, revealed_phone=phone)
+    add_never_cache_headers(response)  # the full number must not stay in a cache
+    return response
+
+
+@login_required
+@require_GET
+def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """A ticket's photo, for staff who may see the ticket and for the citizen who reported it."""
+    item = get_object_or_404(
+        TicketPhoto.objects.select_related("ticket"), pk=photo_pk, ticket_id=pk
+    )
+    own = item.ticket.citizen_id is not None and item.ticket.citizen_id == request.user.pk
+    if not own and not actions.visible_tickets(request.user).filter(pk=pk).exists():
+        raise Http404
+    return file_response(item.file, filename=item.original_name, content_type=item.content_type)
+
+
 def _department(value) -> Department | None:
-    if not str(value or "").isdigit():
-        return None
-    return Department.objects.filter(pk=int(value)).first()
+    pk = params.parse_int(value or "", minimum=1, maximum=params.MAX_ID)
+    return Department.objects.filter(pk=pk).first() if pk else None
 
 
 @require_POST
@@ -452,7 +503,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     p, user = request.POST, request.user
     try:
         if action in ("dispatch", "redispatch"):
-            co = list(Department.objects.filter(pk__in=p.getlist("co_departments")))
+            co = list(Department.objects.filter(pk__in=params.ids(p.getlist("co_departments"))))
             fn = actions.dispatch if action == "dispatch" else actions.redispatch
             fn(
                 actor=user,
@@ -476,7 +527,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 actor=user, ticket=ticket, days=p.get("days"), reason=p.get("reason", "")
             )
         elif action == "decide_extension":
-            req = get_object_or_404(ExtensionRequest, pk=p.get("request"), ticket=ticket)
+            req = get_object_or_404(
+                ExtensionRequest, pk=params.object_id(p, "request"), ticket=ticket
+            )
             actions.decide_extension(
                 actor=user, request=req, approve=p.get("approve") == "1", note=p.get("note", "")
             )
@@ -540,21 +593,41 @@ def report(request: HttpRequest) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             return render(request, "hotline/report_done.html", {"ticket": result.ticket})
-    return render(request, "hotline/report.html", {"form": form, "logged_in": logged_in})
+    return render(
+        request,
+        "hotline/report.html",
+        {"form": form, "logged_in": logged_in, "code_form": CaptchaForm(prefix=CODE_CAPTCHA)},
+    )
+
+
+# The CAPTCHA that guards "send code" (its own prefix: the report itself does not need it).
+CODE_CAPTCHA = "code"
 
 
 @require_POST
 def report_code(request: HttpRequest) -> HttpResponse:
-    """Text a verification code to the phone given in the public form (htmx or plain POST)."""
-    try:
-        verification.send_code(request.POST.get("phone", ""))
-    except ValidationError as exc:
-        status, text = 400, " ".join(exc.messages)
+    """Text a verification code to the phone given in the public form (htmx or plain POST).
+
+    The CAPTCHA comes first (a wrong answer sends and counts nothing); the per-address,
+    per-number and daily caps are applied by ``verification.send_code``.
+    """
+    code_form = CaptchaForm(request.POST, prefix=CODE_CAPTCHA)
+    if not code_form.is_valid():
+        status, text = 400, " ".join(code_form.errors["captcha"])
     else:
-        status, text = 200, _("A 6-digit code has been sent; it is valid for 5 minutes.")
+        try:
+            verification.send_code(request.POST.get("phone", ""))
+        except ValidationError as exc:
+            status, text = 400, " ".join(exc.messages)
+        else:
+            status, text = 200, _("A 6-digit code has been sent; it is valid for 5 minutes.")
     if request.headers.get("HX-Request"):
         return render(
-            request, "hotline/_code_status.html", {"text": text, "ok": status == 200}, status=status
+            request,
+            "hotline/_code_status.html",
+            # The picture was used up: the fragment brings a new one (out of band).
+            {"text": text, "ok": status == 200, "code_form": CaptchaForm(prefix=CODE_CAPTCHA)},
+            status=status,
         )
     (messages.success if status == 200 else messages.error)(request, text)
     return redirect(reverse("hotline:report"))
@@ -579,4 +652,5 @@ def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         citizen=request.user,
     )
-    return render(request, "hotline/mine_detail.html", {"ticket": ticket})
+    photos = ticket.photos.filter(stage=PhotoStage.REPORT)
+    return render(request, "hotline/mine_detail.html", {"ticket": ticket, "photos": photos})

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from yiwang.audit.actions import record
+from yiwang.web.params import MAX_ID, parse_int
 
 from . import indexing
 from .models import Article, ArticleStatus, GlossaryTerm, KnowledgeCategory
@@ -156,7 +157,8 @@ def _category(value, errors: dict) -> KnowledgeCategory | None:
         return None
     if isinstance(value, KnowledgeCategory):
         return value
-    category = KnowledgeCategory.objects.filter(pk=value).first() if str(value).isdigit() else None
+    pk = parse_int(value, minimum=1, maximum=MAX_ID)
+    category = KnowledgeCategory.objects.filter(pk=pk).first() if pk else None
     if category is None:
         errors["category"] = gettext(
             "Category %(value)s does not exist: choose one from the list."
@@ -171,7 +173,8 @@ def _department(value, errors: dict):
         return None
     if isinstance(value, Department):
         return value
-    department = Department.objects.filter(pk=value).first() if str(value).isdigit() else None
+    pk = parse_int(value, minimum=1, maximum=MAX_ID)
+    department = Department.objects.filter(pk=pk).first() if pk else None
     if department is None:
         errors["department"] = gettext(
             "Department %(value)s does not exist: choose one from the list."

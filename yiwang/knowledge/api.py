@@ -2,7 +2,8 @@
 
 Only public articles (published, marked public, valid today). With ``q`` the answer is
 ranked by the shared Chinese search (dialect glossary applied); without it the most
-viewed come first. A fixed number of queries whatever ``limit``.
+viewed come first. A fixed number of queries whatever ``limit``. Titles, questions and
+answers are published redacted (phone, ID and card numbers masked), as on the FAQ pages.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import Field
 
 from yiwang.catalog.models import ServiceItem
 from yiwang.search.text import split_aliases
+from yiwang.web.publication import publish_text
 
 from . import queries
 from .models import Article
@@ -69,8 +71,8 @@ class ArticleFilters(Schema):
 def _summary(article: Article) -> dict:
     return {
         "id": article.pk,
-        "title": article.title,
-        "question": article.question,
+        "title": publish_text(article.title),
+        "question": publish_text(article.question),
         "category": (
             {"id": article.category.pk, "name": article.category.name} if article.category else None
         ),
@@ -112,7 +114,7 @@ def get_article(request, article_id: int):
             % {"id": article_id},
         )
     data = _summary(article)
-    data["answer"] = article.answer
+    data["answer"] = publish_text(article.answer)
     data["service_items"] = [
         {"id": i.pk, "name": i.name, "url": reverse("catalog:detail", args=[i.pk])}
         for i in article.published_items

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.catalog.models import ServiceItem
+from yiwang.web.params import ModelMultipleIdField
 
 from .models import KnowledgeCategory
 
@@ -56,7 +57,7 @@ class ArticleForm(forms.Form):
         max_length=1000,
         help_text=_("Separated by commas or spaces, e.g. 开饭店, 开餐馆."),
     )
-    service_items = forms.ModelMultipleChoiceField(
+    service_items = ModelMultipleIdField(
         label=_("Related service items"),
         required=False,
         queryset=ServiceItem.objects.published().order_by("name", "id"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from yiwang.catalog.models import ServiceItem
+from yiwang.web.params import parse_int
 
 from . import actions, queries
 from .forms import ArticleForm, CategoryForm, GlossaryForm, SearchForm
@@ -58,10 +59,8 @@ def index(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     query = form.cleaned_data.get("q", "").strip() if form.is_valid() else ""
     top, by_id = _categories()
-    category = None
     raw = request.GET.get("category", "")
-    if raw.isdigit():
-        category = by_id.get(int(raw))
+    category = by_id.get(parse_int(raw, minimum=1))
     if query:
         articles = queries.search_articles(query)
         if category is not None:
@@ -126,6 +125,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "items": article.published_items,
             "can_manage": can_manage,
             "preview": not article.is_public,
+            # What the public sees is redacted; a staff preview of a non-public article is not.
+            "public_page": article.is_public,
         },
     )
 

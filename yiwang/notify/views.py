@@ -19,7 +19,7 @@ PAGE_SIZE = 20
 
 def _inbox_url(page: str | None) -> str:
     url = reverse("notify:inbox")
-    if page and page.isdigit() and page != "1":
+    if page and page.isascii() and page.isdigit() and page != "1":
         url += f"?page={page}"
     return url
 

@@ -1,28 +1,54 @@
-from django.db import connection
+import logging
+
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yiwang.accounts.actions import set_elder_mode
 from yiwang.catalog.queries import featured_items
+
+from .queries import ALIVE, NOT_USED, queue_health, worker_health
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"items": featured_items()})
 
 
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    """For load balancers and monitoring: 503 "degraded" when the database fails or no worker
+    has sent a heartbeat for YIWANG_WORKER_STALE_SECONDS (jobs, SMS and sweeps stand still)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        worker, queue = worker_health(), queue_health()
+    except DatabaseError:
+        logger.exception("health check: the database is unavailable")
+        body = {"status": "degraded", "database": "unavailable", "worker": None, "queue": None}
+        return JsonResponse(body, status=503)
+    healthy = worker["state"] in {ALIVE, NOT_USED}
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "database": connection.vendor,
+        "worker": worker,
+        "queue": queue,
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 @require_POST
 def toggle_elder_mode(request: HttpRequest) -> HttpResponse:
     """Elder-friendly mode persists in a cookie and, for a logged-in user, on the account."""
     target = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+    # Only a path on this site (redirect() would read anything else as a URL pattern name).
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}
+    ):
         target = "/"
     enabled = request.COOKIES.get("elder") != "1"
     if request.user.is_authenticated:

@@ -10,7 +10,7 @@ from yiwang.accounts import actions
 from yiwang.orgs.models import Department
 from yiwang.regions.actions import create_region
 
-PASSWORD = "Dabu@2026"
+PASSWORD = "Dabu@2026.gov"
 
 
 def make_id_number(birth: str = "19900101", seq: int = 123, region: str = "441422") -> str:
@@ -112,6 +112,15 @@ def sms_outbox(monkeypatch):
     outbox: list[tuple[str, str]] = []
     monkeypatch.setattr(sms, "get_gateway", lambda: FakeGateway(outbox))
     return outbox
+
+
+def solved_captcha(prefix: str = "") -> dict[str, str]:
+    """POST data answering a fresh CAPTCHA correctly (the answer read from its store)."""
+    from captcha.models import CaptchaStore
+
+    key = CaptchaStore.generate_key()
+    name = f"{prefix}-captcha" if prefix else "captcha"
+    return {f"{name}_0": key, f"{name}_1": CaptchaStore.objects.get(hashkey=key).response}
 
 
 def code_from(outbox) -> str:

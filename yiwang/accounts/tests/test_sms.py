@@ -9,7 +9,7 @@ from yiwang.accounts import actions
 from yiwang.accounts.models import SmsCode, User
 from yiwang.audit.models import AuditEntry
 
-from .conftest import code_from
+from .conftest import code_from, solved_captcha
 
 pytestmark = [pytest.mark.django_db]
 
@@ -127,7 +127,10 @@ def test_sms_login_through_the_views_without_js(
     client, citizen, sms_outbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:sms-send"), {"phone": PHONE, "next": "/services/"})
+        response = client.post(
+            reverse("accounts:sms-send"),
+            {"phone": PHONE, "next": "/services/", **solved_captcha("sms")},
+        )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
     page = client.get(response["Location"])
@@ -143,10 +146,13 @@ def test_sms_login_through_the_views_without_js(
 
 
 def test_sms_views_with_htmx_and_errors(client, citizen, sms_outbox):
-    response = client.post(reverse("accounts:sms-send"), {"phone": PHONE}, HTTP_HX_REQUEST="true")
+    url = reverse("accounts:sms-send")
+    data = {"phone": PHONE, **solved_captcha("sms")}
+    response = client.post(url, data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "<html" not in response.content.decode()
-    response = client.post(reverse("accounts:sms-send"), {"phone": PHONE}, HTTP_HX_REQUEST="true")
+    data = {"phone": PHONE, **solved_captcha("sms")}
+    response = client.post(url, data, HTTP_HX_REQUEST="true")
     assert response.status_code == 400
     assert "field-error" in response.content.decode()
     response = client.post(reverse("accounts:sms-login"), {"phone": PHONE, "code": "000000"})

@@ -7,9 +7,10 @@ from django.utils import timezone
 from yiwang.accounts import actions
 from yiwang.accounts.models import EnterpriseAgent, User
 from yiwang.accounts.queries import ACTING_ENTERPRISE_SESSION_KEY, current_enterprise
+from yiwang.accounts.testing import force_login_with_second_factor
 from yiwang.audit.models import AuditEntry
 
-from .conftest import PASSWORD, make_id_number
+from .conftest import PASSWORD, make_id_number, solved_captcha
 
 pytestmark = [pytest.mark.django_db]
 
@@ -22,6 +23,7 @@ def registration(**overrides):
         "phone": "13900139000",
         "password1": "Hakka2026x",
         "password2": "Hakka2026x",
+        **solved_captcha(),
     }
     data.update(overrides)
     return data
@@ -36,7 +38,7 @@ def test_register_logs_in_and_shows_profile(client):
     page = client.get(reverse("accounts:profile")).content.decode()
     assert user.masked_id_number in page and user.id_number not in page
     assert user.masked_phone in page and "13900139000" not in page
-    assert reverse("accounts:reveal", args=[user.pk, "id_number"]) in page
+    assert reverse("accounts:reveal", args=["id_number"]) in page
 
 
 def test_register_shows_specific_errors_on_fields(client):
@@ -138,7 +140,7 @@ def test_cannot_act_for_an_enterprise_one_is_not_agent_of(client, citizen, citiz
 
 def test_admin_never_shows_personal_data_or_ciphertext(client, citizen):
     admin = User.objects.create_superuser("admin", password=PASSWORD)
-    client.force_login(admin)
+    force_login_with_second_factor(client, admin)
     with_raw = User.objects.filter(pk=citizen.pk).values_list("id", flat=True)
     assert with_raw
     from django.db import connection
@@ -174,7 +176,7 @@ def _inline(prefix, rows, initial=0):
 
 def test_admin_enterprise_with_agent_goes_through_actions(client, citizen, staff):
     admin = User.objects.create_superuser("admin", password=PASSWORD)
-    client.force_login(admin)
+    force_login_with_second_factor(client, admin)
     url = reverse("admin:accounts_enterprise_add")
     base = {"name": "大埔县客家味道餐饮有限公司", "legal_representative": "李梅", "address": ""}
     response = client.post(
@@ -209,7 +211,7 @@ def test_admin_enterprise_with_agent_goes_through_actions(client, citizen, staff
 
 def test_admin_grants_post_through_actions(client, staff, regions, departments):
     admin = User.objects.create_superuser("admin", password=PASSWORD)
-    client.force_login(admin)
+    force_login_with_second_factor(client, admin)
     url = reverse("admin:accounts_user_change", args=[staff.pk])
     existing = staff.posts.get()
     page = client.get(url)

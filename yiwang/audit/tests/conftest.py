@@ -13,7 +13,7 @@ def county(db):
 @pytest.fixture
 def auditor(django_user_model, county):
     user = django_user_model.objects.create_user(
-        username="auditor", password="Dabu@2026", kind="staff", real_name="审计员"
+        username="auditor", password="Dabu@2026.gov", kind="staff", real_name="审计员"
     )
     Post.objects.create(user=user, role=Role.AUDITOR, region=county)
     return user
@@ -22,7 +22,7 @@ def auditor(django_user_model, county):
 @pytest.fixture
 def clerk(django_user_model, county):
     user = django_user_model.objects.create_user(
-        username="window_county", password="Dabu@2026", kind="staff", real_name="窗口人员"
+        username="window_county", password="Dabu@2026.gov", kind="staff", real_name="窗口人员"
     )
     Post.objects.create(user=user, role=Role.WINDOW, region=county)
     return user
@@ -37,3 +37,10 @@ def make_entries():
         ]
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def checkpoint_file(tmp_path, settings):
+    """Each test has its own (initially absent) checkpoint file."""
+    settings.YIWANG_AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
+    return settings.YIWANG_AUDIT_CHECKPOINT_FILE

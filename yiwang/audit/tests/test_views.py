@@ -59,7 +59,7 @@ def test_auditor_sees_newest_first(client, auditor, make_entries):
 
 
 def test_superuser_may_read(client, django_user_model, make_entries):
-    admin = django_user_model.objects.create_superuser(username="admin", password="Dabu@2026")
+    admin = django_user_model.objects.create_superuser(username="admin", password="Dabu@2026.gov")
     make_entries(2)
     client.force_login(admin)
     response = client.get(URL)
@@ -181,9 +181,22 @@ def test_verify_button_reports_break(client, auditor, make_entries):
     assert response.status_code == 200
     result = response.context["verification"]
     assert (result.ok, result.broken_seq, result.reason) == (False, 2, "altered")
-    with translation.override("zh-hans"):
-        expected = gettext("Audit chain BROKEN at entry #%(seq)d.") % {"seq": 2}
-    assert expected in response.content.decode()
+    html = response.content.decode()
+    assert 'data-ok="false"' in html and 'data-problems="1"' in html
+    assert '<li data-seq="2" data-reason="altered">' in html
+
+
+def test_verify_button_lists_every_break(client, auditor, make_entries):
+    make_entries(6)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET action = %s WHERE seq = %s", ["forged", 2])
+        cursor.execute("DELETE FROM audit_auditentry WHERE seq = %s", [4])
+        cursor.execute("UPDATE audit_auditentry SET summary = %s WHERE seq = %s", ["{}", 6])
+    client.force_login(auditor)
+    html = client.post(URL).content.decode()
+    assert 'data-problems="3"' in html
+    for seq, reason in ((2, "altered"), (4, "missing"), (6, "altered")):
+        assert f'<li data-seq="{seq}" data-reason="{reason}">' in html
 
 
 def test_get_does_not_verify(client, auditor):
@@ -191,3 +204,14 @@ def test_get_does_not_verify(client, auditor):
     client.force_login(auditor)
     assert client.get(URL).context["verification"] is None
     assert AuditEntry.objects.count() == 1
+
+
+def test_verify_button_without_the_audit_key(client, auditor, make_entries, settings):
+    make_entries(1)
+    client.force_login(auditor)
+    settings.YIWANG_AUDIT_KEY = ""
+    settings.DEBUG = False
+    response = client.post(URL)
+    assert response.status_code == 200
+    assert response.context["verification"] is None
+    assert 'data-testid="verification-key-missing"' in response.content.decode()

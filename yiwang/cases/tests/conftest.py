@@ -13,7 +13,7 @@ from yiwang.catalog.models import ItemType
 from yiwang.orgs import actions as orgs
 from yiwang.regions import actions as regions
 
-PASSWORD = "Dabu@2026"
+PASSWORD = "Dabu@2026.gov"
 SCHEMA = {
     "type": "object",
     "properties": {
@@ -31,7 +31,10 @@ STEPS = [
 
 
 def pdf_file(name="licence.pdf", size=0) -> SimpleUploadedFile:
-    body = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b" " * size
+    body = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n"
+        + b" " * size
+    )
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 

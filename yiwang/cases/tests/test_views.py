@@ -293,7 +293,8 @@ def test_staff_reveal_applicant_id_is_audited_and_scoped(client, world, submit):
 
     case = submit()
     url = reverse("cases:reveal", args=[case.pk, "id_number"])
-    html = login(client, world.reviewer).post(url).content.decode()
+    why = {"purpose": "contact", "reason": "电话通知补正材料"}
+    html = login(client, world.reviewer).post(url, why).content.decode()
     assert "11010519491231002X" in html
     assert (
         AuditEntry.objects.filter(action="personal_data.reveal", object_id=str(case.pk)).count()
@@ -301,6 +302,6 @@ def test_staff_reveal_applicant_id_is_audited_and_scoped(client, world, submit):
     )
     detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "11010519491231002X" not in detail and "110105********002X" in detail
-    assert login(client, world.reviewer_mzj).post(url).status_code == 404
-    assert login(client, world.citizen).post(url).status_code == 403
+    assert login(client, world.reviewer_mzj).post(url, why).status_code == 404
+    assert login(client, world.citizen).post(url, why).status_code == 403
     assert AuditEntry.objects.filter(action="personal_data.reveal").count() == 1

@@ -14,7 +14,7 @@ from yiwang.orgs import actions as orgs
 from yiwang.regions import actions as regions
 
 SYSTEM = "test"
-PASSWORD = "Dabu@2026"
+PASSWORD = "Dabu@2026.gov"
 USCC = {
     "scj": "1144142200691599XJ",
     "mzj": "11441422006974375B",

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from stdnum.cn import ric, uscc
 
 from yiwang.accounts.models import Enterprise, EnterpriseAgent, Kind, User
+from yiwang.accounts.testing import force_login_with_second_factor
 from yiwang.audit.actions import verify
 from yiwang.audit.models import AuditEntry
 from yiwang.demo import codes, demo_logins, loader
@@ -235,7 +236,7 @@ def test_demo_command_prints_counts_and_logins(monkeypatch):
     assert "regions" in text and "112" in text
     for username in BRIEF_LOGINS:
         assert username in text
-    assert "Dabu@2026" in text and "湖寮镇便民服务中心" in text
+    assert "Dabu@2026.gov" in text and "湖寮镇便民服务中心" in text
     out = io.StringIO()
     call_command("demo", "--logins-only", "--all", stdout=out)
     assert "reviewer_wjj" in out.getvalue() and "regions" not in out.getvalue()
@@ -243,7 +244,7 @@ def test_demo_command_prints_counts_and_logins(monkeypatch):
 
 def test_admin_pages_list_the_demo_data(client, django_assert_max_num_queries):
     loader.load_demo(with_items=False)
-    client.force_login(User.objects.get(username="admin"))
+    force_login_with_second_factor(client, User.objects.get(username="admin"))
     for url, expected in [
         ("/admin/regions/region/?q=441422100", "黄砂村"),
         ("/admin/regions/region/?level__exact=4", "丰溪林场"),

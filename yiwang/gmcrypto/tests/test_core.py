@@ -91,7 +91,7 @@ def test_blind_index_depends_on_key(settings):
 @pytest.mark.django_db
 def test_encrypted_field_stores_ciphertext_and_decrypts_on_load(django_user_model):
     user = django_user_model.objects.create_user(
-        username="lm", password="Dabu@2026", id_number="11010519491231002X", phone="13800135678"
+        username="lm", password="Dabu@2026.gov", id_number="11010519491231002X", phone="13800135678"
     )
     table = django_user_model._meta.db_table
     with connection.cursor() as cursor:
@@ -116,7 +116,7 @@ def test_encrypted_field_stores_ciphertext_and_decrypts_on_load(django_user_mode
 
 @pytest.mark.django_db
 def test_encrypted_field_keeps_empty_values_empty(django_user_model):
-    user = django_user_model.objects.create_user(username="empty", password="Dabu@2026")
+    user = django_user_model.objects.create_user(username="empty", password="Dabu@2026.gov")
     table = django_user_model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT phone FROM {table} WHERE id = %s", [user.pk])  # noqa: S608

@@ -14,7 +14,7 @@ from yiwang.grid.demo import square
 from yiwang.orgs import actions as orgs
 from yiwang.regions import actions as regions
 
-PASSWORD = "Dabu@2026"
+PASSWORD = "Dabu@2026.gov"
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +42,7 @@ def jpeg_file(name="photo.jpg") -> SimpleUploadedFile:
 
 
 def pdf_file(name="photo.pdf") -> SimpleUploadedFile:
-    body = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    body = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n"
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 

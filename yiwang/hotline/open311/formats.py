@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from django.http import HttpResponse, JsonResponse
 
+from yiwang.web.params import strip_control
+
 #: Element name of the items of a list-valued field in XML.
 LIST_ITEMS = {
     "attributes": "attribute",
@@ -24,7 +26,8 @@ def _text(value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    # XML 1.0 cannot carry control characters: one in a stored text would break the whole list.
+    return strip_control(str(value))
 
 
 def _append(parent: ET.Element, name: str, value) -> None:

@@ -22,4 +22,5 @@ urlpatterns = [
     path("v2/services/<str:code>.<o311fmt:fmt>", views.service_definition, name="service"),
     path("v2/requests.<o311fmt:fmt>", views.requests, name="requests"),
     path("v2/requests/<str:request_id>.<o311fmt:fmt>", views.request_detail, name="request"),
+    path("v2/media/<str:request_id>/<int:photo_pk>", views.media, name="media"),
 ]

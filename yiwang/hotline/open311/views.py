@@ -12,9 +12,8 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -29,6 +28,9 @@ from yiwang.hotline.models import (
     TicketPhoto,
     TicketType,
 )
+from yiwang.web.files import public_photo_response
+from yiwang.web.params import parse_int, shown, strip_control
+from yiwang.web.publication import publish_text
 
 from . import actions
 from .formats import JSON_TYPE, errors, respond
@@ -40,8 +42,12 @@ DEFAULT_PAGE_SIZE = 200
 MAX_PAGE_SIZE = 1000
 MAX_OFFSET = 10000
 MAX_IDS = 200
+#: Dates outside these years are refused (the default window is counted back from end_date).
+MIN_YEAR, MAX_YEAR = 2000, 9998
 STATUS_NOTES_CHARS = 500
 ATTRIBUTE_RE = re.compile(r"^attribute\[([^\]]+)\](?:\[\])?$")
+#: What a ticket number can look like (anything else cannot be one: no database lookup).
+REQUEST_ID_RE = re.compile(r"^[\w-]{1,64}\Z", re.ASCII)
 #: Field names of the hotline's actions → the specification's parameter names.
 FIELD_NAMES = {
     "content": "description",
@@ -93,6 +99,7 @@ def _service(category: Category) -> dict:
     }
 
 
+@csrf_exempt
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method != "GET":
         return _method_not_allowed(fmt, "GET")
@@ -119,6 +126,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond(fmt, data, root="discovery")
 
 
+@csrf_exempt
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method != "GET":
         return _method_not_allowed(fmt, "GET")
@@ -140,6 +148,7 @@ def type_attribute() -> dict:
     }
 
 
+@csrf_exempt
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     if request.method != "GET":
         return _method_not_allowed(fmt, "GET")
@@ -150,7 +159,7 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
             404,
             [
                 _("Unknown service_code “%(code)s”; see services.%(fmt)s.")
-                % {"code": code, "fmt": fmt}
+                % {"code": shown(code), "fmt": fmt}
             ],
         )
     data = {"service_code": code, "attributes": [type_attribute()]}
@@ -183,7 +192,7 @@ def _notice(ticket: Ticket) -> str:
 
 def _status_notes(ticket: Ticket) -> str:
     if ticket.status == Status.CLOSED and ticket.reply:
-        return ticket.reply[:STATUS_NOTES_CHARS]
+        return publish_text(ticket.reply)[:STATUS_NOTES_CHARS]
     return str(ticket.get_status_display())
 
 
@@ -193,7 +202,10 @@ def _media_url(request: HttpRequest, ticket: Ticket) -> str | None:
         return extra.media_url
     photos = getattr(ticket, "report_photos", None) or []
     if photos:
-        return request.build_absolute_uri(default_storage.url(photos[0].file.name))
+        # Never the storage URL (/media/ is not served): the public endpoint below.
+        return request.build_absolute_uri(
+            reverse("open311:media", args=[ticket.number, photos[0].pk])
+        )
     return None
 
 
@@ -205,20 +217,20 @@ def _has_open311(ticket: Ticket) -> bool:
 
 
 def _request_row(request: HttpRequest, ticket: Ticket) -> dict:
-    """One service request; no personal data."""
+    """One service request; no personal data, and numbers written into the text masked."""
     return {
         "service_request_id": ticket.number,
         "status": "open" if ticket.status != Status.CLOSED else "closed",
         "status_notes": _status_notes(ticket),
         "service_name": ticket.category.name,
         "service_code": ticket.category.code,
-        "description": ticket.content,
+        "description": publish_text(ticket.content),
         "agency_responsible": ticket.lead_department.name if ticket.lead_department else None,
         "service_notice": _notice(ticket),
         "requested_datetime": _iso(ticket.created_at),
         "updated_datetime": _iso(ticket.updated_at),
         "expected_datetime": _expected(ticket),
-        "address": ticket.address or None,
+        "address": publish_text(ticket.address) or None,
         "address_id": None,
         "zipcode": getattr(settings, "YIWANG_OPEN311_ZIPCODE", None),
         "lat": float(ticket.lat) if ticket.lat is not None else None,
@@ -255,19 +267,31 @@ def _parse_when(value: str, name: str, end: bool = False) -> datetime:
     if parsed is None:
         raise ValidationError(
             _("%(name)s “%(value)s” is not an ISO 8601 date, e.g. 2026-05-01T08:00:00+08:00.")
-            % {"name": name, "value": value[:40]}
+            % {"name": name, "value": shown(value)}
+        )
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ValidationError(
+            _("%(name)s must be a date between the years %(min)s and %(max)s.")
+            % {"name": name, "min": MIN_YEAR, "max": MAX_YEAR}
         )
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed
 
 
-def _int_param(value: str | None, default: int, low: int, high: int) -> int:
-    try:
-        number = int(value) if value not in (None, "") else default
-    except ValueError:
-        number = default
-    return max(low, min(number, high))
+def _int_param(g, name: str, default: int, low: int, high: int, problems: list[str]) -> int:
+    """An optional whole-number parameter in [low, high]; a bad one is reported in ``problems``."""
+    raw = g.get(name, "")
+    if raw.strip() == "":
+        return default
+    number = parse_int(raw, minimum=low, maximum=high)
+    if number is None:
+        problems.append(
+            _("%(name)s must be a whole number from %(low)s to %(high)s, not “%(value)s”.")
+            % {"name": name, "low": low, "high": high, "value": shown(raw)}
+        )
+        return default
+    return number
 
 
 def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -292,7 +316,7 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if statuses - {"open", "closed"}:
         problems.append(
             _("status must be open, closed or open,closed, not “%(value)s”.")
-            % {"value": g.get("status", "")[:40]}
+            % {"value": shown(g.get("status", ""))}
         )
     elif statuses == {"open"}:
         qs = qs.exclude(status=Status.CLOSED)
@@ -308,6 +332,8 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         problems.extend(exc.messages)
     if start and end and start > end:
         problems.append(_("start_date must be before end_date."))
+    size = _int_param(g, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, problems)
+    page = _int_param(g, "page", 1, 1, max(1, MAX_OFFSET // size), problems)
     if problems:
         return errors(fmt, 400, problems)
     if start is None:
@@ -315,8 +341,6 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     qs = qs.filter(created_at__gte=start)
     if end is not None:
         qs = qs.filter(created_at__lte=end)
-    size = _int_param(g.get("page_size"), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-    page = _int_param(g.get("page"), 1, 1, max(1, MAX_OFFSET // size))
     offset = (page - 1) * size
     rows = list(qs.order_by("-created_at", "-id")[offset : offset + size])
     return respond(
@@ -331,8 +355,10 @@ def _submission(request: HttpRequest) -> actions.Submission:
         match = ATTRIBUTE_RE.match(key)
         if match:
             attributes[match.group(1)] = p.get(key, "")
+    # Control characters are dropped before anything is stored or published (they would also
+    # make requests.xml ill-formed); line breaks are kept in the description only.
     fields = {
-        name: (p.get(name) or "").strip()
+        name: strip_control(p.get(name) or "", newlines=name == "description").strip()
         for name in (
             "service_code",
             "lat",
@@ -349,6 +375,7 @@ def _submission(request: HttpRequest) -> actions.Submission:
             "media_url",
         )
     }
+    attributes = {strip_control(k): strip_control(v, newlines=False) for k, v in attributes.items()}
     return actions.Submission(attributes=attributes, **fields)
 
 
@@ -392,12 +419,44 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     return _method_not_allowed(fmt, "GET, POST")
 
 
+@csrf_exempt
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     if request.method != "GET":
         return _method_not_allowed(fmt, "GET")
     ticket = public_tickets().filter(number=request_id).first()
     if ticket is None:
         return errors(
-            fmt, 404, [_("Unknown service_request_id “%(id)s”.") % {"id": request_id[:64]}]
+            fmt, 404, [_("Unknown service_request_id “%(id)s”.") % {"id": shown(request_id)}]
         )
     return respond(fmt, [_request_row(request, ticket)], root="service_requests", item="request")
+
+
+@csrf_exempt
+def media(request: HttpRequest, request_id: str, photo_pk: int) -> HttpResponse:
+    """The photo sent with a public service request (``media_url``).
+
+    Only report-stage photos of requests the list publishes; photos are re-encoded at upload,
+    so they carry no EXIF (no GPS, no device), and one stored before that is re-encoded on
+    the way out. Anything else is 404 in the spec's format.
+    """
+    if request.method != "GET":
+        return _method_not_allowed("json", "GET")
+    if not REQUEST_ID_RE.match(request_id):
+        return errors("json", 404, [_("This request has no such public photo.")])
+    photo = (
+        TicketPhoto.objects.filter(
+            pk=photo_pk,
+            stage=PhotoStage.REPORT,
+            ticket__in=public_tickets().filter(number=request_id).values("pk"),
+        )
+        .only("file", "original_name", "content_type")
+        .first()
+    )
+    if photo is None:
+        return errors("json", 404, [_("This request has no such public photo.")])
+    try:
+        return public_photo_response(
+            photo.file, filename=f"{request_id}-{photo.pk}", content_type=photo.content_type
+        )
+    except Http404:
+        return errors("json", 404, [_("This request has no such public photo.")])

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from yiwang.accounts.testing import force_login_with_second_factor
 from yiwang.audit.models import AuditEntry
 from yiwang.hotline import actions, config, queries
 from yiwang.hotline.models import Category, DispatchRule, TimeLimit
@@ -564,7 +565,7 @@ def test_time_limit_change_applies_to_tickets_dispatched_afterwards(w, client):
 
 
 def test_admin_is_read_only_and_points_to_config(w, client):
-    client.force_login(w.admin)
+    force_login_with_second_factor(client, w.admin)
     for model in ("category", "dispatchrule", "timelimit"):
         resp = client.get(reverse(f"admin:hotline_{model}_changelist"))
         assert resp.status_code == 200 and reverse("hotline:config") in resp.content.decode()

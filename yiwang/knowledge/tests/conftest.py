@@ -13,7 +13,7 @@ from yiwang.orgs import actions as orgs
 from yiwang.regions import actions as regions
 
 SYSTEM = "test"
-PASSWORD = "Dabu@2026"
+PASSWORD = "Dabu@2026.gov"
 
 
 @pytest.fixture

@@ -4,14 +4,14 @@ import pytest
 @pytest.fixture
 def citizen(django_user_model):
     return django_user_model.objects.create_user(
-        username="citizen", password="Dabu@2026", real_name="李梅", phone="13800135678"
+        username="citizen", password="Dabu@2026.gov", real_name="李梅", phone="13800135678"
     )
 
 
 @pytest.fixture
 def citizen2(django_user_model):
     return django_user_model.objects.create_user(
-        username="citizen2", password="Dabu@2026", real_name="张伟"
+        username="citizen2", password="Dabu@2026.gov", real_name="张伟"
     )
 
 

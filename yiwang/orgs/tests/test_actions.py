@@ -18,7 +18,7 @@ from yiwang.regions.actions import create_region, retire_region
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "Dabu@2026"
+PASSWORD = "Dabu@2026.gov"
 SCJ_USCC = "1144142200691599XJ"
 MZJ_USCC = "11441422006974375B"
 

@@ -14,7 +14,7 @@ from yiwang.orgs import scope
 from yiwang.orgs.models import Department, Post
 from yiwang.regions.actions import create_region
 
-PASSWORD = "Dabu@2026"
+PASSWORD = "Dabu@2026.gov"
 
 
 def make_uscc(serial: str) -> str:

@@ -9,7 +9,7 @@ from yiwang.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "Dabu@2026"
+PASSWORD = "Dabu@2026.gov"
 
 
 @pytest.fixture

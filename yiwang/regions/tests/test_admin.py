@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from yiwang.accounts.testing import force_login_with_second_factor
 from yiwang.audit.models import AuditEntry
 from yiwang.regions.actions import create_region
 from yiwang.regions.models import Region
@@ -18,9 +19,9 @@ def county():
 @pytest.fixture
 def admin_client(client, county):
     user = get_user_model().objects.create_superuser(
-        username="root", password="Dabu@2026", kind="staff"
+        username="root", password="Dabu@2026.gov", kind="staff"
     )
-    client.force_login(user)
+    force_login_with_second_factor(client, user)
     return client
 
 

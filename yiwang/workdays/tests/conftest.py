@@ -7,7 +7,7 @@ from yiwang.orgs.models import Post, Role
 from yiwang.regions.models import Region
 from yiwang.workdays import calendar
 
-PASSWORD = "Dabu@2026"
+PASSWORD = "Dabu@2026.gov"
 #: A fixed "today" for tests that depend on it (the 2027 schedule is not in the package).
 TODAY = dt.date(2026, 11, 21)
 

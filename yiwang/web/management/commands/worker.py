@@ -2,6 +2,10 @@
 
 The schedule is ``settings.YIWANG_PERIODIC_TASKS``: dotted task path → interval in seconds.
 Running several workers is safe: every periodic task is idempotent.
+
+Next to the task loop, a housekeeping thread writes this worker's heartbeat (read by
+`/healthz`) and recovers tasks left RUNNING by a worker that died or that ran past the
+timeout (``yiwang.web.heartbeat``, ``yiwang.web.actions.recover_stuck_tasks``).
 """
 
 import threading
@@ -13,6 +17,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
+
+from yiwang.web.heartbeat import Housekeeping, new_worker_id
 
 
 def schedule_loop(schedule: dict[str, int], stop: threading.Event) -> None:
@@ -45,12 +51,19 @@ class Command(BaseCommand):
         if interval:
             schedule = dict.fromkeys(schedule, interval)
         stop = threading.Event()
+        worker_id = new_worker_id()
+        housekeeping = Housekeeping(worker_id, stop)
+        housekeeping.tick(recover=False)  # alive before the first task is claimed
+        housekeeping.start()
         threading.Thread(target=schedule_loop, args=(schedule, stop), daemon=True).start()
         for path, seconds in schedule.items():
             self.stdout.write(f"worker: {path} every {seconds}s")
+        self.stdout.write(f"worker: {worker_id}, heartbeat every {housekeeping.interval}s")
         self._start_mqtt()
         try:
-            call_command("db_worker", "--queue-name", "*", "--interval", "1")
+            call_command(
+                "db_worker", "--queue-name", "*", "--interval", "1", "--worker-id", worker_id
+            )
         finally:
             stop.set()
 
