@@ -29,11 +29,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from yiwang.web.testing import padded_pdf
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PYTHON = sys.executable
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/yiwang_bench"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n" + b"% bench material\n" * 200 + b"%%EOF\n"
+PDF = padded_pdf(200)
 
 T0 = time.perf_counter()
 

@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
-    "captcha",  # django-simple-captcha: images drawn locally (see "abuse limits" below)
     # shared kernel
     "yiwang.web",
     "yiwang.gmcrypto",
@@ -69,7 +68,10 @@ INSTALLED_APPS = [
     "yiwang.hotline.open311",
     "yiwang.grid",
     "yiwang.demo",
-    # After our apps, so that our translations win over the admin's (退出, not 注销).
+    # After our apps, so that our translations win over the admin's (退出, not 注销) and the
+    # CAPTCHA library's (此项为必填项, not its 这个字段是必须的).
+    # django-simple-captcha: images drawn locally (see "abuse limits" below).
+    "captcha",
     # The admin behind the platform login and second factor (yiwang/accounts/admin_site.py).
     "yiwang.accounts.admin_apps.AdminConfig",
 ]

@@ -16,6 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 
+from yiwang.web.testing import MINIMAL_PDF
+
 #: The logins exercised, by role (demo usernames).
 ROLES = {
     "citizen": "citizen",
@@ -41,7 +43,7 @@ _SAMPLE_VALUES = (
 
 
 def pdf_upload(name: str = "material.pdf") -> SimpleUploadedFile:
-    body = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n"
+    body = MINIMAL_PDF
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 

@@ -24,6 +24,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
+from yiwang.hotline.open311.views import SUBMISSION_FIELDS
+
 from .conftest import ROLES
 
 # The test database must be set up even when only these tests are selected (-k).
@@ -61,19 +63,7 @@ BAD_STRS = ("NaN", "%01", "x" * 2000)
 EXTRA_PARAMS = {
     "open311": (
         "api_key",
-        "service_code",
-        "lat",
-        "long",
-        "address_string",
-        "address_id",
-        "email",
-        "device_id",
-        "account_id",
-        "first_name",
-        "last_name",
-        "phone",
-        "description",
-        "media_url",
+        *SUBMISSION_FIELDS,
         "attribute[type]",
         "attribute[other]",
         "service_request_id",

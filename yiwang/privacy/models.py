@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Purpose(models.TextChoices):
@@ -41,7 +42,7 @@ class Limit(models.TextChoices):
 FIELD_LABELS = {
     "id_number": _("Resident ID number"),
     "phone": _("Phone number"),
-    "name": _("Name"),
+    "name": pgettext_lazy("person", "Name"),
 }
 
 

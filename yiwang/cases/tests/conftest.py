@@ -12,6 +12,7 @@ from yiwang.catalog import actions as catalog
 from yiwang.catalog.models import ItemType
 from yiwang.orgs import actions as orgs
 from yiwang.regions import actions as regions
+from yiwang.web.testing import MINIMAL_PDF
 
 PASSWORD = "Dabu@2026.gov"
 SCHEMA = {
@@ -31,10 +32,7 @@ STEPS = [
 
 
 def pdf_file(name="licence.pdf", size=0) -> SimpleUploadedFile:
-    body = (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n"
-        + b" " * size
-    )
+    body = MINIMAL_PDF + b" " * size
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 

@@ -13,6 +13,7 @@ from yiwang.grid import actions
 from yiwang.grid.demo import square
 from yiwang.orgs import actions as orgs
 from yiwang.regions import actions as regions
+from yiwang.web.testing import MINIMAL_PDF
 
 PASSWORD = "Dabu@2026.gov"
 
@@ -42,7 +43,7 @@ def jpeg_file(name="photo.jpg") -> SimpleUploadedFile:
 
 
 def pdf_file(name="photo.pdf") -> SimpleUploadedFile:
-    body = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n"
+    body = MINIMAL_PDF
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 

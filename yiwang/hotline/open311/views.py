@@ -348,6 +348,24 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
+# The GeoReport v2 fields of POST /requests (attributes come as attribute[<code>]).
+SUBMISSION_FIELDS = (
+    "service_code",
+    "lat",
+    "long",
+    "address_string",
+    "address_id",
+    "email",
+    "device_id",
+    "account_id",
+    "first_name",
+    "last_name",
+    "phone",
+    "description",
+    "media_url",
+)
+
+
 def _submission(request: HttpRequest) -> actions.Submission:
     p = request.POST
     attributes = {}
@@ -359,21 +377,7 @@ def _submission(request: HttpRequest) -> actions.Submission:
     # make requests.xml ill-formed); line breaks are kept in the description only.
     fields = {
         name: strip_control(p.get(name) or "", newlines=name == "description").strip()
-        for name in (
-            "service_code",
-            "lat",
-            "long",
-            "address_string",
-            "address_id",
-            "email",
-            "device_id",
-            "account_id",
-            "first_name",
-            "last_name",
-            "phone",
-            "description",
-            "media_url",
-        )
+        for name in SUBMISSION_FIELDS
     }
     attributes = {strip_control(k): strip_control(v, newlines=False) for k, v in attributes.items()}
     return actions.Submission(attributes=attributes, **fields)

@@ -11,6 +11,7 @@ from yiwang.accounts.models import User
 from yiwang.hotline.models import Category, DispatchRule
 from yiwang.orgs import actions as orgs
 from yiwang.regions import actions as regions
+from yiwang.web.testing import MINIMAL_PDF
 
 PASSWORD = "Dabu@2026.gov"
 HULIAO_POINT = ("24.350100", "116.695200")
@@ -25,7 +26,7 @@ def png_file(name="photo.png") -> SimpleUploadedFile:
 
 
 def pdf_file(name="scan.pdf") -> SimpleUploadedFile:
-    body = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n"
+    body = MINIMAL_PDF
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 
