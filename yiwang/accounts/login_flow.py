@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from . import actions, mfa
 from .models import User
+from .preferences import remember_elder_mode
 
 PENDING_KEY = "mfa_pending"
 PASSED_KEY = "mfa_passed"
@@ -93,11 +94,8 @@ def second_factor_passed(request: HttpRequest) -> bool:
 
 
 def landing(user: User, target: str) -> HttpResponse:
-    """The redirect after a completed login (with the elder-mode cookie when chosen)."""
-    response = redirect(target)
-    if user.elder_mode:
-        response.set_cookie("elder", "1", max_age=365 * 24 * 3600, samesite="Lax")
-    return response
+    """The redirect after a completed login; the elder-mode cookie now follows the account."""
+    return remember_elder_mode(redirect(target), user.elder_mode)
 
 
 def step_up_url(next_url: str) -> str:

@@ -33,6 +33,7 @@ from .forms import (
     attach_errors,
 )
 from .models import Kind, User
+from .preferences import remember_elder_mode
 from .queries import ACTING_ENTERPRISE_SESSION_KEY, agent_memberships, current_enterprise
 
 SMS_PHONE_SESSION_KEY = "sms_login_phone"
@@ -284,9 +285,9 @@ def elder_mode(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, _("Elder-friendly mode is on.") if enabled else _("Elder-friendly mode is off.")
     )
-    response = redirect(_safe_next(request) or reverse("accounts:profile"))
-    response.set_cookie("elder", "1" if enabled else "0", max_age=365 * 24 * 3600, samesite="Lax")
-    return response
+    return remember_elder_mode(
+        redirect(_safe_next(request) or reverse("accounts:profile")), enabled
+    )
 
 
 @never_cache

@@ -29,6 +29,7 @@ from . import login_flow, mfa, mfa_sms, passwords
 from .forms import ChangePasswordForm, attach_errors
 from .forms_mfa import CodeForm, EnrolForm, ResetForm, SmsCodeForm
 from .models import Kind, User
+from .preferences import remember_elder_mode
 from .views import _profile_context
 
 
@@ -167,9 +168,7 @@ def _show_recovery_codes(request, codes: list[str], target: str, user: User) -> 
     response = render(
         request, "accounts/mfa_recovery_codes.html", {"codes": codes, "continue_url": target}
     )
-    if user.elder_mode:
-        response.set_cookie("elder", "1", max_age=365 * 24 * 3600, samesite="Lax")
-    return response
+    return remember_elder_mode(response, user.elder_mode)
 
 
 def _profile_with_error(request: HttpRequest, form: CodeForm) -> HttpResponse:

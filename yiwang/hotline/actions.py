@@ -751,10 +751,15 @@ def find_duplicates(
         if other_category == category_id or near:
             found.append((round(score, 2), pk, row))
     found.sort(key=lambda f: (-f[0], -f[1]))
+    # Model.from_db() takes the values in the model's field order, not the order they
+    # were selected in: rearrange each row, or the description would show the tokens.
+    selected = [*fields, "created_at"]
+    ordered = [f.attname for f in Ticket._meta.concrete_fields if f.attname in selected]
     result = []
     for score, _pk, row in found[:limit]:
         # The fields read, as with .only(): no second query for the few proposed.
-        other = Ticket.from_db(qs.db, [*fields, "created_at"], row)
+        values = dict(zip(selected, row, strict=True))
+        other = Ticket.from_db(qs.db, ordered, [values[name] for name in ordered])
         other.similarity = score
         result.append(other)
     return result

@@ -244,7 +244,10 @@ def new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
-    """htmx: knowledge-base answers and categories for the text typed so far."""
+    """htmx: knowledge-base answers and categories for the text typed so far.
+
+    The department comes from the 派单目录 exactly as the dispatcher's suggestion does,
+    for the town or village chosen so far (the county when none is)."""
     _require_any(request, Role.AGENT, Role.DISPATCHER)
     q = (request.GET.get("q") or request.GET.get("content") or "").strip()[:200]
     categories, articles, department = [], [], None
@@ -252,11 +255,13 @@ def suggest(request: HttpRequest) -> HttpResponse:
         categories = queries.suggest_categories(q)
         articles = queries.suggest_articles(q, limit=5)
         if categories:
+            region = _region(request.GET.get("region")) or actions.county_region()
             probe = Ticket(
                 category=Category.objects.select_related("parent__parent").get(
                     pk=categories[0]["pk"]
                 ),
-                region=Region.objects.get(code=actions.COUNTY_CODE),
+                region=region,
+                town=actions.town_of(region),
             )
             department = actions.suggest_dispatch(probe)[0]
     return render(

@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yiwang.accounts.actions import set_elder_mode
+from yiwang.accounts.preferences import elder_mode_on, remember_elder_mode
 from yiwang.catalog.queries import featured_items
 
 from .queries import ALIVE, NOT_USED, queue_health, worker_health
@@ -43,17 +44,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_POST
 def toggle_elder_mode(request: HttpRequest) -> HttpResponse:
-    """Elder-friendly mode persists in a cookie and, for a logged-in user, on the account."""
+    """Flip the mode the page shows: the account's for a logged-in user, else the cookie's."""
     target = request.POST.get("next", "/")
     # Only a path on this site (redirect() would read anything else as a URL pattern name).
     if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, {request.get_host()}
     ):
         target = "/"
-    enabled = request.COOKIES.get("elder") != "1"
+    enabled = not elder_mode_on(request)
     if request.user.is_authenticated:
-        enabled = not request.user.elder_mode
         set_elder_mode(actor=request.user, enabled=enabled)
-    response = redirect(target)
-    response.set_cookie("elder", "1" if enabled else "0", max_age=365 * 24 * 3600, samesite="Lax")
-    return response
+    return remember_elder_mode(redirect(target), enabled)

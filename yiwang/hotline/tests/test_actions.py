@@ -349,6 +349,22 @@ def test_duplicates_proposed_and_merge_propagates(world):
     assert dup.status == Status.REOPENED and dup.lead_department == w.scj
 
 
+def test_duplicate_proposals_carry_the_stored_fields(world):
+    w = world
+    first = register(w).ticket
+    proposed = register(w, content="城东市场熟食店的卤肉变质了，吃了拉肚子").duplicates
+    assert [d.pk for d in proposed] == [first.pk]
+    other, stored = proposed[0], Ticket.objects.get(pk=first.pk)
+    assert other.content == stored.content and other.content != stored.tokens
+    assert other.tokens == stored.tokens
+    assert (other.number, other.category_id, other.status) == (
+        stored.number,
+        stored.category_id,
+        stored.status,
+    )
+    assert (other.lat, other.lng, other.created_at) == (stored.lat, stored.lng, stored.created_at)
+
+
 def test_duplicates_outside_window_ignored(world):
     w = world
     first = register(w).ticket

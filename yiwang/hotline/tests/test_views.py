@@ -89,6 +89,27 @@ def test_suggest_and_caller_history(world, client):
     assert "data-testid" not in resp.content.decode()
 
 
+def test_suggested_department_follows_the_chosen_town(world, client):
+    w = world
+    login(client, w.agent)
+    url, text = reverse("hotline:suggest"), "有人占道经营摆摊"
+
+    def suggested(**extra) -> str:
+        html = client.get(url, {"content": text, **extra}).content.decode()
+        assert re.search(r'data-category="(\d+)"', html)[1] == str(w.stall.pk)
+        return re.search(r'data-testid="suggested-department" data-department="(\d+)"', html)[1]
+
+    # The same 派单目录 lookup as the dispatcher's for a ticket registered there.
+    in_town = register(w, category=w.stall, content="城东路口有人摆摊占道").ticket
+    assert actions.suggest_dispatch(in_town)[0] == w.huliao_gov
+    assert suggested(region=w.chengdong.pk) == str(w.huliao_gov.pk)
+    assert suggested(region=w.huliao.pk) == str(w.huliao_gov.pk)
+    # No rule for that town, no town chosen or an unknown one: the county's rule.
+    assert suggested(region=w.gaobei.pk) == str(w.zjj.pk)
+    assert suggested() == str(w.zjj.pk)
+    assert suggested(region="x") == str(w.zjj.pk)
+
+
 def test_suggest_uses_knowledge_base_when_present(world, client, monkeypatch):
     from types import SimpleNamespace
 
@@ -156,6 +177,18 @@ def test_dispatch_list_scoped_by_town(world, client):
     login(client, w.dispatcher_gaobei)
     html = client.get(reverse("hotline:dispatch")).content.decode()
     assert "高陂镇的事" in html and "湖寮镇的事" not in html
+
+
+def test_dispatcher_sees_duplicates_with_their_own_description(world, client):
+    w = world
+    first = register(w).ticket
+    second = register(w, content="城东市场熟食店的卤肉变质了，吃了拉肚子").ticket
+    login(client, w.dispatcher)
+    html = client.get(reverse("hotline:detail", args=[second.pk])).content.decode()
+    listed = re.search(r'data-testid="duplicates">(.*?)</ul>', html, re.S)[1]
+    assert f'href="{reverse("hotline:detail", args=[first.pk])}"' in listed
+    assert f">{first.number}</a>" in listed and first.content in listed
+    assert first.tokens not in listed
 
 
 def test_detail_and_actions_via_pages(world, client):

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import translation
 
+from yiwang.audit.models import AuditEntry
 from yiwang.catalog.models import ServiceItem
 from yiwang.orgs.models import Department
 
@@ -164,6 +165,17 @@ def test_elder_toggle_twice_returns_to_standard_mode(client, with_items):
     response = client.post("/elder-mode", {"next": "/"})
     assert response.cookies["elder"].value == "0"
     assert 'class="elder"' not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_anonymous_elder_toggle_flips_the_cookie_without_touching_any_account(client, with_items):
+    client.cookies["elder"] = "1"
+    assert 'class="elder"' in client.get("/").content.decode()
+    response = client.post("/elder-mode", {"next": "/"})
+    assert response.status_code == 302
+    assert response.cookies["elder"].value == "0"
+    assert 'class="elder"' not in client.get("/").content.decode()
+    assert not AuditEntry.objects.filter(action="accounts.elder_mode").exists()
 
 
 @pytest.mark.django_db
