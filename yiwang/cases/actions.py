@@ -61,24 +61,36 @@ def _snapshot(case: Case) -> dict:
     }
 
 
-def _event(case: Case, actor, action: str, note: str = "", public: bool = True) -> None:
+def _event(
+    case: Case, actor, action: str, note: str = "", public: bool = True, step: str | None = None
+) -> None:
     CaseEvent.objects.create(
         case=case,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=str(actor) if actor else _("System"),
         action=action,
-        step=case.current_step,
+        step=case.current_step if step is None else step,
         note=note,
         public=public,
     )
 
 
 def _save(
-    case: Case, actor, action: str, before: dict, note: str = "", public: bool = True, **audit_extra
+    case: Case,
+    actor,
+    action: str,
+    before: dict,
+    note: str = "",
+    public: bool = True,
+    *,
+    at_step: str | None = None,
+    **audit_extra,
 ) -> Case:
+    """Save, and put the action on the timeline at the step it was taken in (not the one the
+    case moved on to), so that two review steps in a row are told apart."""
     case.version += 1
     case.save()
-    _event(case, actor, action, note, public)
+    _event(case, actor, action, note, public, step=at_step or before.get("step"))
     record(
         actor=actor,
         action=f"cases.{action}",
@@ -507,6 +519,17 @@ def withdraw(*, actor, case: Case, reason: str, expected_version: int | None = N
 # --- window intake -------------------------------------------------------------
 
 
+def _on_intake_fields(exc: ValidationError, linked: dict[str, str]) -> ValidationError:
+    """Errors of the form fields filled from the applicant section, shown on that section (the
+    form does not show those fields), unless it already has its own."""
+    errors = dict(exc.message_dict)
+    for field, key in linked.items():
+        moved = errors.pop(f"form_{key}", [])
+        if moved and field not in errors:
+            errors[field] = moved
+    return ValidationError(errors)
+
+
 def window_intake(
     *,
     actor,
@@ -565,7 +588,13 @@ def window_intake(
             validator(value)
         except ValidationError as exc:
             errors[field] = exc.messages
-    cleaned, checked = _validate_application(item, form_data, uploads, errors)
+    typed = {"applicant_name": applicant_name, "applicant_id_number": applicant_id_number}
+    linked = personal_formats.applicant_fields(item.form_schema)
+    form_data = {**form_data, **{key: typed[field] for field, key in linked.items()}}
+    try:
+        cleaned, checked = _validate_application(item, form_data, uploads, errors)
+    except ValidationError as exc:
+        raise _on_intake_fields(exc, linked) from None
     names = {m.pk: m.name for m in item.materials.all()}
     id_index = blind_index(applicant_id_number, "id")
     saved: list[str] = []
@@ -611,7 +640,15 @@ def window_intake(
                 )
                 % {"item": item.name, "hall": hall.name, "number": case.number},
             )
-            _save(case, actor, "accept", {}, note=_("Accepted at the window"), hall=hall.name)
+            _save(
+                case,
+                actor,
+                "accept",
+                {},
+                note=_("Accepted at the window"),
+                at_step=process.steps[0]["key"],
+                hall=hall.name,
+            )
     except Exception:
         for path in saved:
             default_storage.delete(path)

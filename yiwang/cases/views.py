@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from yiwang.accounts.queries import current_enterprise
 from yiwang.catalog.forms_schema import build_form, field_order
 from yiwang.catalog.models import ServiceItem
+from yiwang.catalog.personal_formats import applicant_fields
 from yiwang.orgs.models import Department, Hall, Role
 from yiwang.orgs.scope import can_act, posts_of
 from yiwang.web import params
@@ -202,12 +203,28 @@ def _form_rows(case: Case, as_staff: bool, revealed: dict) -> list[dict]:
     return rows
 
 
+# Timeline events that conclude a process step: shown with the step's name, so that two
+# review steps in a row (初审, 复审) read as different events.
+STEP_ACTIONS = frozenset({"accept", "pass_review", "decide", "approve", "refuse"})
+
+
+def _timeline(case: Case, events) -> list[CaseEvent]:
+    """The events, each with ``step_name``: the name of the step it concluded, if any."""
+    steps = case.process.steps if case.process_id else []
+    names = {s["key"]: s["name"] for s in steps}
+    out = list(events)
+    for event in out:
+        event.step_name = names.get(event.step, "") if event.action in STEP_ACTIONS else ""
+    return out
+
+
 @login_required
 def detail(request: HttpRequest, pk: int, revealed: dict | None = None) -> HttpResponse:
     case, as_staff = _case_for(request, pk)
     events = CaseEvent.objects.filter(case=case).select_related("actor")
     if not as_staff:
         events = events.filter(public=True)
+    events = _timeline(case, events)
     files = CaseMaterial.objects.filter(case=case).select_related("material")
     step = case.step()
     kind = step["kind"] if step else ""
@@ -437,7 +454,7 @@ def _quote(name: str) -> str:
 def track(request: HttpRequest, token: str) -> HttpResponse:
     """Public progress page reached from the receipt's QR code (no personal data shown)."""
     case = get_object_or_404(Case.objects.select_related("item", "department"), track_token=token)
-    events = CaseEvent.objects.filter(case=case, public=True)
+    events = _timeline(case, CaseEvent.objects.filter(case=case, public=True))
     return render(request, "cases/track.html", {"case": case, "events": events})
 
 
@@ -591,6 +608,10 @@ def intake_form(request: HttpRequest, item_pk: int) -> HttpResponse:
             return redirect("cases:detail", pk=case.pk)
     else:
         schema_form = build_form(item.form_schema or {}, prefix=FORM_PREFIX)
+    # The applicant's name and ID number are asked once, in the applicant section; the action
+    # copies them into the form fields that hold them, which are therefore not shown.
+    linked = set(applicant_fields(item.form_schema).values())
+    shown_fields = [field for field in schema_form if field.name not in linked]
     material_rows = [
         {
             "material": m,
@@ -605,6 +626,7 @@ def intake_form(request: HttpRequest, item_pk: int) -> HttpResponse:
         {
             "item": item,
             "form": schema_form,
+            "shown_fields": shown_fields,
             "materials": material_rows,
             "halls": halls,
             "general_errors": general,

@@ -118,6 +118,30 @@ def personal_fields(schema: dict | None) -> dict[str, str]:
     return out
 
 
+# The form fields that hold the applicant's own name and ID number, which window intake asks
+# for once in its applicant section: (intake field, format, field names, title fragments).
+# Other people's names and numbers (经营者, 监护人, 男方 …) are not the applicant's.
+APPLICANT_FIELDS = (
+    ("applicant_name", PERSON_NAME, ("applicant_name",), ("申请人",)),
+    ("applicant_id_number", RESIDENT_ID, ("applicant_id_number", "id_number"), ("申请人",)),
+)
+
+
+def applicant_fields(schema: dict | None) -> dict[str, str]:
+    """``{intake field: form field}``: the form's first field holding the applicant's name or
+    ID number, so window staff type each of them once."""
+    props = (schema or {}).get("properties") or {}
+    out: dict[str, str] = {}
+    for key, fmt in personal_fields(schema).items():
+        title = str(props[key].get("title") or "")
+        for intake_field, wanted, names, titles in APPLICANT_FIELDS:
+            if fmt != wanted or intake_field in out:
+                continue
+            if key in names or any(t in title for t in titles):
+                out[intake_field] = key
+    return out
+
+
 # --- normalising and checking ------------------------------------------------------
 
 

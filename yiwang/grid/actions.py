@@ -279,6 +279,15 @@ def _deadline(event: CityEvent, now: datetime) -> str:
     return workdays.deadline_status(event.due_at, now)
 
 
+def _handled_deadline(event: CityEvent, now: datetime) -> str:
+    """The deadline outcome frozen when the department replies: on time or overdue.
+
+    "Due soon" is a warning for work still to do; kept after the reply, a handled or closed
+    case would show 预警 for ever."""
+    status = _deadline(event, now)
+    return DeadlineStatus.NORMAL if status == DeadlineStatus.WARNING else status
+
+
 def _notify_users(users, title: str, body: str, link: str) -> None:
     seen = set()
     for user in users:
@@ -1143,7 +1152,7 @@ def handle_event(*, actor, event: CityEvent, reply: str, after_photos: Iterable 
         )
     before = _snapshot(event)
     now = timezone.now()
-    event.deadline_status = _deadline(event, now)
+    event.deadline_status = _handled_deadline(event, now)
     event.reply = reply
     event.handled_at = now
     event.status = rules.target("handle")

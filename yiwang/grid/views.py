@@ -52,7 +52,7 @@ def _error_messages(request, exc: ValidationError) -> None:
 
 def _require_overseer(request) -> None:
     if not queries.is_overseer(request.user):
-        raise PermissionDenied(_("The map and the case list are for dispatchers and leaders."))
+        raise PermissionDenied(_("The map is for dispatchers and leaders."))
 
 
 def _filters(request) -> dict:
@@ -106,7 +106,8 @@ def map_view(request: HttpRequest) -> HttpResponse:
             "grid": _("Grid"),
             "village": _("Village or community"),
             "status": _("Status"),
-            "open": _("cases shown"),
+            # The count goes inside the sentence ("%(count)s" is replaced in the browser).
+            "shown": _("%(count)s cases shown"),
             "workers": _("Grid workers"),
         },
     }
@@ -201,6 +202,12 @@ def events(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _system_actor_label(code: str) -> str:
+    """Steps without a user store a machine code ("sensor", "system"); show its name."""
+    names = {actions.SENSOR_ACTOR: Source.SENSOR.label, "system": _("System")}
+    return str(names.get(code, code))
+
+
 def _visible_event(request, pk: int) -> CityEvent:
     return get_object_or_404(
         queries.visible_events(request.user).select_related(
@@ -219,6 +226,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     logs = list(event.logs.select_related("actor"))
     for entry in logs:
         entry.action_label = rules.ACTION_NAMES.get(entry.action, entry.action)
+        if entry.actor_id is None:
+            entry.actor_label = _system_actor_label(entry.actor_label)
     return render(
         request,
         "grid/event_detail.html",

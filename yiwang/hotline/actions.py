@@ -191,6 +191,13 @@ def _event(
     )
 
 
+#: Steps taken by the lead department's handlers; only these name a department on the
+#: timeline (next to a dispatcher's or agent's step it would read as the actor's department).
+HANDLER_ACTIONS = frozenset(
+    {EventAction.SIGN, EventAction.REPLY, EventAction.RETURN, EventAction.EXTENSION_REQUEST}
+)
+
+
 def _save(ticket: Ticket, actor, action: str, before: dict, note: str = "", **data) -> Ticket:
     ticket.version += 1
     ticket.save()
@@ -200,7 +207,7 @@ def _save(ticket: Ticket, actor, action: str, before: dict, note: str = "", **da
         action,
         note=note,
         from_status=before.get("status", ""),
-        department=ticket.lead_department,
+        department=ticket.lead_department if action in HANDLER_ACTIONS else None,
         **data,
     )
     record(

@@ -148,10 +148,32 @@ def workbook(data: dict, period: figures_lib.Period) -> bytes:
         )
     events = data.get("events")
     if events:
+        # City cases have no call-back; their satisfaction is the dispatcher's evaluation.
         sheet(
             pgettext("hotline", "City events"),
-            [_("Class"), *figures_header],
-            [[r["name"], *figures(r)] for r in events["by_class"]],
+            [
+                _("Class"),
+                pgettext("city event", "Cases"),
+                _("Closed"),
+                _("Closed on time"),
+                _("On-time rate (%)"),
+                _("Evaluated"),
+                _("Good evaluations (score 4–5)"),
+                _("Good-evaluation rate (%)"),
+            ],
+            [
+                [
+                    r["name"],
+                    r["total"],
+                    r["closed"],
+                    r["on_time"],
+                    _rate(r["on_time_rate"]),
+                    r["rated"],
+                    r["satisfied"],
+                    _rate(r["satisfaction_rate"]),
+                ]
+                for r in events["by_class"]
+            ],
         )
     out = BytesIO()
     wb.save(out)

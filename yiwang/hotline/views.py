@@ -196,6 +196,7 @@ def _register_from(form: forms.Form, request: HttpRequest, **extra) -> actions.R
 # --- agent ----------------------------------------------------------------------------
 
 
+@login_required
 def new(request: HttpRequest) -> HttpResponse:
     """The agent's keyboard-first entry form for phone calls."""
     _require_any(request, Role.AGENT, Role.DISPATCHER)
@@ -242,6 +243,7 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(request, "hotline/new.html", {"form": form})
 
 
+@login_required
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
     """htmx: knowledge-base answers and categories for the text typed so far.
@@ -271,6 +273,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
 @require_GET
 def caller(request: HttpRequest) -> HttpResponse:
     """htmx: the caller's earlier tickets, looked up by phone (blind index)."""
@@ -280,6 +283,7 @@ def caller(request: HttpRequest) -> HttpResponse:
     return render(request, "hotline/_caller.html", {"history": history, "phone": phone})
 
 
+@login_required
 def callbacks(request: HttpRequest) -> HttpResponse:
     """Closed tickets awaiting call-back (回访), oldest first."""
     _require_any(request, Role.AGENT, Role.DISPATCHER)
@@ -312,6 +316,7 @@ def _int(value, default: int) -> int:
 # --- dispatcher -------------------------------------------------------------------------
 
 
+@login_required
 def dispatch_list(request: HttpRequest) -> HttpResponse:
     """New, returned and replied tickets (or any status by filter); overdue and urgent first."""
     _require_any(request, Role.DISPATCHER)
@@ -361,6 +366,7 @@ def dispatch_list(request: HttpRequest) -> HttpResponse:
 # --- handler ------------------------------------------------------------------------------
 
 
+@login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """The department handler's tickets: to sign for, being handled; by due date."""
     _require_any(request, Role.HANDLER)
@@ -425,6 +431,7 @@ def _my_actions(user, ticket: Ticket) -> set[str]:
     return allowed
 
 
+@login_required
 def detail(request: HttpRequest, pk: int, revealed_phone: str = "") -> HttpResponse:
     ticket = _visible(request, pk)
     allowed = _my_actions(request.user, ticket)
@@ -461,6 +468,7 @@ def detail(request: HttpRequest, pk: int, revealed_phone: str = "") -> HttpRespo
     )
 
 
+@login_required
 @require_POST
 def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the caller's full number for a call-back or contact (purpose and reason given);
@@ -501,6 +509,7 @@ def _department(value) -> Department | None:
     return Department.objects.filter(pk=pk).first() if pk else None
 
 
+@login_required
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Run one action on a ticket from the detail page."""

@@ -51,6 +51,9 @@ def test_subscriber_against_real_broker(world):
         assert subscriber.subscribed.wait(10), "could not subscribe to the local Mosquitto broker"
         publisher.connect("127.0.0.1", 1883)
         publisher.loop_start()
+        # publish only once connected: on a busy machine the first message could otherwise
+        # outlive wait_for_publish's timeout in the client's queue
+        assert _wait(publisher.is_connected, timeout=10), "publisher could not connect"
         good = {"device_id": "WL-HL-0001", "type": "waterlogging", "value": 31.0, "threshold": 20}
         publisher.publish(f"{topic_root}/WL-HL-0001", json.dumps(good), qos=1).wait_for_publish(5)
         publisher.publish(f"{topic_root}/bad", b"\xff not json", qos=1).wait_for_publish(5)

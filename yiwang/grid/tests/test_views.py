@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from yiwang.grid import actions, geo
 from yiwang.grid.models import CityEvent
@@ -148,3 +148,60 @@ def test_pages_render_in_chinese(world, report, client, settings):
         assert "立案" in html and "街面秩序" in html and "已采集" in html
         with pytest.raises(ValidationError, match="不在大埔县范围内"):
             geo.clean_point(23.1, 113.3)
+
+
+def _closed_case_handled_when_due_soon(world, report) -> CityEvent:
+    event = report()
+    actions.file_event(actor=world.dispatcher, event=event, kind="event", category="street_order")
+    actions.dispatch_event(actor=world.dispatcher, event=event, department=world.zjj)
+    CityEvent.objects.filter(pk=event.pk).update(due_at=timezone.now())  # due today: 预警
+    event.refresh_from_db()
+    actions.handle_event(
+        actor=world.handler_zjj, event=event, reply="已清理", after_photos=[png_file()]
+    )
+    actions.verify_event(actor=world.worker, event=event, passed=True)
+    return actions.close_event(actor=world.dispatcher, event=event)
+
+
+def test_closed_case_handled_in_time_shows_no_due_soon_warning(world, report, client):
+    event = _closed_case_handled_when_due_soon(world, report)
+    event.refresh_from_db()
+    assert event.status == "closed" and event.deadline_status == "normal"
+    login(client, world.dispatcher)
+    detail = client.get(f"/grid/events/{event.pk}/").content.decode()
+    listing = client.get("/grid/events/").content.decode()
+    for html in (detail, listing):
+        assert 'data-deadline="warning"' not in html and 'data-deadline="normal"' in html
+
+
+def test_map_refusal_for_a_handler_does_not_deny_the_case_list(world, client):
+    login(client, world.handler_zjj)
+    response = client.get("/grid/map/")
+    assert response.status_code == 403
+    assert "case list" not in response.content.decode()
+    assert client.get("/grid/events/").status_code == 200
+
+
+def test_map_status_label_puts_the_count_inside_the_sentence(world, client):
+    login(client, world.dispatcher)
+    config = client.get("/grid/map/").context["config"]
+    assert "%(count)s" in config["labels"]["shown"]
+    assert "open" not in config["labels"]
+
+
+def test_timeline_names_the_sensor_not_its_code(world, client):
+    actions.register_device(
+        actor=world.admin,
+        device_id="WL-HL-0001",
+        sensor_type="waterlogging",
+        lat=24.353,
+        lng=116.713,
+    )
+    payload = {"device_id": "WL-HL-0001", "type": "waterlogging", "value": 32.5, "threshold": 20}
+    event = actions.ingest_sensor_alert(payload).event
+    assert event.logs.filter(actor_label="sensor").exists()
+    login(client, world.dispatcher)
+    response = client.get(f"/grid/events/{event.pk}/")
+    titles = [f"{e.actor_label} · {e.action_label}" for e in response.context["logs"]]
+    assert titles and all(not t.startswith("sensor ") for t in titles)
+    assert any(t.startswith("Sensor · ") for t in titles)

@@ -251,3 +251,25 @@ def test_excel_export_opens_with_openpyxl(client, figures_world):
     by_dept = wb.worksheets[4]
     names = [row[0].value for row in by_dept.iter_rows(min_row=2)]
     assert "大埔县市场监督管理局" in names
+
+
+@pytest.mark.django_db
+def test_excel_city_events_sheet_has_its_own_headings(figures_world):
+    from openpyxl import load_workbook
+
+    from yiwang.hotline.stats_views import workbook
+
+    period = custom()
+    data = stats.compute(figures_world.leader, period, use_cache=False)
+    row = {"key": "event:street_order", "name": "街面秩序", **stats.Figures(total=4).as_dict()}
+    row.update(closed=3, on_time=2, rated=2, satisfied=1, on_time_rate=66.7)
+    row.update(satisfaction_rate=50.0)
+    data["events"] = {"total": row, "by_class": [row], "by_department": []}
+    wb = load_workbook(BytesIO(workbook(data, period)))
+    tickets_header = [c.value for c in wb.worksheets[0][1]]
+    events_sheet = wb.worksheets[-1]
+    header = [c.value for c in events_sheet[1]]
+    called_back, callback_rate = tickets_header[5], tickets_header[6]
+    assert called_back not in header and callback_rate not in header
+    assert len(set(header)) == len(header) == 8
+    assert [c.value for c in events_sheet[2]] == ["街面秩序", 4, 3, 2, 66.7, 2, 1, 50.0]

@@ -277,3 +277,51 @@ def test_citizen_report_and_mine(world, client):
     other = register(w).ticket
     assert client.get(reverse("hotline:mine_detail", args=[other.pk])).status_code == 404
     assert PASSWORD
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hotline:new",
+        "hotline:callbacks",
+        "hotline:dispatch",
+        "hotline:inbox",
+        "hotline:caller",
+        "hotline:suggest",
+    ],
+)
+def test_logged_out_staff_pages_send_to_the_login_page(world, client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_logged_out_ticket_pages_send_to_the_login_page(world, client):
+    t = dispatched(world)
+    for response in (
+        client.get(reverse("hotline:detail", args=[t.pk])),
+        client.post(reverse("hotline:act", args=[t.pk, "sign_for"])),
+        client.post(reverse("hotline:reveal_phone", args=[t.pk])),
+    ):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    t.refresh_from_db()
+    assert t.status == Status.DISPATCHED
+
+
+def test_timeline_names_a_department_only_for_its_handlers_steps(world):
+    w = world
+    t = dispatched(w)
+    actions.sign_for(actor=w.handler_scj, ticket=t)
+    by_action = {e.action: e.department_id for e in t.events.all()}
+    assert by_action["dispatch"] is None and by_action["register"] is None
+    assert by_action["sign"] == w.scj.pk
+
+
+def test_timeline_shows_the_outcome_of_an_extension_decision(world, client):
+    w = world
+    t = dispatched(w)
+    req = actions.request_extension(actor=w.handler_scj, ticket=t, days=3, reason="需送检")
+    actions.decide_extension(actor=w.dispatcher, request=req, approve=True)
+    html = login(client, w.dispatcher).get(reverse("hotline:detail", args=[t.pk])).content
+    assert b'data-testid="extension-outcome" data-approved="true"' in html

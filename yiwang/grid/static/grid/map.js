@@ -38,7 +38,7 @@
         }).addTo(map);
         var bounds = layer.getBounds();
         if (bounds.isValid()) { map.fitBounds(bounds, { padding: [20, 20] }); }
-        if (statusEl) { statusEl.textContent = events + " · " + cfg.labels.open; }
+        if (statusEl) { statusEl.textContent = cfg.labels.shown.replace("%(count)s", String(events)); }
       })
       .catch(function (err) { if (statusEl) { statusEl.textContent = "✗ " + err.message; } });
   });
