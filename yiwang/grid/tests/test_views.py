@@ -205,3 +205,23 @@ def test_timeline_names_the_sensor_not_its_code(world, client):
     titles = [f"{e.actor_label} · {e.action_label}" for e in response.context["logs"]]
     assert titles and all(not t.startswith("sensor ") for t in titles)
     assert any(t.startswith("Sensor · ") for t in titles)
+
+
+def test_migration_freezes_old_handled_cases_kept_due_soon(world, report):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("yiwang.grid.migrations.0003_handled_cases_not_due_soon")
+    closed = _closed_case_handled_when_due_soon(world, report)
+    open_case = report()
+    actions.file_event(
+        actor=world.dispatcher, event=open_case, kind="event", category="street_order"
+    )
+    actions.dispatch_event(actor=world.dispatcher, event=open_case, department=world.zjj)
+    # as stored before the reply froze the outcome
+    CityEvent.objects.filter(pk__in=[closed.pk, open_case.pk]).update(deadline_status="warning")
+    migration.freeze_handled(apps, None)
+    statuses = dict(CityEvent.objects.values_list("pk", "deadline_status"))
+    assert statuses[closed.pk] == "normal"
+    assert statuses[open_case.pk] == "warning"  # still to do: the warning stays
