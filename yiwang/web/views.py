@@ -3,6 +3,7 @@ import logging
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -18,6 +19,13 @@ logger = logging.getLogger(__name__)
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"items": featured_items()})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without an icon link (the Django admin). Answered by
+    a redirect, never by the 404 page: that page renders a CSRF token, and on a first visit its new
+    cookie would race the login form's and fail the login with 403."""
+    return redirect(static("web/favicon.svg"), permanent=True)
 
 
 @never_cache

@@ -232,3 +232,11 @@ def test_healthy_running_tasks_are_left_alone(queue):
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"RUNNING"}
     assert not TaskRecovery.objects.filter(task_id__in=[fresh.id, unknown.id]).exists()
     assert not AuditEntry.objects.filter(action="web.recover_task").exists()
+
+
+def test_favicon_redirects_to_the_icon_without_a_csrf_cookie(client):
+    """A first visit's favicon request must not set a CSRF cookie that races the login form's."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/web/favicon.svg"
+    assert "csrftoken" not in response.cookies
