@@ -36,9 +36,12 @@ run: setup
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Style (ruff), the layering contract (import-linter) and types (mypy)
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 messages: $(DEVSTAMP)
 	cd yiwang && ../$(BIN)/yiwang makemessages -l zh_Hans --no-obsolete --no-location && ../$(BIN)/yiwang compilemessages -l zh_Hans

@@ -72,10 +72,12 @@ class HotlineWorld:
 
 def build_world() -> HotlineWorld:
     from yiwang.accounts.models import User
+    from yiwang.audit.actors import SystemActor
     from yiwang.demo import people as people_data
+    from yiwang.demo.grid import load_grid
+    from yiwang.demo.hotline import TICKETS, load_hotline
     from yiwang.demo.loader import load_demo
     from yiwang.hotline import actions
-    from yiwang.hotline.demo import TICKETS, load_hotline
     from yiwang.hotline.models import Category, Ticket
     from yiwang.hotline.open311 import actions as open311
     from yiwang.regions.models import Level, Region
@@ -83,13 +85,8 @@ def build_world() -> HotlineWorld:
     load_demo(with_items=False)
     admin = User.objects.get(username=people_data.ADMIN["username"])
     load_hotline(admin)
-    try:  # grids: Open311 requests with coordinates are placed by the grid polygons
-        from yiwang.grid.demo import load_grid
-
-        load_grid(admin)
-    except ImportError:
-        pass
-    client, api_key = open311.create_client(actor="bench", name="bench Open311 client")
+    load_grid(admin)  # grids: Open311 requests with coordinates are placed by the grid polygons
+    client, api_key = open311.create_client(actor=SystemActor("bench"), name="bench Open311 client")
     county = Region.objects.get(code=actions.COUNTY_CODE)
     below = list(
         Region.objects.subtree(county).filter(level__gte=Level.TOWN).select_related("parent")
@@ -103,8 +100,8 @@ def build_world() -> HotlineWorld:
     cats = {c.code: c for c in Category.objects.select_related("parent__parent")}
     leaves = [c for c in cats.values() if c.level == 3]
     texts = []
-    for type_, code, content, *_rest in TICKETS:
-        texts.append((type_, cats[code], content))
+    for ticket in TICKETS:
+        texts.append((ticket["type"], cats[ticket["category"]], ticket["content"]))
     for type_, code, content in EXTRA_TEXTS:
         texts.append((type_, cats[code], content))
     texts = [(t, c, content, " ".join(actions.tokens_of(content))) for t, c, content in texts]
@@ -176,7 +173,7 @@ def bulk_load_tickets(
     ``skip_days`` ago. Returns how many of each status."""
     from yiwang.gmcrypto.core import blind_index
     from yiwang.hotline.actions import PHONE_INDEX_PURPOSE
-    from yiwang.hotline.models import Ticket
+    from yiwang.hotline.models import CallBack, Ticket
 
     rng = random.Random(seed + world.loaded)
     now = timezone.now()
@@ -263,6 +260,22 @@ def bulk_load_tickets(
                 counts[status] = counts.get(status, 0) + 1
             with transaction.atomic():
                 Ticket.objects.bulk_create(rows, batch_size=batch)
+                # The figures count call-backs from their history, as record_callback writes it.
+                CallBack.objects.bulk_create(
+                    [
+                        CallBack(
+                            ticket=t,
+                            round=1,
+                            satisfaction=t.satisfaction,
+                            department_id=t.lead_department_id,
+                            actor=t.callback_by,
+                            at=t.callback_at,
+                        )
+                        for t in rows
+                        if t.satisfaction
+                    ],
+                    batch_size=batch,
+                )
             written += n
             if progress:
                 progress(written)

@@ -49,8 +49,9 @@ def on_not_found(request, exc):
 
 def _problem_for_error(request: HttpRequest, status: int, code: str, messages: list[str]):
     """Errors raised outside the routers (unknown paths, refused input, 500s) as problem+json."""
-    extra = {"errors": messages} if len(messages) > 1 else {}
-    return problem(request, status, code, messages[0], **extra)
+    if len(messages) > 1:
+        return problem(request, status, code, messages[0], errors=messages)
+    return problem(request, status, code, messages[0])
 
 
 register_format(lambda: reverse("api:api-root"), _problem_for_error)

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "yiwang.hotline.open311",
     "yiwang.grid",
     "yiwang.demo",
+    # the top: the home page and `yiwang run` put the apps above together
+    "yiwang.site",
     # After our apps, so that our translations win over the admin's (退出, not 注销) and the
     # CAPTCHA library's (此项为必填项, not its 这个字段是必须的).
     # django-simple-captcha: images drawn locally (see "abuse limits" below).
@@ -178,19 +180,33 @@ YIWANG_SENSOR_TOKEN = os.environ.get("YIWANG_SENSOR_TOKEN", "")
 # MQTT sensor intake, started by `yiwang worker`, e.g. mqtt://user:pass@127.0.0.1:1883/yiwang/sensors/%23
 YIWANG_MQTT_URL = os.environ.get("YIWANG_MQTT_URL", "")
 YIWANG_MQTT_TOPIC = os.environ.get("YIWANG_MQTT_TOPIC", "")
+# Long-running services `yiwang worker` starts next to the task queue: each a callable that starts
+# itself when configured and returns what it started (for the log), else None.
+YIWANG_WORKER_SERVICES = ["yiwang.grid.mqtt.worker_service"]
 # Sensor types whose alerts become 12345 tickets (dispatched through the 派单目录) rather than
 # city-management cases: type → ticket category code and ticket type. A noise monitor's alert is
 # the complaint residents would otherwise phone in.
 YIWANG_SENSOR_TICKETS = {"noise": {"category": "010103", "type": "report"}}
-# Map tiles (e.g. the county's own tile server); empty = offline GeoJSON on a plain background.
+# Map tiles (e.g. the county's own tile server or 天地图); empty = offline GeoJSON on a plain
+# background. A Leaflet URL template ({s} subdomain, {z}/{x}/{y}); the attribution is shown on
+# the map; the labels layer (天地图 cva_w: roads and names) is drawn over the base layer.
+# See docs/dev/operations.md.
 YIWANG_MAP_TILE_URL = os.environ.get("YIWANG_MAP_TILE_URL", "")
+YIWANG_MAP_TILE_SUBDOMAINS = os.environ.get("YIWANG_MAP_TILE_SUBDOMAINS", "abc")
+YIWANG_MAP_TILE_ATTRIBUTION = os.environ.get("YIWANG_MAP_TILE_ATTRIBUTION", "")
+YIWANG_MAP_TILE_LABELS_URL = os.environ.get("YIWANG_MAP_TILE_LABELS_URL", "")
+YIWANG_MAP_TILE_MAX_ZOOM = int(os.environ.get("YIWANG_MAP_TILE_MAX_ZOOM", "18"))
 
 # --- identity -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    # Post-based permissions (``rules`` predicates, e.g. ``audit.view_log`` in orgs/permissions.py).
+    "rules.permissions.ObjectPermissionBackend",
+]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "web:home"
+LOGIN_REDIRECT_URL = "site:home"
+LOGOUT_REDIRECT_URL = "site:home"
 # 等保 password policy: staff at least 10 characters of three of the four classes (upper,
 # lower, digit, symbol), others at least 8 with letters and digits; no repeat of the last 5.
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
 from .api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("yiwang.site.urls")),
     path("", include("yiwang.web.urls")),
     path("accounts/", include("yiwang.accounts.urls")),
     path("services/", include("yiwang.catalog.urls")),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("audit/", include("yiwang.audit.urls")),
     path("faq/", include("yiwang.knowledge.urls")),
     path("hotline/", include("yiwang.hotline.urls")),
+    # The grid worker's 12345 pages (/grid/m/request/, …) are the hotline's.
+    path("grid/m/", include("yiwang.hotline.grid_urls")),
     path("grid/", include("yiwang.grid.urls")),
     path("open311/", include("yiwang.hotline.open311.urls")),
     path("api/v1/", api.urls),

@@ -85,6 +85,10 @@ def _second_factor(page, username: str) -> None:
 
 
 def login(page, site, username, password=DEMO_PASSWORD):
+    # Leave the current page first: its late requests (lazy images, htmx loads) answered after
+    # the cookies are cleared would set the previous user's session cookie again
+    # (SESSION_SAVE_EVERY_REQUEST), and the login page would redirect that user away.
+    page.goto("about:blank")
     page.context.clear_cookies()
     page.goto(f"{site}/accounts/login/")
     page.locator("input[name='username']").first.fill(username)

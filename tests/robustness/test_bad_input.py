@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.test import Client
 
+from yiwang.audit.actors import SystemActor
 from yiwang.cases.models import Case, Status
 from yiwang.hotline.models import ExtensionRequest, Ticket
 from yiwang.hotline.open311 import actions as open311
@@ -27,7 +28,7 @@ def problem_codes(response) -> list:
 
 @pytest.fixture
 def api_key(county):
-    _client, key = open311.create_client(actor="robustness-test", name="随手拍测试")
+    _client, key = open311.create_client(actor=SystemActor("robustness-test"), name="随手拍测试")
     return key
 
 

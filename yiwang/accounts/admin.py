@@ -28,8 +28,13 @@ from .models import (
 from .queries import is_locked
 
 
-class AuditedAdminMixin:
-    """Changes made in the admin are appended to the audit chain in the same transaction."""
+class AuditedAdminMixin(admin.ModelAdmin):
+    """Changes made in the admin are appended to the audit chain in the same transaction.
+
+    Put it before the admin class it extends (``class X(AuditedAdminMixin, SomeAdmin)``):
+    its ``super()`` calls then reach that class, as the method resolution order puts every
+    ``ModelAdmin`` subclass ahead of ``ModelAdmin`` itself.
+    """
 
     audit_fields: tuple[str, ...] = ()
 
@@ -101,7 +106,7 @@ class PostFormSet(BaseInlineFormSet):
                     )
                 continue
             errors: dict = {}
-            actions._clean_posts([{k: form.cleaned_data.get(k) for k in POST_FIELDS}], errors)
+            actions.clean_posts([{k: form.cleaned_data.get(k) for k in POST_FIELDS}], errors)
             for error in errors.get("posts", []):
                 form.add_error(None, error)
 

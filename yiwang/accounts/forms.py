@@ -6,7 +6,7 @@ Forms only collect input; the rules live in ``actions``. Errors raised by an act
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from django import forms
 from django.conf import settings
@@ -213,8 +213,9 @@ class RegisterForm(forms.Form):
         validate_mobile(phone)
         return phone
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("password1")
             and data.get("password2")
@@ -298,8 +299,9 @@ class ChangePasswordForm(forms.Form):
         self.user = user
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("new1") and data.get("new2") and data["new1"] != data["new2"]:
             self.add_error(
                 "new2",
@@ -333,7 +335,9 @@ class ActAsForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.memberships = agent_memberships(user)
-        self.fields["enterprise"].choices = [("", _("Myself (personal matters)"))] + [
+        field = self.fields["enterprise"]
+        assert isinstance(field, forms.ChoiceField)  # declared above; ``fields`` is typed loosely
+        field.choices = [("", _("Myself (personal matters)"))] + [
             (m.enterprise_id, f"{m.enterprise.name}（{m.enterprise.uscc}）")
             for m in self.memberships
         ]

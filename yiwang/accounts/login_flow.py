@@ -64,7 +64,8 @@ def pending(request: HttpRequest) -> tuple[User, dict] | None:
     if int(time.time()) - int(data.get("since", 0)) > settings.YIWANG_MFA_PENDING_SECONDS:
         request.session.pop(PENDING_KEY, None)
         return None
-    user = User.objects.filter(pk=data.get("user"), is_active=True).first()
+    user_id = data.get("user")
+    user = None if user_id is None else User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         request.session.pop(PENDING_KEY, None)
         return None

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from qrcode.image.svg import SvgPathImage
 
 from yiwang.audit.actions import record
+from yiwang.audit.actors import SYSTEM, is_system
 from yiwang.gmcrypto.core import blind_index
 from yiwang.orgs import scope
 from yiwang.orgs.models import Role
@@ -479,7 +480,7 @@ def reset(*, actor, user: User, reason: str) -> None:
                 ]
             }
         )
-    if not (actions.is_system(actor) or may_reset(actor, user)):
+    if not (is_system(actor) or may_reset(actor, user)):
         raise PermissionDenied(
             _(
                 "Only a superuser or the data authority administrator can reset another person's "
@@ -488,7 +489,7 @@ def reset(*, actor, user: User, reason: str) -> None:
         )
     existed = _remove(user)
     record(
-        actor=actor or actions.SYSTEM,
+        actor=actor or SYSTEM,
         action="accounts.mfa_reset",
         obj=user,
         after={"had_authenticator": existed, "reason": reason},

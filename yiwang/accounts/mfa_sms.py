@@ -129,7 +129,11 @@ def verify_sms_code(*, user: User, code: str) -> str:
             and row.expires_at > timezone.now()
             and row.attempts < SMS_MAX_ATTEMPTS
         )
-        if usable and hmac.compare_digest(row.code_hash, _sms_hash(user, normalised)):
+        if (
+            row is not None
+            and usable
+            and hmac.compare_digest(row.code_hash, _sms_hash(user, normalised))
+        ):
             row.used = True
             row.save(update_fields=["used"])
         else:

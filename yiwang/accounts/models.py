@@ -210,6 +210,9 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(
         _("password changed at"), null=True, blank=True, editable=False
     )
+    # AbstractBaseUser keeps the raw password from set_password() here until the next save;
+    # django-stubs does not declare it. An annotation only: nothing changes at run time.
+    _password: str | None
 
     class Meta:
         verbose_name = _("user")

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .models import PasswordHistory
+
 
 def is_staff_account(user) -> bool:
     """Whether the staff rules apply: staff accounts, superusers and Django admin users."""
@@ -114,8 +116,6 @@ class PasswordHistoryValidator:
         self.count = count
 
     def _recent(self, user):
-        from .models import PasswordHistory  # validators are imported before the app registry
-
         return PasswordHistory.objects.filter(user_id=user.pk).order_by("-id")[: self.count]
 
     def validate(self, password: str, user=None) -> None:
@@ -138,8 +138,6 @@ class PasswordHistoryValidator:
             )
 
     def password_changed(self, password: str, user=None) -> None:
-        from .models import PasswordHistory
-
         if user is None or user.pk is None or self.count <= 0 or not user.has_usable_password():
             return
         PasswordHistory.objects.create(user_id=user.pk, password=user.password)

@@ -35,6 +35,7 @@ from .forms import (
 from .models import Kind, User
 from .preferences import remember_elder_mode
 from .queries import ACTING_ENTERPRISE_SESSION_KEY, agent_memberships, current_enterprise
+from .typing import AuthenticatedRequest, HtmxRequest
 
 SMS_PHONE_SESSION_KEY = "sms_login_phone"
 SMS_CAPTCHA_PREFIX = "sms"
@@ -113,7 +114,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 @never_cache
 @require_POST
-def sms_send(request: HttpRequest) -> HttpResponse:
+def sms_send(request: HtmxRequest) -> HttpResponse:
     """Ask for a login code. htmx gets a status fragment; without JS the login page is redrawn.
 
     The CAPTCHA comes first: without the right answer nothing is sent or counted. The
@@ -121,19 +122,19 @@ def sms_send(request: HttpRequest) -> HttpResponse:
     """
     form = SmsCodeForm(request.POST)
     captcha = CaptchaForm(request.POST, prefix=SMS_CAPTCHA_PREFIX)
-    status, ok = None, False
+    status: str | None = None  # set only once a code went out (or would have)
     if all([form.is_valid(), captcha.is_valid()]):  # both, so every error shows at once
         try:
             actions.send_login_code(phone=form.cleaned_data["phone"])
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
-            ok = True
             request.session[SMS_PHONE_SESSION_KEY] = form.cleaned_data["phone"]
             status = _(
                 "If this number belongs to an account, a 6-digit code is on its way. "
                 "Enter it below within 5 minutes."
             )
+    ok = status is not None
     if request.htmx:
         return render(
             request,
@@ -142,7 +143,7 @@ def sms_send(request: HttpRequest) -> HttpResponse:
             {"sms_status": status, "sms_form": form, "ok": ok, "sms_captcha": captcha},
             status=200 if ok else 400,
         )
-    if ok:
+    if status is not None:
         messages.info(request, status)
         login_url = reverse("accounts:login")
         nxt = _safe_next(request)
@@ -242,7 +243,9 @@ def captcha_refresh(request: HttpRequest) -> HttpResponse:
     return HttpResponse(render_widget(name))
 
 
-def _profile_context(request, *, password_form=None):
+def _profile_context(
+    request: AuthenticatedRequest, *, password_form: ChangePasswordForm | None = None
+) -> dict[str, object]:
     user = request.user
     return {
         "memberships": agent_memberships(user, valid_only=False),
@@ -258,7 +261,7 @@ def _profile_context(request, *, password_form=None):
 
 @never_cache
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", _profile_context(request))
 
 
@@ -266,7 +269,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def change_password(request: HttpRequest) -> HttpResponse:
+def change_password(request: AuthenticatedRequest) -> HttpResponse:
     form = ChangePasswordForm(request.POST, user=request.user)
     if form.is_valid() and form.save():
         update_session_auth_hash(request, request.user)
@@ -279,7 +282,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def elder_mode(request: HttpRequest) -> HttpResponse:
+def elder_mode(request: AuthenticatedRequest) -> HttpResponse:
     enabled = request.POST.get("enabled") == "1"
     actions.set_elder_mode(actor=request.user, enabled=enabled)
     messages.success(
@@ -293,7 +296,7 @@ def elder_mode(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def act_as(request: HttpRequest) -> HttpResponse:
+def act_as(request: AuthenticatedRequest) -> HttpResponse:
     form = ActAsForm(
         request.POST or None,
         user=request.user,
@@ -330,7 +333,7 @@ def act_as(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def reveal(request: HttpRequest, field: str) -> HttpResponse:
+def reveal(request: AuthenticatedRequest, field: str) -> HttpResponse:
     """Show the signed-in person their own full ID number or phone (audited). htmx gets the
     value in place. Staff reveal other people's data only through a case or a ticket."""
     subject = request.user

@@ -30,6 +30,7 @@ from .forms import ChangePasswordForm, attach_errors
 from .forms_mfa import CodeForm, EnrolForm, ResetForm, SmsCodeForm
 from .models import Kind, User
 from .preferences import remember_elder_mode
+from .typing import AuthenticatedRequest
 from .views import _profile_context
 
 
@@ -171,7 +172,7 @@ def _show_recovery_codes(request, codes: list[str], target: str, user: User) -> 
     return remember_elder_mode(response, user.elder_mode)
 
 
-def _profile_with_error(request: HttpRequest, form: CodeForm) -> HttpResponse:
+def _profile_with_error(request: AuthenticatedRequest, form: CodeForm) -> HttpResponse:
     context = _profile_context(request)
     context["mfa_form"] = form
     return render(request, "accounts/profile.html", context, status=400)
@@ -181,7 +182,7 @@ def _profile_with_error(request: HttpRequest, form: CodeForm) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def disable(request: HttpRequest) -> HttpResponse:
+def disable(request: AuthenticatedRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if form.is_valid():
         try:
@@ -199,7 +200,7 @@ def disable(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if form.is_valid():
         try:
@@ -220,7 +221,7 @@ def _may_open_reset(user) -> bool:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def reset(request: HttpRequest) -> HttpResponse:
+def reset(request: AuthenticatedRequest) -> HttpResponse:
     """Administrators remove a staff member's authenticator (lost phone), with a reason."""
     if not _may_open_reset(request.user):
         raise PermissionDenied(
@@ -268,12 +269,14 @@ def reset(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def password_expired(request: HttpRequest) -> HttpResponse:
+def password_expired(request: AuthenticatedRequest) -> HttpResponse:
     """The forced change of an expired staff password (``middleware.PasswordExpiryMiddleware``)."""
     target = login_flow.safe_next(
         request, request.POST.get("next") or request.GET.get("next")
     ) or reverse("accounts:profile")
-    if not passwords.is_expired(request.user):
+    limit = passwords.max_age()
+    # No maximum age means nothing expires (``is_expired`` says so too).
+    if limit is None or not passwords.is_expired(request.user):
         return redirect(target)
     form = ChangePasswordForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid() and form.save():
@@ -283,6 +286,6 @@ def password_expired(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/password_expired.html",
-        {"form": form, "next": target, "max_age": passwords.max_age().days},
+        {"form": form, "next": target, "max_age": limit.days},
         status=400 if request.method == "POST" else 200,
     )

@@ -13,9 +13,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from yiwang.catalog.forms_schema import value_text
 from yiwang.web.documents import render_pdf
 
+from .deadlines import shown_deadlines
 from .models import Decision, Status
 
 
@@ -32,17 +35,24 @@ def _date(value) -> str:
     return f"{value:%Y年%m月%d日}"
 
 
-def _text(value) -> str:
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    return str(value)
+def _deadline(d) -> str:
+    """A deadline as the pages show it: its date (provisional marked) or, before acceptance,
+    its limit in working days after acceptance."""
+    if d.date is not None:
+        text = _date(d.date)
+        return f"{text}（{_('provisional')}）" if d.provisional else text
+    if d.days:
+        return ngettext(
+            "%(n)d working day after acceptance", "%(n)d working days after acceptance", d.days
+        ) % {"n": d.days}
+    return _("On the day of acceptance")
 
 
 def form_rows(case) -> list[tuple[str, str]]:
     """The application form as (title, value) rows, personal values masked."""
     props = (case.item.form_schema or {}).get("properties") or {}
     return [
-        ((props.get(key) or {}).get("title", key), _text(value))
+        ((props.get(key) or {}).get("title", key), value_text(value))
         for key, value in case.form_data.items()
     ]
 
@@ -63,7 +73,7 @@ def receipt(case, request=None) -> bytes:
             if case.promised_days
             else _("Handled on the spot"),
         ),
-        (_("Promised completion by"), _date(case.due_at)),
+        *((str(d.label), _deadline(d)) for d in shown_deadlines(case)),
         (_("Registered at"), case.hall.name if case.hall else _("Online")),
     ]
     rows += form_rows(case)

@@ -147,11 +147,19 @@ class Case(models.Model):
     step_started_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
 
-    # Deadlines (working days, see yiwang.workdays); due_at is the promised deadline.
-    due_at = models.DateField(_("promised deadline"), null=True, blank=True)
+    # Deadlines (working days, see yiwang.workdays and cases.deadlines). ``due_at`` is the next
+    # deadline the case must meet, the one the staff queue orders by: the acceptance deadline
+    # (受理期限, the accept step's ``step_due``) until the case is accepted, then the promised
+    # completion date (承诺办结).
+    due_at = models.DateField(_("next deadline"), null=True, blank=True)
     statutory_due = models.DateField(_("statutory deadline"), null=True, blank=True)
     step_due = models.DateField(_("step deadline"), null=True, blank=True)
+    # Each date rests on assumed working days when its year's holidays are not published yet
+    # (暂定); ``due_provisional`` is set when any of them does (recomputed on calendar changes).
     due_provisional = models.BooleanField(_("deadline provisional"), default=False)
+    promised_provisional = models.BooleanField(default=False, editable=False)
+    statutory_provisional = models.BooleanField(default=False, editable=False)
+    step_provisional = models.BooleanField(default=False, editable=False)
     deadline_status = models.CharField(
         _("deadline status"),
         max_length=10,
@@ -185,6 +193,8 @@ class Case(models.Model):
             models.Index(fields=["status", "due_at"], name="case_status_due_idx"),
             models.Index(fields=["applicant", "-created_at"], name="case_applicant_idx"),
             models.Index(fields=["hall", "-created_at"], name="case_hall_idx"),
+            # Use of each item over the last days (the home page's popular services).
+            models.Index(fields=["submitted_at", "item"], name="case_submitted_item_idx"),
         ]
 
     def __str__(self) -> str:
@@ -326,3 +336,32 @@ class ClockPause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d}"
+
+
+class PendingUpload(models.Model):
+    """A file chosen on an application form that was not submitted yet (another field had an
+    error, or the form was saved as a draft): checked and kept for that form, identified by its
+    submission key and the person filling it in, so it need not be chosen again. Submitting the
+    form turns it into a ``CaseMaterial``; stale ones are purged (``cases.pending``)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    submission_key = models.CharField(max_length=64)
+    item = models.ForeignKey("catalog.ServiceItem", on_delete=models.CASCADE, related_name="+")
+    material = models.ForeignKey("catalog.Material", on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to="pending/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "submission_key", "material"], name="cases_pending_upload_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,6 +1,9 @@
 """Read side of cases: scoped querysets for staff, the applicant's own cases."""
 
-from django.db.models import Q, QuerySet
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from yiwang.accounts.models import normalise_phone, normalise_resident_id
 from yiwang.gmcrypto.core import blind_index
@@ -88,3 +91,23 @@ def my_cases(user) -> QuerySet[Case]:
 
 def open_statuses():
     return OPEN_STATUSES
+
+
+#: The home page's popular services are the items most applied for over this many days.
+POPULAR_DAYS = 30
+
+
+def most_used_item_ids(
+    *, days: int = POPULAR_DAYS, limit: int = 16, now: datetime | None = None
+) -> list[int]:
+    """Items by the number of cases submitted in the last ``days`` (online and at windows),
+    most used first; one grouped query over the (submitted_at, item) index."""
+    since = (now or timezone.now()) - timedelta(days=days)
+    rows = (
+        Case.objects.filter(submitted_at__gte=since)
+        .values("item")
+        .annotate(n=Count("id"))
+        .order_by("-n", "item")
+        .values_list("item", flat=True)
+    )
+    return list(rows[:limit])

@@ -2,12 +2,15 @@
 
 from django_tasks import task
 
-from . import actions
+from . import actions, pending
 
 
 @task()
 def sweep_deadlines() -> dict:
-    return actions.sweep_deadlines()
+    """The deadline sweep; also purges files kept for forms that were abandoned."""
+    counts = actions.sweep_deadlines()
+    counts["pending_uploads_purged"] = pending.purge_stale()
+    return counts
 
 
 @task()

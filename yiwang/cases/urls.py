@@ -1,15 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import apply_views, views
 
 app_name = "cases"
 urlpatterns = [
-    path("apply/<int:item_pk>/", views.apply, name="apply"),
+    path("apply/<int:item_pk>/", apply_views.apply, name="apply"),
     path("mine/", views.mine, name="mine"),
     path("workbench/", views.workbench, name="workbench"),
     path("workbench/bulk-accept/", views.bulk_accept, name="bulk_accept"),
-    path("intake/", views.intake, name="intake"),
-    path("intake/<int:item_pk>/", views.intake_form, name="intake_form"),
+    path("intake/", apply_views.intake, name="intake"),
+    path("intake/<int:item_pk>/", apply_views.intake_form, name="intake_form"),
     path("track/<str:token>/", views.track, name="track"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/", views.act, name="act"),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,31 +15,20 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yiwang.accounts.queries import current_enterprise
-from yiwang.catalog.forms_schema import build_form, field_order
-from yiwang.catalog.models import ServiceItem
-from yiwang.catalog.personal_formats import applicant_fields
-from yiwang.orgs.models import Department, Hall, Role
+from yiwang.accounts.typing import AuthenticatedRequest
+from yiwang.catalog.forms_schema import value_text
+from yiwang.orgs.models import Department
 from yiwang.orgs.scope import can_act, posts_of
 from yiwang.web import params
 from yiwang.web.files import file_response
 
 from . import actions, documents, queries, rules
+from .apply_views import FORM_PREFIX, staff_required, uploads_from
 from .models import Case, CaseEvent, CaseMaterial, Status
 
+__all__ = ["FORM_PREFIX"]  # the apply form's field prefix, read by bench/run.py
+
 PAGE_SIZE = 20
-# The item's own form fields are prefixed so they never collide with the page's fields.
-FORM_PREFIX = "f"
-
-
-def _form_data(schema: dict, data) -> dict:
-    """The item form's values from the POST (validated by the action, not here)."""
-    return {name: data.get(f"{FORM_PREFIX}-{name}", "") for name in field_order(schema or {})}
-
-
-def _staff_required(request: HttpRequest) -> None:
-    if not request.user.is_authenticated or request.user.kind != "staff":
-        raise PermissionDenied(_("This page is for staff."))
 
 
 def _errors_to_messages(request, exc: ValidationError) -> None:
@@ -48,127 +36,16 @@ def _errors_to_messages(request, exc: ValidationError) -> None:
         messages.error(request, msg)
 
 
-def _uploads(request: HttpRequest, item: ServiceItem) -> dict[int, object]:
-    out = {}
-    for material in item.materials.all():
-        f = request.FILES.get(f"material_{material.pk}")
-        if f is not None:
-            out[material.pk] = f
-    return out
-
-
-def _split_errors(exc: ValidationError) -> tuple[dict[str, list[str]], list[str]]:
-    """Field errors (by input name) and general ones."""
-    if not hasattr(exc, "error_dict"):
-        return {}, exc.messages
-    fields = {k: v for k, v in exc.message_dict.items() if k != "__all__"}
-    return fields, exc.message_dict.get("__all__", [])
-
-
-def _form_errors_for(schema_form, field_errors: dict[str, list[str]]) -> None:
-    for key, msgs in field_errors.items():
-        if key.startswith("form_") and key[5:] in schema_form.fields:
-            for m in msgs:
-                schema_form.add_error(key[5:], m)
-
-
 # --- applicant ----------------------------------------------------------------
 
 
 @login_required
-def apply(request: HttpRequest, item_pk: int) -> HttpResponse:
-    item = get_object_or_404(
-        ServiceItem.objects.published().select_related("region").prefetch_related("materials"),
-        pk=item_pk,
-    )
-    materials = list(item.materials.all())
-    enterprise = current_enterprise(request)
-    drafts = Case.objects.filter(applicant=request.user, item=item, status=Status.DRAFT)
-    if request.method == "POST":
-        # The form says which draft it resumed; a fresh application needs no lookup.
-        draft_id = params.object_id(request.POST, "draft", required=False)
-        draft = drafts.filter(pk=draft_id).first() if draft_id else None
-    else:
-        draft = drafts.order_by("-pk").first()
-    field_errors: dict[str, list[str]] = {}
-    general: list[str] = []
-    if request.method == "POST":
-        data = request.POST
-        form_data = _form_data(item.form_schema, data)
-        try:
-            if data.get("intent") == "draft":
-                actions.save_draft(
-                    actor=request.user,
-                    item=item,
-                    form_data=form_data,
-                    enterprise=enterprise,
-                    draft=draft,
-                )
-                messages.success(request, _("Draft saved. You can come back and finish it later."))
-                return redirect("cases:apply", item_pk=item.pk)
-            case, created = actions.submit_application(
-                actor=request.user,
-                item=item,
-                form_data=form_data,
-                uploads=_uploads(request, item),
-                submission_key=data.get("submission_key", ""),
-                enterprise=enterprise,
-                item_version=params.integer(data, "item_version", minimum=0) or None,
-                draft=draft,
-            )
-        except ValidationError as exc:
-            # The form is built only to show the errors again, with what was typed.
-            schema_form = build_form(item.form_schema or {}, data=data, prefix=FORM_PREFIX)
-            field_errors, general = _split_errors(exc)
-            _form_errors_for(schema_form, field_errors)
-        else:
-            if created:
-                messages.success(
-                    request,
-                    _("Submitted. Your case number is %(number)s.") % {"number": case.number},
-                )
-            else:
-                messages.info(
-                    request,
-                    _("This application was already submitted; it was not submitted twice."),
-                )
-            return redirect("cases:detail", pk=case.pk)
-    else:
-        schema_form = build_form(
-            item.form_schema or {},
-            initial=draft.form_values() if draft else None,
-            prefix=FORM_PREFIX,
-        )
-    material_rows = [
-        {
-            "material": m,
-            "errors": field_errors.get(f"material_{m.pk}", []),
-            "input": f"material_{m.pk}",
-        }
-        for m in materials
-    ]
-    return render(
-        request,
-        "cases/apply.html",
-        {
-            "item": item,
-            "form": schema_form,
-            "materials": material_rows,
-            "general_errors": general,
-            "submission_key": request.POST.get("submission_key") or uuid.uuid4().hex,
-            "draft": draft,
-            "enterprise": enterprise,
-        },
-    )
-
-
-@login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(queries.my_cases(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/mine.html", {"page_obj": page})
 
 
-def _case_for(request: HttpRequest, pk: int) -> tuple[Case, bool]:
+def _case_for(request: AuthenticatedRequest, pk: int) -> tuple[Case, bool]:
     """The case and whether the user sees it as staff. 404 when not visible at all."""
     base = Case.objects.select_related(
         "item", "department", "region", "process", "assignee", "hall", "applicant"
@@ -195,7 +72,7 @@ def _form_rows(case: Case, as_staff: bool, revealed: dict) -> list[dict]:
             {
                 "key": key,
                 "label": (props.get(key) or {}).get("title", key),
-                "value": shown,
+                "value": value_text(shown),
                 "personal": as_staff and is_personal,
                 "revealed": revealed.get(f"form:{key}") if is_personal else None,
             }
@@ -219,12 +96,11 @@ def _timeline(case: Case, events) -> list[CaseEvent]:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int, revealed: dict | None = None) -> HttpResponse:
+def detail(request: AuthenticatedRequest, pk: int, revealed: dict | None = None) -> HttpResponse:
     case, as_staff = _case_for(request, pk)
     events = CaseEvent.objects.filter(case=case).select_related("actor")
     if not as_staff:
         events = events.filter(public=True)
-    events = _timeline(case, events)
     files = CaseMaterial.objects.filter(case=case).select_related("material")
     step = case.step()
     kind = step["kind"] if step else ""
@@ -247,7 +123,7 @@ def detail(request: HttpRequest, pk: int, revealed: dict | None = None) -> HttpR
         {
             "case": case,
             "as_staff": as_staff,
-            "events": events,
+            "events": _timeline(case, events),
             "files": files,
             "step": step,
             "can": can,
@@ -268,11 +144,11 @@ def detail(request: HttpRequest, pk: int, revealed: dict | None = None) -> HttpR
 
 @login_required
 @require_POST
-def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+def reveal(request: AuthenticatedRequest, pk: int, field: str) -> HttpResponse:
     """Staff reveal the applicant's full ID number or phone for a purpose and a reason;
     rendered once, never put in the session or a cookie. Out of scope: 404 (as the case
     page); in scope but not allowed (role, closed case, limit): the reason on the case page."""
-    _staff_required(request)
+    staff_required(request)
     case, _as_staff = _case_for(request, pk)
     try:
         value = actions.reveal_applicant_data(
@@ -292,10 +168,10 @@ def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def reveal_form(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+def reveal_form(request: AuthenticatedRequest, pk: int, key: str) -> HttpResponse:
     """Staff reveal one personal value of the application form (purpose and reason given);
     rendered once, never put in the session or a cookie. Same answers as :func:`reveal`."""
-    _staff_required(request)
+    staff_required(request)
     case, _as_staff = _case_for(request, pk)
     try:
         value = actions.reveal_form_value(
@@ -359,8 +235,8 @@ STAFF_ACTIONS = {
 
 @login_required
 @require_POST
-def act(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff_required(request)
+def act(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    staff_required(request)
     case, as_staff = _case_for(request, pk)
     handler = STAFF_ACTIONS.get(request.POST.get("action", ""))
     if handler is None or not as_staff:
@@ -383,13 +259,13 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+def resubmit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case, _staff = _case_for(request, pk)
     try:
         actions.resubmit(
             actor=request.user,
             case=case,
-            uploads=_uploads(request, case.item),
+            uploads=uploads_from(request, case.item),
             note=request.POST.get("note", ""),
             expected_version=params.integer(request.POST, "version", minimum=0, required=True),
         )
@@ -402,7 +278,7 @@ def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case, _staff = _case_for(request, pk)
     try:
         actions.withdraw(
@@ -419,20 +295,20 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+def download(request: AuthenticatedRequest, pk: int, file_pk: int) -> FileResponse:
     case, _staff = _case_for(request, pk)
     f = get_object_or_404(CaseMaterial, pk=file_pk, case=case)
     return file_response(f.file, filename=f.original_name, content_type=f.content_type)
 
 
 @login_required
-def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def receipt_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case, _staff = _case_for(request, pk)
     return _pdf(documents.receipt(case, request), f"受理回执-{case.number}.pdf")
 
 
 @login_required
-def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case, _staff = _case_for(request, pk)
     if case.status not in (Status.CLOSED, Status.REJECTED):
         raise Http404
@@ -441,14 +317,8 @@ def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(filename)}"
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 def track(request: HttpRequest, token: str) -> HttpResponse:
@@ -462,13 +332,13 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def workbench(request: HttpRequest) -> HttpResponse:
-    _staff_required(request)
+def workbench(request: AuthenticatedRequest) -> HttpResponse:
+    staff_required(request)
     tab = request.GET.get("tab", "todo")
     base = queries.inbox(request.user) if tab == "todo" else queries.visible_cases(request.user)
-    params = request.GET.copy()
-    params["mine_user"] = request.user.pk
-    qs = queries.ordered_for_work(queries.filtered(base, params))
+    filters = request.GET.copy()
+    filters["mine_user"] = str(request.user.pk)  # "mine" filters by the one asking
+    qs = queries.ordered_for_work(queries.filtered(base, filters))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     roles = sorted({p.get_role_display() for p in posts_of(request.user)})
     return render(
@@ -486,8 +356,8 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def bulk_accept(request: HttpRequest) -> HttpResponse:
-    _staff_required(request)
+def bulk_accept(request: AuthenticatedRequest) -> HttpResponse:
+    staff_required(request)
     ids = [n for n in (params.parse_int(i, minimum=1) for i in request.POST.getlist("case")) if n]
     cases = list(queries.inbox(request.user).filter(pk__in=ids))
     if not ids:
@@ -508,130 +378,3 @@ def bulk_accept(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(n)d cases accepted.") % {"n": len(cases)})
     return redirect(reverse("cases:workbench"))
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    """'440000/441400/441422/441422100/' → the paths of its ancestors."""
-    parts = path.strip("/").split("/")
-    return ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
-
-
-def _window_halls(user) -> list[Hall]:
-    if user.is_superuser:
-        return list(Hall.objects.all())
-    ids = [p.hall_id for p in posts_of(user, roles=[Role.WINDOW]) if p.hall_id]
-    return list(Hall.objects.filter(pk__in=ids))
-
-
-@login_required
-def intake(request: HttpRequest) -> HttpResponse:
-    """Window intake, step 1: find the item (any item of the county: 全县通办)."""
-    _staff_required(request)
-    halls = _window_halls(request.user)
-    if not halls:
-        raise PermissionDenied(_("Window intake is for staff with a window post."))
-    q = request.GET.get("q", "").strip()
-    items = ServiceItem.objects.published().select_related("department", "region")
-    # 全县通办 items everywhere; the others only at halls of their own region.
-    local = Q()
-    for hall in halls:
-        local |= Q(region__path__startswith=hall.region.path) | Q(
-            region__path__in=_ancestor_paths(hall.region.path)
-        )
-    items = items.filter(Q(county_wide=True) | local).exclude(audience="enterprise")
-    if q:
-        from yiwang.search.api import search
-
-        keys = [int(h.key) for h in search(q, kind="item", limit=30)]
-        found = {i.pk: i for i in items.filter(pk__in=keys)}
-        results = [found[k] for k in keys if k in found]
-    else:
-        results = list(items.order_by("department__id", "name")[:100])
-    return render(request, "cases/intake_search.html", {"items": results, "q": q, "halls": halls})
-
-
-@login_required
-def intake_form(request: HttpRequest, item_pk: int) -> HttpResponse:
-    """Window intake, step 2: the walk-in's details, the form and scanned materials."""
-    _staff_required(request)
-    halls = _window_halls(request.user)
-    if not halls:
-        raise PermissionDenied(_("Window intake is for staff with a window post."))
-    item = get_object_or_404(
-        ServiceItem.objects.published()
-        .select_related("department", "region")
-        .prefetch_related("materials"),
-        pk=item_pk,
-    )
-    field_errors: dict[str, list[str]] = {}
-    general: list[str] = []
-    values = {}
-    if request.method == "POST":
-        data = request.POST
-        values = data
-        schema_form = build_form(item.form_schema or {}, data=data, prefix=FORM_PREFIX)
-        hall = next((h for h in halls if str(h.pk) == data.get("hall")), None)
-        try:
-            if hall is None:
-                raise ValidationError(
-                    {"hall": [_("Choose the hall where you are registering the application.")]}
-                )
-            case, created = actions.window_intake(
-                actor=request.user,
-                item=item,
-                hall=hall,
-                applicant_name=data.get("applicant_name", ""),
-                applicant_id_number=data.get("applicant_id_number", ""),
-                applicant_phone=data.get("applicant_phone", ""),
-                form_data=_form_data(item.form_schema, data),
-                uploads=_uploads(request, item),
-                submission_key=data.get("submission_key", ""),
-                item_version=params.integer(data, "item_version", minimum=0) or None,
-            )
-        except ValidationError as exc:
-            field_errors, general = _split_errors(exc)
-            _form_errors_for(schema_form, field_errors)
-        else:
-            if created:
-                messages.success(
-                    request,
-                    _(
-                        "Registered and accepted, case number %(number)s. Print the receipt for the applicant."
-                    )
-                    % {"number": case.number},
-                )
-            else:
-                messages.info(
-                    request,
-                    _("This application was already registered; it was not registered twice."),
-                )
-            return redirect("cases:detail", pk=case.pk)
-    else:
-        schema_form = build_form(item.form_schema or {}, prefix=FORM_PREFIX)
-    # The applicant's name and ID number are asked once, in the applicant section; the action
-    # copies them into the form fields that hold them, which are therefore not shown.
-    linked = set(applicant_fields(item.form_schema).values())
-    shown_fields = [field for field in schema_form if field.name not in linked]
-    material_rows = [
-        {
-            "material": m,
-            "errors": field_errors.get(f"material_{m.pk}", []),
-            "input": f"material_{m.pk}",
-        }
-        for m in item.materials.all()
-    ]
-    return render(
-        request,
-        "cases/intake_form.html",
-        {
-            "item": item,
-            "form": schema_form,
-            "shown_fields": shown_fields,
-            "materials": material_rows,
-            "halls": halls,
-            "general_errors": general,
-            "field_errors": field_errors,
-            "values": values,
-            "submission_key": request.POST.get("submission_key") or uuid.uuid4().hex,
-        },
-    )

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, ProtectedError
+from django.db.models import ForeignKey, Max, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -31,7 +31,7 @@ from yiwang.audit.actions import record
 
 from . import indexing
 from .models import ItemRevision, ItemStatus, ItemType, Material, ProcessDefinition, ServiceItem
-from .permissions import can_manage
+from .permissions import can_manage, is_catalog_authority
 from .process import default_process, validate_steps
 from .snapshot import field_value, item_snapshot, material_dict
 from .validation import (
@@ -87,7 +87,8 @@ def _sync(target: ServiceItem, source: ServiceItem) -> None:
     for field in source._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
     for name in ("item_type", "department", "region", "competent_department", "parent"):
-        if source._meta.get_field(name).is_cached(source):
+        relation = source._meta.get_field(name)
+        if isinstance(relation, ForeignKey) and relation.is_cached(source):
             setattr(target, name, getattr(source, name))
 
 
@@ -100,8 +101,6 @@ def ensure_item_type(*, actor, code: str, name: str) -> ItemType:
     existing = ItemType.objects.filter(code=code).first()
     if existing is not None:
         return existing
-    from .permissions import is_catalog_authority
-
     if not is_catalog_authority(actor):
         raise PermissionDenied(gettext("Only the data authority can add item types."))
     item_type = ItemType.objects.create(code=code, name=name.strip())

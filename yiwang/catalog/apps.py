@@ -8,6 +8,8 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Service catalogue")
 
     def ready(self):
+        # Imported here, not at the top: the registry and the indexing module load models,
+        # which Django allows only once the app registry is ready.
         try:
             from yiwang.search.registry import register
         except ImportError:  # search not installed: nothing to register

@@ -9,11 +9,14 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.orgs.choices import use_grouped_departments
 from yiwang.orgs.models import Department
+from yiwang.regions.choices import use_grouped_regions
 from yiwang.regions.models import Region
 
 from .models import (
     Audience,
+    CaseRegionSource,
     HandlingKind,
     ItemType,
     MaterialForm,
@@ -30,6 +33,7 @@ LEVEL_CHOICES = [
     ("4", _("4 County")),
     ("5", _("5 Town")),
 ]
+CASE_REGION_FIELDS = ("case_region_from", "case_region_field")
 AUDIENCE_FILTER = [
     ("", _("All applicants")),
     ("person", _("Natural persons")),
@@ -77,7 +81,11 @@ class ServiceFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = Region.objects.filter(
+        town = self.fields["town"]
+        assert isinstance(
+            town, forms.ModelChoiceField
+        )  # declared above; ``fields`` is typed loosely
+        town.queryset = Region.objects.filter(
             parent__code=settings.YIWANG_COUNTY_CODE, level=4, retired=False
         ).order_by("code")
 
@@ -189,28 +197,59 @@ class ItemForm(forms.Form):
     form_schema = _json_field(
         _("Application form (JSON Schema)"),
         _(
-            "Fields of type string, integer, number, boolean or date (string with format date); "
-            "title, description, enum, required, maxLength, pattern, minimum, maximum. Personal "
-            "data needs its format (resident-id, uscc, mobile, phone, bank-account, "
-            "person-name): it is then checked, stored encrypted and masked for staff."
+            "Fields of type string, integer, number, boolean, array (multiple choice) or date "
+            "(string with format date); title, description, enum, required, maxLength, pattern, "
+            "minimum, maximum. Personal data needs its format (resident-id, uscc, mobile, "
+            "phone, bank-account, person-name): it is then checked, stored encrypted and "
+            "masked for staff. Used instead of the field list when you change it here."
         ),
         rows=10,
     )
-    steps = _json_field(
-        _("Approval process (JSON)"),
-        _(
-            "A list of steps {key, name, kind, role, limit_days, department}. Leave empty for the "
-            "default 受理 → 审查 → 决定 → 办结."
+    # The JSON as it was shown, to tell an edit of the JSON from an edit of the field list.
+    form_schema_base = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Not required: a client that does not send them (a script, an older page) leaves the
+    # item's setting as it is (see ``item_fields``); the page always sends both.
+    case_region_from = forms.ChoiceField(
+        label=_("Region of each case"),
+        choices=CaseRegionSource.choices,
+        initial=CaseRegionSource.ITEM,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The region a case is filed under decides which town's staff see it: a shop's "
+            "licence belongs to the town of the shop. What cannot be determined falls back to "
+            "the town named in the form field, then the registering hall, then the item's "
+            "implementing region."
         ),
-        rows=10,
+    )
+    case_region_field = forms.CharField(
+        label=_("Form field naming the town"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"list": "case-region-field-keys", "spellcheck": "false", "class": "mono"}
+        ),
+        help_text=_(
+            "The field name (as in the online application form, e.g. premises) of the field "
+            "whose value names the town or is an address containing it. Needed when cases "
+            "belong to the town named in a form field."
+        ),
     )
 
     def __init__(self, *args, departments=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = (
+        department, region = self.fields["department"], self.fields["region"]
+        # Declared above as model choice fields; ``fields`` is typed loosely.
+        assert isinstance(department, forms.ModelChoiceField)
+        assert isinstance(region, forms.ModelChoiceField)
+        department.queryset = (
             departments if departments is not None else Department.objects.order_by("id")
         )
-        self.fields["region"].queryset = region_choices_qs()
+        region.queryset = region_choices_qs()
+        # Grouped pickers (county first, then towns), sorted; see regions.choices.
+        use_grouped_departments(self.fields["department"])
+        use_grouped_departments(self.fields["competent_department"])
+        use_grouped_regions(self.fields["region"])
 
     def _json(self, name):
         text = (self.cleaned_data.get(name) or "").strip()
@@ -223,12 +262,11 @@ class ItemForm(forms.Form):
                 gettext("This is not valid JSON (line %(line)d, column %(col)d: %(msg)s).")
                 % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
             ) from exc
+        except RecursionError as exc:
+            raise forms.ValidationError(gettext("This JSON is nested too deeply.")) from exc
 
     def clean_form_schema(self):
         return self._json("form_schema") or {}
-
-    def clean_steps(self):
-        return self._json("steps")
 
     def clean_procedure(self):
         steps = []
@@ -248,7 +286,10 @@ class ItemForm(forms.Form):
 
     def item_fields(self) -> dict:
         data = dict(self.cleaned_data)
-        data.pop("steps", None)
+        data.pop("form_schema_base", None)
+        if self.is_bound and "case_region_from" not in self.data:
+            for name in CASE_REGION_FIELDS:  # not sent: the item keeps its setting
+                data.pop(name, None)
         if data.get("competent_department") is None:
             data["competent_department"] = data["department"]
         return data
@@ -286,6 +327,7 @@ class ItemForm(forms.Form):
                 "channels",
                 "county_wide",
                 "cross_region",
+                *CASE_REGION_FIELDS,
             )
         }
         initial["procedure"] = "\n".join(
@@ -297,9 +339,7 @@ class ItemForm(forms.Form):
         initial["form_schema"] = (
             json.dumps(item.form_schema, ensure_ascii=False, indent=2) if item.form_schema else ""
         )
-        initial["steps"] = (
-            json.dumps(process.steps, ensure_ascii=False, indent=2) if process is not None else ""
-        )
+        initial["form_schema_base"] = initial["form_schema"]
         return initial
 
 

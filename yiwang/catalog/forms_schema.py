@@ -1,4 +1,4 @@
-"""Application forms as a small, safe subset of JSON Schema.
+"""Application forms as JSON Schema, checked with the ``jsonschema`` library.
 
 An item's ``form_schema`` describes its online application form::
 
@@ -8,29 +8,37 @@ An item's ``form_schema`` describes its online application form::
         "operator_name": {"type": "string", "title": "经营者名称", "maxLength": 100},
         "staff_count": {"type": "integer", "title": "从业人员数", "minimum": 1},
         "category": {"type": "string", "title": "经营项目", "enum": ["热食类食品制售", "冷食类食品制售"]},
+        "services": {"type": "array", "title": "附加服务", "uniqueItems": true,
+                     "items": {"type": "string", "enum": ["外卖", "堂食"]}},
         "opening_date": {"type": "string", "format": "date", "title": "拟开业日期"},
-        "phone": {"type": "string", "title": "联系电话", "pattern": "^1\\\\d{10}$",
-                  "description": "11 位手机号"}
+        "holder_id": {"type": "string", "format": "resident-id", "title": "经营者身份号码"}
       },
       "required": ["operator_name", "staff_count"],
-      "x-order": ["operator_name", "staff_count", "category", "opening_date", "phone"]
+      "x-order": ["operator_name", "staff_count", "category", "services", "opening_date",
+                  "holder_id"]
     }
 
-Supported keywords: at the top ``type`` (must be ``object``), ``title``, ``description``,
-``properties``, ``required``, ``x-order``; per property ``type`` (string / integer / number /
-boolean), ``title``, ``description``, ``enum``, ``maxLength``, ``minLength``, ``pattern``,
-``minimum``, ``maximum``, ``format`` on strings (``date``, or one of the personal-data formats
-``resident-id``, ``uscc``, ``mobile``, ``phone``, ``bank-account``, ``person-name`` of
-:mod:`yiwang.catalog.personal_formats`, which are checked like window intake and stored
-encrypted), ``default`` and ``const: true`` on booleans (a box that must be ticked). ``x-order`` keeps the field order (PostgreSQL ``jsonb``
-does not keep object key order); :func:`normalize_schema` adds it. An empty schema ``{}``
-means the item has no online form fields.
+The schemas the platform accepts are a subset of JSON Schema, itself written down as a JSON
+Schema (``FORM_META`` in :mod:`yiwang.catalog.schema_meta`) plus the few rules that
+relate keywords to each other (:func:`schema_errors`). Field types: ``string`` (``format``
+``date`` or a personal-data format of :mod:`yiwang.catalog.personal_formats`; ``x-widget:
+"textarea"`` for long text), ``integer``, ``number``, ``boolean`` (``const: true``: a box that
+must be ticked) and ``array`` of strings from a list (multiple choice). ``x-order`` keeps the
+field order (PostgreSQL ``jsonb`` does not keep object key order); :func:`normalize_schema`
+adds it. An empty schema ``{}`` means the item has no online form fields.
+
+Application data is validated by ``jsonschema`` against the item's schema itself, with a
+:class:`~jsonschema.FormatChecker` that knows ``date`` and the personal-data formats (the
+same validators as window intake). This module only turns form input into JSON values and
+maps ``jsonschema``'s errors to the project's specific messages, one per field
+(:mod:`yiwang.catalog.schema_messages`).
 
 Public API:
 
 - :func:`validate_schema` raises ``ValidationError`` listing every problem in the schema;
 - :func:`validate_data` returns ``{field: message}`` for bad application data;
 - :func:`clean_data` returns ``(cleaned JSON-safe data, errors)``;
+- :func:`post_values` reads a form's values from a POST (lists for multiple choice);
 - :func:`build_form` returns a bound or unbound ``django.forms.Form`` (a :class:`SchemaForm`)
   with labels, help texts, required flags and the same specific messages.
 """
@@ -40,38 +48,75 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from jsonschema import Draft202012Validator, FormatChecker
 
 from . import personal_formats
+from .schema_messages import (
+    choices_of,
+    date_message,
+    enum_message,
+    fmt,
+    keyword_message,
+    label,
+    number_message,
+    pattern_message,
+    rank,
+    required_message,
+    tick_message,
+    value_text,
+)
+from .schema_meta import (
+    DATE_RE,
+    FORMATS,
+    MAX_PROPERTIES,
+    PROPERTY_VALIDATOR,
+    TYPES,
+    meta_messages,
+)
 
-TYPES = ("string", "integer", "number", "boolean")
-FORMATS = ("date", *personal_formats.PERSONAL_FORMATS)
-TOP_KEYWORDS = {"type", "title", "description", "properties", "required", "x-order"}
-PROPERTY_KEYWORDS = {
-    "type",
-    "title",
-    "description",
-    "enum",
-    "maxLength",
-    "minLength",
-    "pattern",
-    "minimum",
-    "maximum",
-    "format",
-    "default",
-    "const",
-}
-KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,49}$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+__all__ = [
+    "FORMATS",
+    "MAX_PROPERTIES",
+    "TYPES",
+    "build_form",
+    "choices_of",
+    "clean_data",
+    "field_order",
+    "normalize_schema",
+    "post_values",
+    "schema_errors",
+    "validate_data",
+    "validate_schema",
+    "value_text",
+]
+
 INT_RE = re.compile(r"^[+-]?\d+$")
-MAX_PROPERTIES = 60
 TEXTAREA_FROM = 200  # strings allowed to be longer than this get a textarea
+TRUE_WORDS = {"true", "on", "1", "yes", "是"}
+FALSE_WORDS = {"false", "off", "0", "no", "否", ""}
+# Keywords that belong to one kind of field: (keyword, kinds that may carry it).
+OWNED_KEYWORDS = {
+    "maxLength": ("string",),
+    "minLength": ("string",),
+    "pattern": ("string",),
+    "format": ("string",),
+    "x-widget": ("string",),
+    "minimum": ("integer", "number"),
+    "maximum": ("integer", "number"),
+    "items": ("array",),
+    "uniqueItems": ("array",),
+    "enum": ("string", "integer", "number"),
+    "const": ("boolean",),
+}
 
 
 def _is_int(value) -> bool:
@@ -80,13 +125,6 @@ def _is_int(value) -> bool:
 
 def _is_number(value) -> bool:
     return (_is_int(value) or isinstance(value, float)) and math.isfinite(value)
-
-
-def _fmt(value) -> str:
-    """Numbers as people write them: 1 not 1.0."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 # --- schema -----------------------------------------------------------------
@@ -109,126 +147,84 @@ def normalize_schema(schema: dict | None) -> dict:
     return out
 
 
-def _property_errors(key: str, prop) -> list[str]:
-    errors: list[str] = []
-    if not isinstance(key, str) or not KEY_RE.match(key):
-        errors.append(
+def _misplaced_message(word: str, kind: str) -> str:
+    if word == "const":
+        return gettext(
+            "Field “%(key)s”: only “const”: true on a boolean field is supported "
+            "(a box the applicant must tick)."
+        )
+    if word == "enum":
+        if kind == "boolean":
+            return gettext("Field “%(key)s”: a yes/no field cannot have “enum”.")
+        return gettext(
+            "Field “%(key)s”: a multiple-choice field lists its choices in “items”, not in “enum”."
+        )
+    if word in ("minimum", "maximum"):
+        return gettext("Field “%(key)s”: “%(word)s” applies to numbers only.")
+    if word in ("items", "uniqueItems"):
+        return gettext("Field “%(key)s”: “%(word)s” applies to multiple-choice fields only.")
+    return gettext("Field “%(key)s”: “%(word)s” applies to strings only.")
+
+
+def _misplaced(key: str, prop: dict, kind: str) -> list[str]:
+    """Keywords that belong to another type of field."""
+    return [
+        _misplaced_message(word, kind) % {"key": key, "word": word}
+        for word, kinds in OWNED_KEYWORDS.items()
+        if word in prop and kind not in kinds
+    ]
+
+
+def _enum_errors(key: str, kind: str, enum: list) -> list[str]:
+    good = all(
+        (kind == "string" and isinstance(v, str) and v.strip())
+        or (kind == "integer" and _is_int(v))
+        or (kind == "number" and _is_number(v))
+        for v in enum
+    )
+    if not good:
+        return [
             gettext(
-                "Field name “%(key)s” is not allowed: use 1–50 latin letters, digits or underscores, "
-                "starting with a letter (put the Chinese name in “title”)."
+                "Field “%(key)s”: “enum” must be a list of 1–100 non-empty values of "
+                "the field's type."
             )
             % {"key": key}
-        )
-        return errors
-    if not isinstance(prop, dict):
-        errors.append(
-            gettext('Field “%(key)s” must be an object such as {"type": "string"}.') % {"key": key}
-        )
-        return errors
-    unknown = sorted(set(prop) - PROPERTY_KEYWORDS)
-    if unknown:
-        errors.append(
-            gettext("Field “%(key)s” uses unsupported keywords: %(words)s.")
-            % {"key": key, "words": ", ".join(unknown)}
-        )
-    kind = prop.get("type")
-    if kind not in TYPES:
-        errors.append(
-            gettext(
-                "Field “%(key)s” has type “%(type)s”; use one of string, integer, "
-                'number, boolean (dates are strings with "format": "date").'
-            )
-            % {"key": key, "type": kind}
-        )
-        return errors
-    for word in ("title", "description"):
-        if word in prop and (not isinstance(prop[word], str) or len(prop[word]) > 200):
+        ]
+    if len({str(v) for v in enum}) != len(enum):
+        return [gettext("Field “%(key)s”: “enum” lists a value twice.") % {"key": key}]
+    return []
+
+
+def _related_errors(key: str, prop: dict) -> list[str]:
+    """The rules between keywords of one field, which the meta-schema cannot say."""
+    kind = prop["type"]
+    errors = _misplaced(key, prop, kind)
+    lo: Any = prop.get("minimum")
+    hi: Any = prop.get("maximum")
+    for word in ("minimum", "maximum"):
+        value = prop.get(word)
+        # JSON numbers include NaN and infinity for Python's json; integers need whole bounds.
+        if isinstance(value, float) and (kind == "integer" or not math.isfinite(value)):
             errors.append(
-                gettext("Field “%(key)s”: “%(word)s” must be text of at most 200 characters.")
+                gettext("Field “%(key)s”: “%(word)s” must be a number.")
                 % {"key": key, "word": word}
             )
-    if not str(prop.get("title") or "").strip():
-        errors.append(
-            gettext("Field “%(key)s” needs a Chinese “title” shown to applicants.") % {"key": key}
-        )
-    if kind != "string":
-        for word in ("maxLength", "minLength", "pattern", "format"):
-            if word in prop:
-                errors.append(
-                    gettext("Field “%(key)s”: “%(word)s” applies to strings only.")
-                    % {"key": key, "word": word}
-                )
-    if kind not in ("integer", "number"):
-        for word in ("minimum", "maximum"):
-            if word in prop:
-                errors.append(
-                    gettext("Field “%(key)s”: “%(word)s” applies to numbers only.")
-                    % {"key": key, "word": word}
-                )
-    if kind == "boolean" and "enum" in prop:
-        errors.append(gettext("Field “%(key)s”: a yes/no field cannot have “enum”.") % {"key": key})
-    if "const" in prop and (kind != "boolean" or prop["const"] is not True):
-        errors.append(
-            gettext(
-                "Field “%(key)s”: only “const”: true on a boolean field is supported "
-                "(a box the applicant must tick)."
-            )
-            % {"key": key}
-        )
-    for word in ("maxLength", "minLength"):
-        if word in prop and (not _is_int(prop[word]) or prop[word] < 0):
-            errors.append(
-                gettext("Field “%(key)s”: “%(word)s” must be a whole number ≥ 0.")
-                % {"key": key, "word": word}
-            )
-    if (
-        _is_int(prop.get("maxLength"))
-        and _is_int(prop.get("minLength"))
-        and prop["minLength"] > prop["maxLength"]
-    ):
+    if _is_number(lo) and _is_number(hi) and lo > hi:
+        errors.append(gettext("Field “%(key)s”: minimum is larger than maximum.") % {"key": key})
+    short: Any = prop.get("minLength")
+    long: Any = prop.get("maxLength")
+    if _is_int(short) and _is_int(long) and short > long:
         errors.append(
             gettext("Field “%(key)s”: minLength is larger than maxLength.") % {"key": key}
         )
-    if "maxLength" in prop and _is_int(prop["maxLength"]) and prop["maxLength"] > 5000:
-        errors.append(gettext("Field “%(key)s”: maxLength may be at most 5000.") % {"key": key})
-    for word in ("minimum", "maximum"):
-        if word in prop:
-            ok = _is_int(prop[word]) if kind == "integer" else _is_number(prop[word])
-            if not ok:
-                errors.append(
-                    gettext("Field “%(key)s”: “%(word)s” must be a number.")
-                    % {"key": key, "word": word}
-                )
-    if (
-        _is_number(prop.get("minimum"))
-        and _is_number(prop.get("maximum"))
-        and prop["minimum"] > prop["maximum"]
-    ):
-        errors.append(gettext("Field “%(key)s”: minimum is larger than maximum.") % {"key": key})
-    if "pattern" in prop:
-        if not isinstance(prop["pattern"], str) or len(prop["pattern"]) > 200:
+    if isinstance(prop.get("pattern"), str):
+        try:
+            re.compile(prop["pattern"])
+        except re.error as exc:
             errors.append(
-                gettext(
-                    "Field “%(key)s”: “pattern” must be a regular expression of at most "
-                    "200 characters."
-                )
-                % {"key": key}
+                gettext("Field “%(key)s”: “pattern” is not a valid regular expression (%(error)s).")
+                % {"key": key, "error": exc}
             )
-        else:
-            try:
-                re.compile(prop["pattern"])
-            except re.error as exc:
-                errors.append(
-                    gettext(
-                        "Field “%(key)s”: “pattern” is not a valid regular expression (%(error)s)."
-                    )
-                    % {"key": key, "error": exc}
-                )
-    if "format" in prop and prop["format"] not in FORMATS:
-        errors.append(
-            gettext("Field “%(key)s”: the format must be one of %(formats)s.")
-            % {"key": key, "formats": ", ".join(FORMATS)}
-        )
     if personal_formats.is_personal(prop):
         # Personal values must not be published in the schema itself.
         for word in ("enum", "default"):
@@ -237,29 +233,19 @@ def _property_errors(key: str, prop) -> list[str]:
                     gettext("Field “%(key)s”: a personal-data field cannot have “%(word)s”.")
                     % {"key": key, "word": word}
                 )
-    if "enum" in prop:
-        enum = prop["enum"]
-        good = isinstance(enum, list) and 1 <= len(enum) <= 100
-        if good:
-            for value in enum:
-                if (
-                    (kind == "string" and not (isinstance(value, str) and value.strip()))
-                    or (kind == "integer" and not _is_int(value))
-                    or (kind == "number" and not _is_number(value))
-                ):
-                    good = False
-        if not good:
-            errors.append(
-                gettext(
-                    "Field “%(key)s”: “enum” must be a list of 1–100 non-empty values of "
-                    "the field's type."
-                )
-                % {"key": key}
+    enum = choices_of(prop) if kind == "array" else prop.get("enum")
+    if isinstance(enum, list) and enum:
+        errors += _enum_errors(key, "string" if kind == "array" else kind, enum)
+    if kind == "array" and "items" not in prop:
+        errors.append(
+            gettext(
+                "Field “%(key)s”: a multiple-choice field needs its choices in "
+                '“items”, e.g. {"type": "string", "enum": ["甲", "乙"]}.'
             )
-        elif len({str(v) for v in enum}) != len(enum):
-            errors.append(gettext("Field “%(key)s”: “enum” lists a value twice.") % {"key": key})
-    if "default" in prop and not errors:
-        problem = _value_error(key, prop, prop["default"])[1]
+            % {"key": key}
+        )
+    if "default" in prop and not errors and PROPERTY_VALIDATOR.is_valid(prop):
+        problem = clean_data({"properties": {key: prop}}, {key: prop["default"]})[1].get(key)
         if problem:
             errors.append(
                 gettext("Field “%(key)s”: the default value is not valid (%(error)s).")
@@ -272,48 +258,27 @@ def schema_errors(schema) -> list[str]:
     """Every problem in ``schema`` as a specific message (empty list: valid)."""
     if schema in (None, {}):
         return []
+    errors = meta_messages(schema)
     if not isinstance(schema, dict):
-        return [
-            gettext(
-                'The form schema must be a JSON object such as {"type": "object", '
-                '"properties": {…}}.'
-            )
-        ]
-    errors: list[str] = []
-    unknown = sorted(set(schema) - TOP_KEYWORDS)
-    if unknown:
-        errors.append(
-            gettext("The form schema uses unsupported keywords: %(words)s.")
-            % {"words": ", ".join(unknown)}
-        )
-    if schema.get("type", "object") != "object":
-        errors.append(gettext("The form schema's “type” must be “object”."))
-    props = schema.get("properties")
-    if not isinstance(props, dict) or not props:
-        errors.append(gettext("The form schema needs “properties” with at least one field."))
         return errors
-    if len(props) > MAX_PROPERTIES:
-        errors.append(gettext("The form may have at most %(n)d fields.") % {"n": MAX_PROPERTIES})
-    required = schema.get("required", [])
-    if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
-        errors.append(gettext("“required” must be a list of field names."))
-        required = []
-    for name in required:
-        if name not in props:
-            errors.append(
-                gettext("“required” names “%(key)s”, which is not among the fields.")
-                % {"key": name}
-            )
-    order = schema.get("x-order", [])
-    if (
-        not isinstance(order, list)
-        or any(k not in props for k in order)
-        or len(set(order)) != len(order)
-    ):
+    props = schema.get("properties")
+    if not isinstance(props, dict):
+        return errors
+    required = schema.get("required")
+    if isinstance(required, list):
+        for name in required:
+            if isinstance(name, str) and name not in props:
+                errors.append(
+                    gettext("“required” names “%(key)s”, which is not among the fields.")
+                    % {"key": name}
+                )
+    order = schema.get("x-order")
+    if isinstance(order, list) and any(k not in props for k in order if isinstance(k, str)):
         errors.append(gettext("“x-order” must list each field name at most once."))
     for key, prop in props.items():
-        errors.extend(_property_errors(key, prop))
-    return errors
+        if isinstance(prop, dict) and prop.get("type") in TYPES:
+            errors += _related_errors(key, prop)
+    return list(dict.fromkeys(errors))
 
 
 def validate_schema(schema) -> None:
@@ -323,202 +288,153 @@ def validate_schema(schema) -> None:
         raise ValidationError(errors, code="invalid_form_schema")
 
 
-# --- data -------------------------------------------------------------------
+# --- data: form input → JSON values -----------------------------------------------
 
 
-def _label(key: str, prop: dict) -> str:
-    return str(prop.get("title") or key)
-
-
-def number_message(prop: dict, title: str) -> str:
-    """“「从业人员数」须为不小于 1 的整数” and friends."""
-    integer = prop.get("type") == "integer"
-    lo, hi = prop.get("minimum"), prop.get("maximum")
-    params = {"title": title, "min": _fmt(lo), "max": _fmt(hi)}
-    if lo is not None and hi is not None:
-        msg = (
-            gettext("“%(title)s” must be a whole number from %(min)s to %(max)s.")
-            if integer
-            else gettext("“%(title)s” must be a number from %(min)s to %(max)s.")
-        )
-    elif lo is not None:
-        msg = (
-            gettext("“%(title)s” must be a whole number not less than %(min)s.")
-            if integer
-            else gettext("“%(title)s” must be a number not less than %(min)s.")
-        )
-    elif hi is not None:
-        msg = (
-            gettext("“%(title)s” must be a whole number not greater than %(max)s.")
-            if integer
-            else gettext("“%(title)s” must be a number not greater than %(max)s.")
-        )
-    else:
-        msg = (
-            gettext("“%(title)s” must be a whole number.")
-            if integer
-            else gettext("“%(title)s” must be a number.")
-        )
-    return msg % params
-
-
-def required_message(title: str) -> str:
-    return gettext("“%(title)s” is required.") % {"title": title}
-
-
-def enum_message(prop: dict, title: str) -> str:
-    return gettext("“%(title)s” must be one of: %(choices)s.") % {
-        "title": title,
-        "choices": "、".join(_fmt(v) for v in prop["enum"]),
-    }
-
-
-def pattern_message(prop: dict, title: str) -> str:
-    if prop.get("description"):
-        return gettext("“%(title)s” is not in the right format (%(hint)s).") % {
-            "title": title,
-            "hint": prop["description"],
-        }
-    return gettext("“%(title)s” is not in the right format.") % {"title": title}
-
-
-def date_message(title: str) -> str:
-    return gettext("“%(title)s” must be a valid date such as 2026-01-31.") % {"title": title}
+def _number(text: str):
+    """A finite int or float from form text, or None."""
+    if INT_RE.match(text) and len(text) <= 30:
+        return int(text)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or number.adjusted() > 30:
+        return None
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def _coerce(prop: dict, value):
-    """Convert ``value`` to the property's type; raise ValueError when impossible."""
-    kind = prop["type"]
+    """``value`` as the JSON value the schema expects where it can be read as one.
+
+    Anything that cannot be read is returned as it is, for ``jsonschema`` to report (its
+    ``type`` error becomes the field's message).
+    """
+    kind = prop.get("type")
     if kind == "string":
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise ValueError
-        text = value.strip() if isinstance(value, str) else _fmt(value)
-        if prop.get("format") == "date":
-            if isinstance(value, dt.date):
-                return value.isoformat()
-            if not DATE_RE.match(text):
-                raise ValueError
-            return dt.date.fromisoformat(text).isoformat()
-        if personal_formats.is_personal(prop):
-            return personal_formats.normalise(prop["format"], text)
-        return text
-    if kind == "integer":
-        if _is_int(value):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and INT_RE.match(value.strip()):
-            return int(value.strip())
-        raise ValueError
-    if kind == "number":
+        if isinstance(value, dt.date):
+            return value.isoformat()
         if _is_number(value):
+            return fmt(value)
+        if not isinstance(value, str):
             return value
-        if isinstance(value, str):
-            try:
-                number = Decimal(value.strip())
-            except InvalidOperation:
-                raise ValueError from None
-            if not number.is_finite():
-                raise ValueError
-            return int(number) if number == number.to_integral_value() else float(number)
-        raise ValueError
-    if kind == "boolean":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in {"true", "on", "1", "yes", "是"}:
-            return True
-        if isinstance(value, str) and value.strip().lower() in {
-            "false",
-            "off",
-            "0",
-            "no",
-            "否",
-            "",
-        }:
-            return False
-        raise ValueError
-    raise ValueError
-
-
-def _value_error(key: str, prop: dict, value):
-    """(cleaned value, error message or None) for one present, non-empty value."""
-    title = _label(key, prop)
-    kind = prop["type"]
-    if isinstance(value, dt.date) and kind == "string" and prop.get("format") == "date":
-        value = value.isoformat()
-    try:
-        cleaned = _coerce(prop, value)
-    except (ValueError, TypeError, OverflowError):
-        if kind in ("integer", "number"):
-            return None, number_message(prop, title)
-        if kind == "boolean":
-            return None, gettext("“%(title)s” must be yes or no.") % {"title": title}
-        if prop.get("format") == "date":
-            return None, date_message(title)
-        return None, gettext("“%(title)s” must be text.") % {"title": title}
-    if "enum" in prop and cleaned not in prop["enum"]:
-        return None, enum_message(prop, title)
+        text = value.strip()
+        return (
+            personal_formats.normalise(prop["format"], text)
+            if personal_formats.is_personal(prop)
+            else text
+        )
     if kind in ("integer", "number"):
-        lo, hi = prop.get("minimum"), prop.get("maximum")
-        if (lo is not None and cleaned < lo) or (hi is not None and cleaned > hi):
-            return None, number_message(prop, title)
-    if kind == "string":
-        if "maxLength" in prop and len(cleaned) > prop["maxLength"]:
-            return None, gettext(
-                "“%(title)s” may be at most %(n)d characters long (it has %(len)d)."
-            ) % {"title": title, "n": prop["maxLength"], "len": len(cleaned)}
-        if "minLength" in prop and len(cleaned) < prop["minLength"]:
-            return None, gettext("“%(title)s” must be at least %(n)d characters long.") % {
-                "title": title,
-                "n": prop["minLength"],
-            }
-        if "pattern" in prop and not re.search(prop["pattern"], cleaned):
-            return None, pattern_message(prop, title)
-        if personal_formats.is_personal(prop):
-            cleaned, problem = personal_formats.check(prop["format"], cleaned)
-            if problem:
-                return None, gettext("“%(title)s”: %(error)s") % {"title": title, "error": problem}
-    if kind == "boolean" and prop.get("const") is True and cleaned is not True:
-        return None, gettext("Please tick “%(title)s”.") % {"title": title}
-    return cleaned, None
+        if isinstance(value, float) and not math.isfinite(value):
+            return str(value)
+        if isinstance(value, float) and value.is_integer() and kind == "integer":
+            return int(value)
+        if isinstance(value, str):
+            number = _number(value.strip())
+            return value if number is None else number
+        return value
+    if kind == "boolean" and isinstance(value, str):
+        word = value.strip().lower()
+        return True if word in TRUE_WORDS else False if word in FALSE_WORDS else value
+    if kind == "array":
+        items = [value] if isinstance(value, str) else value
+        if isinstance(items, list | tuple):
+            out: list = []
+            for item in items:  # repeated ticks of one choice count once
+                item = item.strip() if isinstance(item, str) else item
+                if item not in out:
+                    out.append(item)
+            return out
+    return value
 
 
 def _is_empty(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+    return value is None or (isinstance(value, str) and not value.strip()) or value in ([], ())
+
+
+def _check_date(value) -> bool:
+    if not isinstance(value, str):
+        return True  # formats apply to strings; other types fail on "type"
+    if not DATE_RE.match(value):
+        return False
+    dt.date.fromisoformat(value)  # ValueError (e.g. 30 February) is the failure
+    return True
+
+
+def _personal_check(name: str):
+    def check(value) -> bool:
+        if isinstance(value, str):
+            personal_formats.CHECKS[name](value)  # raises the validator's ValidationError
+        return True
+
+    return check
+
+
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker(formats=())
+    checker.checks("date", raises=ValueError)(_check_date)
+    for name in personal_formats.PERSONAL_FORMATS:
+        checker.checks(name, raises=ValidationError)(_personal_check(name))
+    return checker
+
+
+FORMAT_CHECKER = _format_checker()
 
 
 def clean_data(schema: dict | None, data: dict | None) -> tuple[dict, dict[str, str]]:
     """Validate ``data`` against ``schema``: (JSON-safe cleaned values, {field: message}).
 
-    Unknown keys are dropped; empty optional fields are left out; dates become ISO strings.
+    Accepts JSON values or form strings. Unknown keys are dropped; empty optional fields are
+    left out; dates become ISO strings; personal values are normalised.
     """
     data = data or {}
-    cleaned: dict = {}
-    errors: dict[str, str] = {}
     if not schema:
-        return cleaned, errors
+        return {}, {}
     props = schema.get("properties") or {}
-    required = set(schema.get("required") or [])
+    instance: dict = {}
     for key in field_order(schema):
-        prop = props[key]
-        value = data.get(key)
-        if _is_empty(value):
-            if key in required:
-                errors[key] = required_message(_label(key, prop))
-            elif prop["type"] == "boolean" and prop.get("const") is True:
-                errors[key] = gettext("Please tick “%(title)s”.") % {"title": _label(key, prop)}
-            continue
-        value, problem = _value_error(key, prop, value)
-        if problem:
-            errors[key] = problem
+        prop, value = props[key], data.get(key)
+        if not _is_empty(value):
+            instance[key] = _coerce(prop, value)
+        elif prop.get("type") == "boolean" and prop.get("const") is True:
+            instance[key] = False  # an unticked box that must be ticked fails on "const"
+    found: dict[str, tuple[str, object]] = {}
+    validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+    for error in validator.iter_errors(instance):
+        if error.validator == "required" and not error.absolute_path:
+            keys = [k for k in error.validator_value if k not in error.instance and k in props]
+        elif error.absolute_path and error.absolute_path[0] in props:
+            keys = [error.absolute_path[0]]
         else:
-            cleaned[key] = value
-    return cleaned, errors
+            continue
+        for key in keys:
+            if key not in found or rank(error.validator) < rank(found[key][0]):
+                found[key] = (error.validator, error)
+    errors = {
+        key: keyword_message(keyword, props[key], label(key, props[key]), error)
+        for key, (keyword, error) in found.items()
+    }
+    ordered = {key: errors[key] for key in field_order(schema) if key in errors}
+    cleaned = {key: value for key, value in instance.items() if key not in errors}
+    return cleaned, ordered
 
 
 def validate_data(schema: dict | None, data: dict | None) -> dict[str, str]:
     """``{field: Chinese message}`` for every problem in ``data`` (empty dict: valid)."""
     return clean_data(schema, data)[1]
+
+
+def post_values(schema: dict | None, data, prefix: str = "") -> dict:
+    """The form's values from a POST ``QueryDict``: lists for multiple choice, else text."""
+    props = (schema or {}).get("properties") or {}
+    out: dict = {}
+    for key in field_order(schema or {}):
+        name = f"{prefix}-{key}" if prefix else key
+        if props[key].get("type") == "array":
+            out[key] = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+        else:
+            out[key] = data.get(name, "")
+    return out
 
 
 # --- Django forms -----------------------------------------------------------
@@ -539,10 +455,11 @@ class SchemaForm(forms.Form):
         for key in field_order(schema):
             self.fields[key] = _form_field(key, props[key], key in required)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         # Re-check typed values with the schema rules so form and API say the same thing.
-        if not self._errors:
+        if not self.errors:
             _, errors = clean_data(self.schema, self._raw_values(cleaned))
             for key, message in errors.items():
                 self.add_error(key, message)
@@ -557,55 +474,41 @@ class SchemaForm(forms.Form):
         return clean_data(self.schema, self._raw_values(self.cleaned_data))[0]
 
 
-def _form_field(key: str, prop: dict, required: bool) -> forms.Field:
-    title = _label(key, prop)
-    common = {
-        "label": title,
-        "help_text": prop.get("description", ""),
-        "required": required,
-        "error_messages": {"required": required_message(title)},
-    }
-    if "default" in prop:
-        common["initial"] = prop["default"]
-    kind = prop["type"]
-    if "enum" in prop:
-        choices = [(_fmt(v), _fmt(v)) for v in prop["enum"]]
-        coerce = {"integer": int, "number": float}.get(kind, str)
-        common["error_messages"]["invalid_choice"] = enum_message(prop, title)
-        return forms.TypedChoiceField(
-            choices=[("", _("— please choose —")), *choices],
-            coerce=coerce,
-            empty_value=None,
-            **common,
+def _choice_field(prop: dict, kind: str, common: dict) -> forms.Field:
+    choices = [(fmt(v), fmt(v)) for v in choices_of(prop)]
+    common["error_messages"]["invalid_choice"] = enum_message(prop, common["label"])
+    if kind == "array":
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
         )
-    if kind == "boolean":
-        common["required"] = prop.get("const") is True
-        common["error_messages"]["required"] = gettext("Please tick “%(title)s”.") % {
-            "title": title
-        }
-        return forms.BooleanField(**common)
-    if kind in ("integer", "number"):
-        message = number_message(prop, title)
-        for code in (
-            "invalid",
-            "min_value",
-            "max_value",
-            "max_digits",
-            "max_decimal_places",
-            "max_whole_digits",
-        ):
-            common["error_messages"][code] = message
-        bounds = {"min_value": prop.get("minimum"), "max_value": prop.get("maximum")}
-        if kind == "integer":
-            return forms.IntegerField(**bounds, **common)
-        return forms.FloatField(**bounds, **common)
-    if prop.get("format") == "date":
-        common["error_messages"]["invalid"] = date_message(title)
-        return forms.DateField(
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            input_formats=["%Y-%m-%d"],
-            **common,
-        )
+    coerce: Callable[[Any], Any] = {"integer": int, "number": float}.get(kind, str)
+    return forms.TypedChoiceField(
+        choices=[("", _("— please choose —")), *choices],
+        coerce=coerce,
+        empty_value=None,
+        **common,
+    )
+
+
+def _number_field(prop: dict, kind: str, common: dict) -> forms.Field:
+    message = number_message(prop, common["label"])
+    for code in (
+        "invalid",
+        "min_value",
+        "max_value",
+        "max_digits",
+        "max_decimal_places",
+        "max_whole_digits",
+    ):
+        common["error_messages"][code] = message
+    bounds: dict[str, Any] = {"min_value": prop.get("minimum"), "max_value": prop.get("maximum")}
+    if kind == "integer":
+        return forms.IntegerField(**bounds, **common)
+    return forms.FloatField(**bounds, **common)
+
+
+def _text_field(prop: dict, common: dict) -> forms.Field:
+    title = common["label"]
     max_length = prop.get("maxLength")
     validators = []
     if "pattern" in prop:
@@ -618,7 +521,9 @@ def _form_field(key: str, prop: dict, required: bool) -> forms.Field:
         common["error_messages"]["min_length"] = gettext(
             "“%(title)s” must be at least %(n)d characters long."
         ) % {"title": title, "n": prop["minLength"]}
-    widget = forms.Textarea(attrs={"rows": 4}) if (max_length or 0) > TEXTAREA_FROM else None
+    widget: forms.Widget | None = None
+    if prop.get("x-widget") == "textarea" or (max_length or 0) > TEXTAREA_FROM:
+        widget = forms.Textarea(attrs={"rows": 4})
     if prop.get("format") in (personal_formats.MOBILE, personal_formats.PHONE):
         widget = forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})
     elif personal_formats.is_personal(prop):
@@ -630,6 +535,35 @@ def _form_field(key: str, prop: dict, required: bool) -> forms.Field:
         widget=widget,
         **common,
     )
+
+
+def _form_field(key: str, prop: dict, required: bool) -> forms.Field:
+    title = label(key, prop)
+    common: dict[str, Any] = {
+        "label": title,
+        "help_text": prop.get("description", ""),
+        "required": required,
+        "error_messages": {"required": required_message(title)},
+    }
+    if "default" in prop:
+        common["initial"] = prop["default"]
+    kind = prop["type"]
+    if "enum" in prop or kind == "array":
+        return _choice_field(prop, kind, common)
+    if kind == "boolean":
+        common["required"] = prop.get("const") is True
+        common["error_messages"]["required"] = tick_message(title)
+        return forms.BooleanField(**common)
+    if kind in ("integer", "number"):
+        return _number_field(prop, kind, common)
+    if prop.get("format") == "date":
+        common["error_messages"]["invalid"] = date_message(title)
+        return forms.DateField(
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            input_formats=["%Y-%m-%d"],
+            **common,
+        )
+    return _text_field(prop, common)
 
 
 def build_form(

@@ -13,6 +13,8 @@ import logging
 
 from django.urls import reverse
 
+from .models import ItemStatus, ServiceItem
+
 logger = logging.getLogger(__name__)
 
 KIND = "item"
@@ -55,8 +57,6 @@ def document(item) -> dict:
 
 def reindex_documents():
     """Every published item, for ``yiwang.search.registry`` (full rebuild)."""
-    from .models import ServiceItem
-
     qs = (
         ServiceItem.objects.published()
         .select_related("item_type", "department", "region")
@@ -69,8 +69,6 @@ def reindex_documents():
 
 def index_item(item_id: int) -> None:
     """(Re-)index one item if it is published, or remove it otherwise."""
-    from .models import ItemStatus, ServiceItem
-
     api = search_api()
     if api is None:
         return

@@ -42,6 +42,26 @@ class HandlingKind(models.TextChoices):
 HANDLING_SUFFIX = {"new": "01", "change": "02", "renewal": "03", "cancel": "04"}
 
 
+def derive_code(
+    *,
+    type_code: str,
+    main_number: str,
+    sub_number: str,
+    level_code: str,
+    region_code: str,
+    uscc: str,
+    node_level: str,
+    handling_kind: str,
+) -> str:
+    """The implementation code (实施编码) of an item with these code fields.
+
+    The one place the code is built: ``ServiceItem.implementation_code`` uses it, and so does
+    the Excel import, which matches rows to items before the items exist.
+    """
+    suffix = HANDLING_SUFFIX[handling_kind] if node_level == NodeLevel.HANDLING else "00"
+    return f"{type_code}{main_number}{sub_number}{level_code}{str(region_code)[:6]}{uscc}{suffix}"
+
+
 class OnlineDepth(models.IntegerChoices):
     WINDOW = 1, _("Window only")
     PRE_REVIEW = 2, _("Online pre-review")
@@ -58,6 +78,18 @@ class Audience(models.TextChoices):
     PERSON = "person", _("Natural persons")
     ENTERPRISE = "enterprise", _("Legal persons")
     BOTH = "both", _("Natural and legal persons")
+
+
+class CaseRegionSource(models.TextChoices):
+    """Where a case of the item is, for the region it is filed under (the region decides which
+    town-scoped staff see it). Whatever cannot be determined falls back to the next source:
+    the chosen one, then the town named in ``case_region_field``, then the registering hall,
+    then the item's implementing region; the result always lies within that region."""
+
+    ITEM = "item", _("The item's implementing region")
+    APPLICANT = "applicant", _("The applicant's region (an enterprise's registered region)")
+    PREMISES = "premises", _("The town named in a form field (premises or address)")
+    HALL = "hall", _("The service hall that registered the application")
 
 
 class ServiceItemQuerySet(models.QuerySet):
@@ -147,6 +179,25 @@ class ServiceItem(models.Model):
     county_wide = models.BooleanField(_("handled at any hall in the county"), default=True)
     cross_region = models.BooleanField(_("handled across regions"), default=False)
     form_schema = models.JSONField(_("application form (JSON Schema)"), default=dict, blank=True)
+    case_region_from = models.CharField(
+        _("region of each case"),
+        max_length=10,
+        choices=CaseRegionSource.choices,
+        default=CaseRegionSource.ITEM,
+        help_text=_(
+            "Where a case is filed: a shop's licence belongs to the town of the shop, so that "
+            "town's staff see it."
+        ),
+    )
+    case_region_field = models.CharField(
+        _("form field naming the town"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "Key of the application form field whose value names the town (or is an address "
+            "containing it), e.g. premises."
+        ),
+    )
     downloads = models.JSONField(_("forms to download"), default=list, blank=True)
     status = models.CharField(
         _("status"),
@@ -196,10 +247,16 @@ class ServiceItem(models.Model):
 
     @property
     def implementation_code(self) -> str:
-        suffix = (
-            HANDLING_SUFFIX[self.handling_kind] if self.node_level == NodeLevel.HANDLING else "00"
+        return derive_code(
+            type_code=self.item_type.code,
+            main_number=self.main_number,
+            sub_number=self.sub_number,
+            level_code=self.level_code,
+            region_code=self.region.code,
+            uscc=self.department.uscc,
+            node_level=self.node_level,
+            handling_kind=self.handling_kind,
         )
-        return f"{self.basic_code}{self.level_code}{self.region.code[:6]}{self.department.uscc}{suffix}"
 
     @property
     def is_instant(self) -> bool:

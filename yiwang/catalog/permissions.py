@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from yiwang.orgs.models import Role
+from yiwang.audit.actors import is_system
+from yiwang.orgs.models import Department, Role
 from yiwang.orgs.scope import can_act, has_role, posts_of, scope_q
 
 from .models import ServiceItem
-
-
-def is_system(actor) -> bool:
-    """``None`` or a label such as ``"demo"`` means the platform itself (commands, loaders)."""
-    return actor is None or isinstance(actor, str)
 
 
 def is_catalog_authority(user) -> bool:
@@ -64,10 +60,8 @@ def manageable_items(user) -> QuerySet[ServiceItem]:
     )
 
 
-def manageable_departments(user):
+def manageable_departments(user) -> QuerySet[Department]:
     """Departments ``user`` may create items for (for choice lists)."""
-    from yiwang.orgs.models import Department
-
     qs = Department.objects.select_related("region").order_by("id")
     if is_catalog_authority(user):
         return qs

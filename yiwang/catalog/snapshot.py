@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from .models import ServiceItem
-from .validation import ITEM_FIELDS
+from .validation import FK_FIELDS, ITEM_FIELDS
 
 # The editable fields that are plain values (the others are foreign keys, kept as codes).
-FOREIGN_KEY_FIELDS = ("parent", "item_type", "competent_department", "department", "region")
-SCALAR_FIELDS = tuple(f for f in ITEM_FIELDS if f not in FOREIGN_KEY_FIELDS)
+SCALAR_FIELDS = tuple(f for f in ITEM_FIELDS if f not in FK_FIELDS)
 MATERIAL_FIELDS = ("name", "form", "count", "required", "source", "replaceable_by", "notes")
 
 

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,23 +14,22 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from yiwang.accounts.typing import AuthenticatedRequest
+from yiwang.orgs.scope import ancestor_paths
+from yiwang.search import popular
+from yiwang.web.documents import render_pdf
+
 from . import actions, excel, indexing
-from .forms import (
-    ImportForm,
-    ItemForm,
-    MaterialFormSet,
-    ServiceFilterForm,
-    WithdrawForm,
-    materials_from_formset,
-)
+from .editor import ItemEditor
+from .forms import ImportForm, ServiceFilterForm, WithdrawForm
+from .forms_schema import choices_of, field_order
 from .models import Audience, ItemStatus, ServiceItem
 from .permissions import (
     can_manage_item,
     can_use_back_office,
-    manageable_departments,
     manageable_items,
 )
-from .process import KIND_LABELS, default_process
+from .process import KIND_LABELS
 
 PAGE_SIZE = 20
 SEARCH_LIMIT = 100
@@ -57,9 +55,9 @@ def filter_items(qs, form: ServiceFilterForm):
     town = data.get("town")
     if town is not None:
         # Items of the town itself, and county-level items any hall in the county handles.
-        ancestors = [code for code in town.path.strip("/").split("/") if code != town.code]
         qs = qs.filter(
-            Q(region__path__startswith=town.path) | Q(region__code__in=ancestors, county_wide=True)
+            Q(region__path__startswith=town.path)
+            | Q(region__path__in=ancestor_paths(town), county_wide=True)
         )
     return qs
 
@@ -79,6 +77,8 @@ def index(request: HttpRequest) -> HttpResponse:
             searched = True
             rank = {pk: i for i, pk in enumerate(ids)}
             items = sorted(qs.filter(pk__in=ids), key=lambda item: rank[item.pk])
+            if request.GET.get("page") in (None, "", "1"):  # one search, however many pages
+                popular.record_query(query, kind="item", found=bool(items))
         page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     else:
         page = Paginator(
@@ -147,7 +147,7 @@ def _managed_item(request: HttpRequest, pk: int) -> ServiceItem:
 
 
 @login_required
-def manage(request: HttpRequest) -> HttpResponse:
+def manage(request: AuthenticatedRequest) -> HttpResponse:
     _back_office(request)
     qs = manageable_items(request.user).order_by(
         "department_id", "item_type__code", "main_number", "sub_number", "id"
@@ -175,89 +175,29 @@ def manage(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _apply_errors(exc: ValidationError, form: ItemForm, formset) -> None:
-    """Show action errors next to the fields they concern."""
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for field, errors in exc.message_dict.items():
-        if field == "materials":
-            formset._non_form_errors = formset.error_class([*formset.non_form_errors(), *errors])
-        elif field in form.fields:
-            for message in errors:
-                form.add_error(field, message)
-        else:
-            for message in errors:
-                form.add_error(None, message)
-
-
-def _save(request, form: ItemForm, formset, item: ServiceItem | None) -> ServiceItem | None:
-    """Run the actions in one transaction; on failure attach the errors and roll back."""
-    fields = form.item_fields()
-    try:
-        with transaction.atomic():
-            if item is None:
-                item = actions.create_item(actor=request.user, **fields)
-            else:
-                actions.update_item(actor=request.user, item=item, **fields)
-            actions.set_materials(
-                actor=request.user, item=item, materials=materials_from_formset(formset)
-            )
-            steps = form.cleaned_data.get("steps") or default_process(item)
-            try:
-                actions.set_process(actor=request.user, item=item, steps=steps)
-            except ValidationError as exc:
-                raise ValidationError({"steps": exc.messages}) from exc
-    except ValidationError as exc:
-        _apply_errors(exc, form, formset)
-        return None
-    return item
-
-
 @login_required
-def manage_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def manage_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     _back_office(request)
     item = _managed_item(request, pk) if pk is not None else None
-    departments = manageable_departments(request.user)
-    process = item.active_process() if item else None
-    if request.method == "POST":
-        form = ItemForm(request.POST, departments=departments)
-        formset = MaterialFormSet(request.POST, prefix="materials")
-        if form.is_valid() and formset.is_valid():
-            saved = _save(request, form, formset, item)
-            if saved is not None:
-                messages.success(request, gettext("Saved “%(name)s”.") % {"name": saved.name})
-                return redirect("catalog:manage_edit", pk=saved.pk)
-    else:
-        initial = ItemForm.initial_for(item, process) if item else {}
-        form = ItemForm(initial=initial, departments=departments)
-        rows = (
-            [
-                {
-                    "id": m.pk,
-                    "name": m.name,
-                    "form": m.form,
-                    "count": m.count,
-                    "required": m.required,
-                    "source": m.source,
-                    "replaceable_by": m.replaceable_by,
-                    "notes": m.notes,
-                }
-                for m in item.materials.all()
-            ]
-            if item
-            else []
-        )
-        formset = MaterialFormSet(initial=rows, prefix="materials")
+    editor = ItemEditor(
+        user=request.user, item=item, data=request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and editor.is_valid():
+        saved = editor.save()
+        if saved is not None:
+            messages.success(request, gettext("Saved “%(name)s”.") % {"name": saved.name})
+            return redirect("catalog:manage_edit", pk=saved.pk)
     return render(
         request,
         "catalog/manage/edit.html",
         {
             "item": item,
-            "form": form,
-            "formset": formset,
-            "process": process,
+            "form": editor.form,
+            "formset": editor.materials,
+            "fields": editor.fields,
+            "steps": editor.steps,
+            "json_open": editor.json_errors or bool(editor.form.errors.get("form_schema")),
+            "process": editor.process,
             "withdraw_form": WithdrawForm(),
         },
     )
@@ -265,7 +205,7 @@ def manage_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @require_POST
-def manage_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def manage_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = _managed_item(request, pk)
     try:
         actions.publish_item(actor=request.user, item=item)
@@ -285,7 +225,7 @@ def manage_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def manage_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def manage_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = _managed_item(request, pk)
     try:
         actions.withdraw_item(actor=request.user, item=item, reason=request.POST.get("reason", ""))
@@ -298,7 +238,7 @@ def manage_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def manage_export(request: HttpRequest) -> HttpResponse:
+def manage_export(request: AuthenticatedRequest) -> HttpResponse:
     _back_office(request)
     content = excel.export_bytes(manageable_items(request.user))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -310,7 +250,7 @@ def manage_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def manage_import(request: HttpRequest) -> HttpResponse:
+def manage_import(request: AuthenticatedRequest) -> HttpResponse:
     _back_office(request)
     result = None
     if request.method == "POST":
@@ -333,10 +273,6 @@ def manage_import(request: HttpRequest) -> HttpResponse:
 
 def form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable blank application form (表格下载) built from the item's form and materials."""
-    from yiwang.web.documents import render_pdf
-
-    from .forms_schema import field_order
-
     item = get_object_or_404(
         ServiceItem.objects.select_related("department", "item_type", "region"), pk=pk
     )
@@ -351,8 +287,8 @@ def form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         label = str(prop.get("title") or key)
         if key in required:
             label = gettext("%(label)s (required)") % {"label": label}
-        if "enum" in prop:
-            value = "　".join(f"□ {choice}" for choice in prop["enum"])
+        if choices_of(prop):  # one choice or several: a box for each
+            value = "　".join(f"□ {choice}" for choice in choices_of(prop))
         elif prop.get("type") == "boolean":
             value = gettext("□ Yes　□ No")
         elif prop.get("format") == "date":

@@ -12,6 +12,7 @@ from django.utils.module_loading import import_string
 from yiwang.accounts import actions as accounts
 from yiwang.accounts.models import Enterprise, EnterpriseAgent, Kind, User
 from yiwang.audit.actions import record
+from yiwang.audit.actors import SystemActor
 from yiwang.orgs import actions as orgs_actions
 from yiwang.orgs.models import Department, Hall, Post, Window
 from yiwang.regions import actions as region_actions
@@ -20,8 +21,20 @@ from yiwang.regions.models import Level, Region
 from . import orgs as org_data
 from . import people as people_data
 from . import regions as region_data
+from .orgs import departments_by_key, halls_by_key
 
-DEMO_ACTOR = "demo"
+__all__ = [
+    "DEMO_ACTOR",
+    "departments_by_key",
+    "ensure_admin",
+    "halls_by_key",
+    "load_demo",
+    "load_orgs",
+    "load_people",
+    "load_regions",
+]
+
+DEMO_ACTOR = SystemActor("demo")
 
 
 class _Log:
@@ -139,24 +152,6 @@ def load_orgs(actor, log=None) -> int:
     return created
 
 
-def departments_by_key() -> dict[str, Department]:
-    by_uscc = {d.uscc: d for d in Department.objects.select_related("region")}
-    return {
-        key: by_uscc[spec["uscc"]]
-        for key, spec in org_data.DEPARTMENTS.items()
-        if spec["uscc"] in by_uscc
-    }
-
-
-def halls_by_key() -> dict[str, Hall]:
-    halls = {(h.name, h.region.code): h for h in Hall.objects.select_related("region")}
-    return {
-        key: halls[(spec["name"], spec["region"])]
-        for key, spec in org_data.HALLS.items()
-        if (spec["name"], spec["region"]) in halls
-    }
-
-
 # --- people -----------------------------------------------------------------------------------
 
 
@@ -237,12 +232,13 @@ def load_people(actor, log=None) -> int:
 
 # --- domain demos ---------------------------------------------------------------------------------
 
-# Each domain app contributes its own demo, loaded in this order after the kernel's.
+# The demos of the feature apps, loaded in this order after the kernel's (by dotted path, so
+# that a test can put its own in their place).
 DOMAIN_DEMOS = (
     ("items", "yiwang.demo.items.load_items"),
-    ("knowledge", "yiwang.knowledge.demo.load_knowledge"),
-    ("hotline", "yiwang.hotline.demo.load_hotline"),
-    ("grid", "yiwang.grid.demo.load_grid"),
+    ("knowledge", "yiwang.demo.knowledge.load_knowledge"),
+    ("hotline", "yiwang.demo.hotline.load_hotline"),
+    ("grid", "yiwang.demo.grid.load_grid"),
 )
 
 
@@ -288,8 +284,8 @@ def load_demo(stdout=None, *, with_items: bool = True) -> dict:
     """
     log = _Log(stdout)
     with transaction.atomic():
-        admin, created = ensure_admin()
-        created = int(created)
+        admin, admin_created = ensure_admin()
+        created = int(admin_created)
         created += load_regions(admin, log)
         created += load_orgs(admin, log)
         created += load_people(admin, log)

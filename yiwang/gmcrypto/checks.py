@@ -152,5 +152,5 @@ def refuse_unsafe_keys() -> None:
             "Refusing to serve: "
             + " ".join(f"{m.id}: {m.msg}" for m in errors)
             + " Hint: "
-            + errors[0].hint
+            + (errors[0].hint or "")
         )

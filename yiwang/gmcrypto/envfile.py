@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import MutableMapping
 from pathlib import Path
 
 HEX_KEYS = ("YIWANG_SM4_KEY", "YIWANG_BLIND_INDEX_KEY", "YIWANG_AUDIT_KEY")
@@ -47,12 +48,12 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def load_env_file(path: Path, environ: dict[str, str] | None = None) -> dict[str, str]:
+def load_env_file(path: Path, environ: MutableMapping[str, str] | None = None) -> dict[str, str]:
     """Put the file's variables into the environment unless already set there."""
-    environ = os.environ if environ is None else environ
+    target = os.environ if environ is None else environ
     values = read_env_file(path)
     for name, value in values.items():
-        environ.setdefault(name, value)
+        target.setdefault(name, value)
     return values
 
 

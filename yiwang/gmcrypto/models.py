@@ -1,4 +1,5 @@
-"""Progress of re-encrypting personal data under a new SM4 key (``yiwang rotate_keys sm4``)."""
+"""Progress of re-encrypting personal data under a new SM4 key (``yiwang rotate_keys sm4``, run by
+``yiwang.privacy.key_rotation``)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -4,17 +4,31 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yiwang.orgs.choices import grouped_departments
 from yiwang.orgs.models import Department
-from yiwang.regions.models import Level, Region
+from yiwang.orgs.scope import county_regions
+from yiwang.regions.choices import grouped_regions, set_grouped_choices
+from yiwang.regions.models import Level
 
-from .models import ComponentClass, ComponentStatus, Grid, PlaceKind, SensorType
+from . import rules
+from .models import (
+    CaseClass,
+    CaseSubclass,
+    ComponentClass,
+    ComponentStatus,
+    Grid,
+    Kind,
+    PlaceKind,
+    SensorType,
+    subclass_key,
+)
 
 BLANK = [("", _("Choose…"))]
 
@@ -53,11 +67,8 @@ def _coordinate(label, example):
 
 def county_villages():
     """The county's villages and communities with their towns, by town then code."""
-    county = Region.objects.filter(code=settings.YIWANG_COUNTY_CODE).first()
-    if county is None:
-        return Region.objects.none()
     return (
-        Region.objects.subtree(county)
+        county_regions()
         .filter(level=Level.VILLAGE, retired=False)
         .select_related("parent")
         .order_by("parent__code", "code")
@@ -110,11 +121,11 @@ class GridCreateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.villages = {str(v.pk): v for v in county_villages()}
-        groups: dict[str, list] = {}
-        for village in self.villages.values():
-            town = village.parent.name if village.parent else ""
-            groups.setdefault(town, []).append((str(village.pk), village.name))
-        self.fields["village"].choices = BLANK + list(groups.items())
+        set_grouped_choices(
+            self.fields["village"],
+            grouped_regions(self.villages.values()),
+            empty_label=BLANK[0][1],
+        )
 
     def clean_village(self):
         return self.villages.get(self.cleaned_data.get("village") or "")
@@ -154,7 +165,15 @@ class ComponentForm(forms.Form):
     component_class = forms.ChoiceField(
         label=_("component class"), required=False, choices=BLANK + ComponentClass.choices
     )
-    subclass = forms.CharField(label=_("subclass"), required=False, max_length=50)
+    # A plain field with a select widget: the action checks the choice against the code lists
+    # and the class (``rules.clean_subclass``) and says what is wrong.
+    subclass = forms.CharField(
+        label=_("subclass (GB/T 30428)"),
+        required=False,
+        max_length=20,
+        widget=forms.Select,
+        help_text=_("It must belong to the component class."),
+    )
     grid = _grid_field(_("Choose…"))
     status = forms.ChoiceField(
         label=_("status"),
@@ -178,6 +197,21 @@ class ComponentForm(forms.Form):
     )
     lat = _coordinate(_("latitude"), "24.35")
     lng = _coordinate(_("longitude"), "116.70")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.initial.get("subclass")
+        if isinstance(current, CaseSubclass):
+            self.initial["subclass"] = subclass_key(Kind.COMPONENT, current.code)
+        groups = rules.subclass_groups(Kind.COMPONENT, selected=current)
+        self.fields["subclass"].widget.choices = [("", _("No subclass"))] + [
+            (group["label"], [(o["value"], o["label"]) for o in group["options"]])
+            for group in groups
+        ]
+        # One read of the departments for the three pickers, grouped county / towns.
+        departments = grouped_departments(Department.objects.all())
+        for name in ("competent_department", "owner_department", "maintenance_department"):
+            set_grouped_choices(self.fields[name], departments)
 
 
 class PlaceForm(forms.Form):
@@ -216,3 +250,46 @@ class DeviceEditForm(DeviceForm):
         super().__init__(*args, **kwargs)
         del self.fields["device_id"]
         del self.fields["sensor_type"]
+
+
+class SubclassCreateForm(forms.Form):
+    case_class = forms.CharField(label=_("class"), required=False, widget=forms.Select)
+    code = forms.CharField(
+        label=_("code"),
+        required=False,
+        max_length=4,
+        help_text=_("Four digits: the class code and two more, e.g. 0601."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    name = forms.CharField(label=_("name"), required=False, max_length=50)
+    description = forms.CharField(
+        label=pgettext_lazy("code list", "description"),
+        required=False,
+        max_length=200,
+        help_text=_("What grid workers should file under it."),
+    )
+
+    def __init__(self, *args, classes: Sequence[CaseClass] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.classes = {str(c.pk): c for c in classes}
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for case_class in classes:
+            groups.setdefault(str(Kind(case_class.kind).label), []).append(
+                (str(case_class.pk), str(case_class))
+            )
+        self.fields["case_class"].widget.choices = BLANK + list(groups.items())
+
+    def clean_case_class(self):
+        return self.classes.get(self.cleaned_data.get("case_class") or "")
+
+
+class SubclassEditForm(forms.Form):
+    name = forms.CharField(label=_("name"), required=False, max_length=50)
+    description = forms.CharField(
+        label=pgettext_lazy("code list", "description"), required=False, max_length=200
+    )
+    active = forms.BooleanField(
+        label=_("In use"),
+        required=False,
+        help_text=_("Out of use: no longer offered in the forms; cases that have it keep it."),
+    )

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import manage_codes
 from . import manage_views as views
 
 urlpatterns = [
@@ -20,4 +21,7 @@ urlpatterns = [
     path("devices/new/", views.device_form, name="manage_device_create"),
     path("devices/<int:pk>/", views.device_form, name="manage_device_edit"),
     path("alerts/rejected/", views.rejected_alerts, name="manage_rejected_alerts"),
+    path("classes/", manage_codes.class_list, name="manage_classes"),
+    path("classes/new/", manage_codes.subclass_create, name="manage_subclass_create"),
+    path("classes/<int:pk>/", manage_codes.subclass_edit, name="manage_subclass_edit"),
 ]

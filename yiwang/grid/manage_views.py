@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -54,6 +57,9 @@ PAGE_SIZE = 50
 PREVIEW_SIZE = 240  # the boundary sketch on the grid page, in SVG units
 
 
+T = TypeVar("T")
+
+
 def _require_manager(request: HttpRequest) -> None:
     if not actions.may_manage_registry(request.user):
         raise PermissionDenied(
@@ -79,7 +85,7 @@ def _attach(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, message)
 
 
-def _submit(form, change) -> object | None:
+def _submit(form: forms.Form, change: Callable[[dict[str, Any]], T]) -> T | None:
     """Run ``change(cleaned_data)`` when the form parses; None (errors on the form) otherwise."""
     if not form.is_valid():
         return None
@@ -347,7 +353,7 @@ def _component_change(request, component: Component | None):
 @require_http_methods(["GET", "POST"])
 def component_create(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    initial = {"initial_date": timezone.localdate()}
+    initial: dict[str, object] = {"initial_date": timezone.localdate()}
     if grid := _grid_filter(request):
         initial["grid"] = grid
     form = ComponentForm(request.POST or None, initial=initial)
@@ -480,6 +486,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
 def device_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _require_manager(request)
     device = get_object_or_404(SensorDevice, pk=pk) if pk is not None else None
+    form: DeviceForm | DeviceEditForm
     if device is not None:
         initial = {name: getattr(device, name) for name in actions.DEVICE_FIELDS}
         form = DeviceEditForm(request.POST or None, initial=initial)

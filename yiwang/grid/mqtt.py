@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
+from django.conf import settings as django_settings
 from django.db import close_old_connections
 
+from . import actions
 from .models import AlertChannel
 
 log = logging.getLogger(__name__)
@@ -102,16 +104,14 @@ class Subscriber:
 
     def handle(self, topic: str, payload: bytes):
         """Ingest one message; never raises."""
-        from . import actions
-
         close_old_connections()
         try:
             if len(payload) > MAX_MESSAGE_BYTES:
                 payload = payload[:MAX_MESSAGE_BYTES]
             alert = actions.ingest_raw(payload, channel=AlertChannel.MQTT)
             if alert.accepted:
-                target = alert.event or alert.ticket
-                log.info("MQTT alert on %s → %s", topic, target.number)
+                filed = alert.event or alert.ticket  # a router may take it without either
+                log.info("MQTT alert on %s → %s", topic, filed.number if filed else "-")
             return alert
         except Exception:  # a bad message or a database hiccup must not kill the subscriber
             self.failed += 1
@@ -138,6 +138,15 @@ class Subscriber:
     def stop(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+
+
+def worker_service() -> str | None:
+    """Listed in YIWANG_WORKER_SERVICES: ``yiwang worker`` starts the subscriber when a broker is
+    configured. Says where it listens, never with the broker's credentials."""
+    if start_in_background(django_settings) is None:
+        return None
+    where = urlsplit(django_settings.YIWANG_MQTT_URL)
+    return f"MQTT sensor subscriber on {where.hostname}:{where.port or 1883}"
 
 
 def start_in_background(settings) -> Subscriber | None:

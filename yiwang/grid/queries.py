@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from yiwang.orgs.models import Role
-from yiwang.orgs.scope import posts_of, scope_q
+from yiwang.orgs.scope import can_act, covers, posts_of, posts_subtree_q, scope_q
 
 from . import actions, rules
 from .models import CityEvent, Grid, GridAssignment
@@ -31,9 +31,7 @@ def events_q(user) -> Q:
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()
-    q = Q(pk__in=[])
-    for post in posts_of(user, OVERSIGHT_ROLES):
-        q |= Q(region__path__startswith=post.region.path)
+    q = posts_subtree_q(user, OVERSIGHT_ROLES)
     if posts_of(user, [Role.HANDLER]):
         q |= scope_q(
             user,
@@ -55,11 +53,16 @@ def visible_grids(user):
         return Grid.objects.none()
     if user.is_superuser:
         return Grid.objects.all()
-    q = Q(pk__in=[])
-    for post in posts_of(user, [*OVERSIGHT_ROLES, Role.HANDLER]):
-        q |= Q(village__path__startswith=post.region.path)
+    q = posts_subtree_q(user, [*OVERSIGHT_ROLES, Role.HANDLER], field="village__path")
     q |= Q(pk__in=GridAssignment.objects.filter(user=user).values("grid"))
     return Grid.objects.filter(q)
+
+
+def my_grids(user) -> list[Grid]:
+    """The grids a grid worker works from (their assignments; a superuser: every grid they
+    see), with their villages: the choices of the phone pages' forms."""
+    grids = user.grids.all() if not user.is_superuser else visible_grids(user)
+    return list(grids.select_related("village"))
 
 
 def allowed_actions(user, event: CityEvent) -> list[str]:
@@ -68,12 +71,10 @@ def allowed_actions(user, event: CityEvent) -> list[str]:
     out = []
     for action in possible:
         if action in ("file", "cancel", "dispatch", "close"):
-            ok = actions.in_region(user, [Role.DISPATCHER], event.region)
+            ok = covers(user, [Role.DISPATCHER], event.region)
         elif action == "evaluate":
-            ok = actions.in_region(user, [Role.DISPATCHER, Role.LEADER], event.region)
+            ok = covers(user, [Role.DISPATCHER, Role.LEADER], event.region)
         elif action == "handle":
-            from yiwang.orgs.scope import can_act
-
             ok = can_act(
                 user, roles=[Role.HANDLER], department=event.department, region=event.region
             )

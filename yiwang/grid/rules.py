@@ -11,7 +11,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from .models import ComponentClass, EventClass, EventStatus, Kind
+from .models import (
+    CaseSubclass,
+    ComponentClass,
+    EventClass,
+    EventStatus,
+    Kind,
+    code_list,
+    subclass_key,
+)
 
 S = EventStatus
 
@@ -71,8 +79,13 @@ def ensure_allowed(action: str, event) -> None:
         )
 
 
-def target(action: str) -> str | None:
-    return TRANSITIONS[action][1]
+def target(action: str) -> str:
+    """The status ``action`` leads to. Verification decides its own (passed or sent back), so
+    asking for it is a programming error."""
+    leads_to = TRANSITIONS[action][1]
+    if leads_to is None:
+        raise ValueError(f"the action {action!r} decides the status it leads to")
+    return leads_to
 
 
 def possible_actions(status: str) -> list[str]:
@@ -107,6 +120,113 @@ def clean_classification(kind: str, category: str) -> tuple[str, str]:
     if errors:
         raise ValidationError(errors)
     return kind, category
+
+
+def find_subclass(value, kind: str | None = None) -> CaseSubclass | None:
+    """The subclass ``value`` names: a ``CaseSubclass`` or its id, ``"event:0116"``, or a bare
+    code such as ``"0116"`` when ``kind`` says which list. None when empty or unknown."""
+    if value is None or value == "":
+        return None
+    lists = code_list.get()
+    if isinstance(value, CaseSubclass):
+        return lists.by_id.get(value.pk)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return lists.by_id.get(value)
+    text = str(value).strip()
+    if ":" not in text and kind:
+        text = subclass_key(kind, text)
+    return lists.by_key.get(text)
+
+
+def clean_subclass(kind: str, category: str, value, *, current_id: int | None = None):
+    """The subclass of a component or case of class ``kind``/``category``, or None.
+
+    It must be in the code lists, belong to that class, and be in use (a subclass taken out of
+    use is still accepted where it is already set, ``current_id``). One rule for every form,
+    action and import."""
+    if value is None or value == "":
+        return None
+    sub = find_subclass(value, kind)
+    if sub is None:
+        raise ValidationError(
+            {
+                "subclass": [
+                    _(
+                        "“%(value)s” is not in the GB/T 30428 code lists; choose a subclass from the list."
+                    )
+                    % {"value": str(value)[:30]}
+                ]
+            }
+        )
+    if (sub.case_class.kind, sub.case_class.key) != (kind, category):
+        raise ValidationError(
+            {
+                "subclass": [
+                    _("%(subclass)s belongs to the class %(its)s, not to %(chosen)s.")
+                    % {
+                        "subclass": sub,
+                        "its": sub.case_class,
+                        "chosen": _class_label(kind, category),
+                    }
+                ]
+            }
+        )
+    if not sub.active and sub.pk != current_id:
+        raise ValidationError(
+            {
+                "subclass": [
+                    _("%(subclass)s is no longer in use; choose another subclass.")
+                    % {"subclass": sub}
+                ]
+            }
+        )
+    return sub
+
+
+def _class_label(kind: str, category: str) -> str:
+    try:
+        return str(classes_for(kind)(category).label)
+    except ValueError:
+        return category
+
+
+def clean_classification_with_subclass(kind: str, category: str, subclass):
+    """(kind, class, subclass) of a new case: the class may be left out when the subclass is
+    given (it names its class)."""
+    if not kind and not category:
+        sub = find_subclass(subclass)
+        if sub is not None:
+            kind, category = sub.case_class.kind, sub.case_class.key
+    kind, category = clean_classification(kind, category)
+    return kind, category, clean_subclass(kind, category, subclass)
+
+
+def subclass_groups(kind: str | None = None, selected=None) -> list[dict]:
+    """The code lists for a select, grouped by class (classes without a subclass left out):
+    ``[{"label", "kind", "key", "options": [{"value", "label", "description"}]}]``. Subclasses
+    out of use are left out unless ``selected`` (a subclass or its id) is one of them."""
+    chosen = find_subclass(selected)
+    groups = []
+    for case_class, members in code_list.get().classes:
+        if kind is not None and case_class.kind != kind:
+            continue
+        options = [
+            {
+                "value": subclass_key(case_class.kind, sub.code),
+                "label": f"{sub.code} {sub.name}",
+                "description": sub.description,
+            }
+            for sub in members
+            if sub.active or (chosen is not None and sub.pk == chosen.pk)
+        ]
+        if options:
+            label = f"{case_class.code} {_class_label(case_class.kind, case_class.key)}"
+            if kind is None:
+                label = f"{Kind(case_class.kind).label} · {label}"
+            groups.append(
+                {"label": label, "kind": case_class.kind, "key": case_class.key, "options": options}
+            )
+    return groups
 
 
 # --- time limits (working days, counted from dispatch) ------------------------------------

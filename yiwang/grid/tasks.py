@@ -6,5 +6,6 @@ from . import actions
 
 
 @task()
-def sweep_deadlines() -> dict:
+def sweep_deadlines() -> int:
+    """Refresh the deadline states of dispatched cases; returns how many changed."""
     return actions.sweep_deadlines()

@@ -12,7 +12,6 @@ urlpatterns = [
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("m/", views.m_home, name="m_home"),
     path("m/report/", views.m_report, name="m_report"),
-    path("m/request/", views.m_request, name="m_request"),
     path("m/<int:pk>/verify/", views.m_verify, name="m_verify"),
     path("sensors/webhook/", views.sensor_webhook, name="sensor_webhook"),
     path("manage/", include("yiwang.grid.manage_urls")),

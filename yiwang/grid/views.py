@@ -4,6 +4,7 @@ and the sensor webhook."""
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,26 +14,26 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yiwang.hotline.models import Channel, Ticket, TicketType
-from yiwang.hotline.queries import leaf_categories
+from yiwang.accounts.typing import AuthenticatedRequest
 from yiwang.orgs.models import Department
 from yiwang.web.files import file_response
 from yiwang.web.params import object_id, parse_int
 
-from . import actions, queries, rules
+from . import actions, map_layers, queries, rules
 from .models import (
     AlertChannel,
     CityEvent,
     ComponentClass,
     EventClass,
+    EventLog,
     EventPhoto,
     EventStatus,
-    Grid,
     GridAssignment,
     Kind,
     Source,
@@ -45,17 +46,17 @@ MAP_MAX_EVENTS = 2000
 WEBHOOK_MAX_BYTES = 64 * 1024
 
 
-def _error_messages(request, exc: ValidationError) -> None:
+def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
     for msg in exc.messages:
         messages.error(request, msg)
 
 
-def _require_overseer(request) -> None:
+def _require_overseer(request: AuthenticatedRequest) -> None:
     if not queries.is_overseer(request.user):
         raise PermissionDenied(_("The map is for dispatchers and leaders."))
 
 
-def _filters(request) -> dict:
+def _filters(request: HttpRequest) -> dict:
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     category = request.GET.get("category", "")
@@ -95,39 +96,42 @@ def _filter_context() -> dict:
 
 @login_required
 @require_GET
-def map_view(request: HttpRequest) -> HttpResponse:
+def map_view(request: AuthenticatedRequest) -> HttpResponse:
     _require_overseer(request)
     config = {
         "dataUrl": reverse("grid:map_data"),
-        "tileUrl": getattr(settings, "YIWANG_MAP_TILE_URL", ""),
+        "tiles": map_layers.tile_config(),
         "center": [24.35, 116.70],
         "detailUrl": reverse("grid:event_detail", args=[0]),
-        "labels": {
-            "grid": _("Grid"),
-            "village": _("Village or community"),
-            "status": _("Status"),
-            # The count goes inside the sentence ("%(count)s" is replaced in the browser).
-            "shown": _("%(count)s cases shown"),
-            "workers": _("Grid workers"),
-        },
+        "labels": map_layers.labels(),
     }
     return render(
         request,
         "grid/map.html",
-        {"config": config, "filters": _filters(request), **_filter_context()},
+        {
+            "config": config,
+            "legend": map_layers.legend(),
+            "filters": _filters(request),
+            **_filter_context(),
+        },
     )
 
 
 @login_required
 @require_GET
-def map_data(request: HttpRequest) -> JsonResponse:
-    """GeoJSON FeatureCollection: the user's grids (polygons) and cases (points), filtered.
+def map_data(request: AuthenticatedRequest) -> JsonResponse:
+    """GeoJSON FeatureCollection: the user's grids (polygons), the towns' outlines drawn from
+    them (lines) and cases (points), filtered.
 
-    Two queries whatever the size (grids with their village; cases capped)."""
+    Two queries whatever the size (grids with their village and town; cases capped)."""
     _require_overseer(request)
     f = _filters(request)
     features = []
-    for grid in queries.visible_grids(request.user).select_related("village").order_by("code"):
+    grids = list(
+        queries.visible_grids(request.user).select_related("village__parent").order_by("code")
+    )
+    features += map_layers.town_features(grids)
+    for grid in grids:
         features.append(
             {
                 "type": "Feature",
@@ -142,7 +146,17 @@ def map_data(request: HttpRequest) -> JsonResponse:
             }
         )
     events = _apply_filters(queries.visible_events(request.user), f).only(
-        "id", "number", "status", "kind", "category", "subclass", "lat", "lng", "deadline_status"
+        "id",
+        "number",
+        "status",
+        "kind",
+        "category",
+        "subclass",
+        "subclass_note",
+        "lat",
+        "lng",
+        "deadline_status",
+        "due_at",
     )[:MAP_MAX_EVENTS]
     status_labels = dict(EventStatus.choices)
     for event in events:
@@ -158,8 +172,9 @@ def map_data(request: HttpRequest) -> JsonResponse:
                     "status_label": str(status_labels.get(event.status, event.status)),
                     "kind": event.kind,
                     "category": event.category_label,
-                    "subclass": event.subclass,
+                    "subclass": event.subclass_label,
                     "deadline": event.deadline_status,
+                    "due": timezone.localdate(event.due_at).isoformat() if event.due_at else "",
                 },
             }
         )
@@ -175,7 +190,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_GET
-def events(request: HttpRequest) -> HttpResponse:
+def events(request: AuthenticatedRequest) -> HttpResponse:
     if request.user.kind != "staff":
         raise PermissionDenied(pgettext("city event", "This page is for staff."))
     f = _filters(request)
@@ -202,13 +217,23 @@ def events(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class TimelineStep:
+    """A step of the case's timeline as the page shows it: who (a person, or the machine
+    that acted, by name) and what, in words."""
+
+    entry: EventLog
+    actor_label: str
+    action_label: str
+
+
 def _system_actor_label(code: str) -> str:
     """Steps without a user store a machine code ("sensor", "system"); show its name."""
     names = {actions.SENSOR_ACTOR: Source.SENSOR.label, "system": _("System")}
     return str(names.get(code, code))
 
 
-def _visible_event(request, pk: int) -> CityEvent:
+def _visible_event(request: AuthenticatedRequest, pk: int) -> CityEvent:
     return get_object_or_404(
         queries.visible_events(request.user).select_related(
             "grid", "department", "region", "reporter", "component"
@@ -219,15 +244,20 @@ def _visible_event(request, pk: int) -> CityEvent:
 
 @login_required
 @require_GET
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def event_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = _visible_event(request, pk)
     allowed = queries.allowed_actions(request.user, event)
     departments = Department.objects.order_by("id") if "dispatch" in allowed else []
-    logs = list(event.logs.select_related("actor"))
-    for entry in logs:
-        entry.action_label = rules.ACTION_NAMES.get(entry.action, entry.action)
-        if entry.actor_id is None:
-            entry.actor_label = _system_actor_label(entry.actor_label)
+    logs = [
+        TimelineStep(
+            entry,
+            actor_label=entry.actor_label
+            if entry.actor_id is not None
+            else _system_actor_label(entry.actor_label),
+            action_label=str(rules.ACTION_NAMES.get(entry.action, entry.action)),
+        )
+        for entry in event.logs.select_related("actor")
+    ]
     return render(
         request,
         "grid/event_detail.html",
@@ -240,6 +270,9 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "departments": departments,
             "action_names": rules.ACTION_NAMES,
             "default_limit": rules.limit_days(event.kind, event.category),
+            "subclass_groups": rules.subclass_groups(selected=event.subclass_id)
+            if "file" in allowed
+            else [],
             "scores": range(5, 0, -1),
             **_filter_context(),
         },
@@ -248,7 +281,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def event_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def event_act(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     event = _visible_event(request, pk)
     post = request.POST
     try:
@@ -310,7 +343,7 @@ def event_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("grid:event_detail", pk=event.pk)
 
 
-def _verify(request, event) -> None:
+def _verify(request: AuthenticatedRequest, event: CityEvent) -> None:
     passed = request.POST.get("passed")
     if passed not in ("yes", "no"):
         raise ValidationError(_("Say whether the problem was solved (yes or no)."))
@@ -325,7 +358,7 @@ def _verify(request, event) -> None:
 
 @login_required
 @require_GET
-def photo(request: HttpRequest, pk: int) -> FileResponse:
+def photo(request: AuthenticatedRequest, pk: int) -> FileResponse:
     item = get_object_or_404(EventPhoto.objects.select_related("event"), pk=pk)
     if not queries.visible_events(request.user).filter(pk=item.event_id).exists():
         raise Http404
@@ -337,14 +370,14 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
 # --- phone pages for grid workers ----------------------------------------------------------
 
 
-def _require_grid_worker(request) -> None:
+def _require_grid_worker(request: AuthenticatedRequest) -> None:
     if not (queries.is_grid_worker(request.user) or request.user.is_superuser):
         raise PermissionDenied(_("These pages are for grid workers."))
 
 
 @login_required
 @require_GET
-def m_home(request: HttpRequest) -> HttpResponse:
+def m_home(request: AuthenticatedRequest) -> HttpResponse:
     _require_grid_worker(request)
     my_grids = GridAssignment.objects.filter(user=request.user).values("grid")
     to_verify = (
@@ -357,26 +390,18 @@ def m_home(request: HttpRequest) -> HttpResponse:
         .select_related("grid")
         .order_by("-created_at")[:20]
     )
-    # Residents' requests passed on as 12345 tickets: the worker sees how they went (and the
-    # reply, to tell the resident), not the ticket itself.
-    passed_on = (
-        Ticket.objects.filter(registered_by=request.user, channel=Channel.GRID)
-        .select_related("category")
-        .only("number", "status", "category__name", "content", "reply", "created_at")
-        .order_by("-created_at")[:20]
-    )
     return render(
         request,
         "grid/m_home.html",
-        {"to_verify": to_verify, "mine": mine, "passed_on": passed_on},
+        {"to_verify": to_verify, "mine": mine},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def m_report(request: HttpRequest) -> HttpResponse:
+def m_report(request: AuthenticatedRequest) -> HttpResponse:
     _require_grid_worker(request)
-    grids = _my_grids(request.user)
+    grids = queries.my_grids(request.user)
     errors: dict[str, list[str]] = {}
     values = request.POST if request.method == "POST" else {}
     if request.method == "POST":
@@ -415,71 +440,16 @@ def m_report(request: HttpRequest) -> HttpResponse:
             + errors.get("kind", [])
             + errors.get("source", []),
             "values": values,
+            "subclass_groups": rules.subclass_groups(),
             **_filter_context(),
         },
         status=422 if errors else 200,
     )
 
 
-def _my_grids(user) -> list[Grid]:
-    grids = user.grids.all() if not user.is_superuser else queries.visible_grids(user)
-    return list(grids.select_related("village"))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
-def m_request(request: HttpRequest) -> HttpResponse:
-    """A resident's request met on patrol, passed on as a 12345 ticket (channel: grid)."""
-    _require_grid_worker(request)
-    grids = _my_grids(request.user)
-    errors: dict[str, list[str]] = {}
-    values = request.POST if request.method == "POST" else {}
-    if request.method == "POST":
-        post = request.POST
-        try:
-            registered = actions.report_request(
-                actor=request.user,
-                grid=next((g for g in grids if str(g.pk) == post.get("grid")), None),
-                type=post.get("type", ""),
-                category=post.get("category", ""),
-                content=post.get("content", ""),
-                lat=post.get("lat", ""),
-                lng=post.get("lng", ""),
-                address=post.get("address", ""),
-                resident_name=post.get("resident_name", ""),
-                resident_phone=post.get("resident_phone", ""),
-                anonymous=post.get("anonymous") == "1",
-                photos=request.FILES.getlist("photos"),
-            )
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        except PermissionDenied as exc:
-            errors = {"__all__": [str(exc)]}
-        else:
-            messages.success(
-                request,
-                _("12345 ticket %(number)s registered; the hotline will dispatch it.")
-                % {"number": registered.ticket.number},
-            )
-            return redirect("grid:m_home")
-    return render(
-        request,
-        "grid/m_request.html",
-        {
-            "grids": grids,
-            "types": TicketType.choices,
-            "categories": leaf_categories(),
-            "errors": errors,
-            "general_errors": errors.get("__all__", []) + errors.get("region", []),
-            "values": values,
-        },
-        status=422 if errors else 200,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def m_verify(request: HttpRequest, pk: int) -> HttpResponse:
+def m_verify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_grid_worker(request)
     event = _visible_event(request, pk)
     if request.method == "POST":

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from .models import Category, DispatchRule, Ticket, TimeLimit
+from .models import CallBack, Category, DispatchRule, Ticket, TimeLimit
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -67,3 +67,13 @@ class TicketAdmin(ReadOnlyAdmin):
     search_fields = ("number",)
     list_select_related = ("category", "lead_department")
     exclude = ("caller_phone",)
+
+
+@admin.register(CallBack)
+class CallBackAdmin(ReadOnlyAdmin):
+    """回访记录 are written by ``actions.record_callback`` only."""
+
+    list_display = ("ticket", "round", "satisfaction", "result", "department", "at")
+    list_filter = ("satisfaction", "result")
+    list_select_related = ("ticket", "department")
+    search_fields = ("ticket__number",)

@@ -3,24 +3,29 @@ catalogue (派单目录) and the time limits. Every change goes through ``hotlin
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yiwang.accounts.typing import AuthenticatedRequest
+from yiwang.orgs.choices import grouped_departments
 from yiwang.orgs.models import Department
+from yiwang.orgs.scope import county_regions
+from yiwang.regions.choices import set_grouped_choices, use_grouped_regions
 from yiwang.regions.models import Level, Region
 from yiwang.web import params
 
 from . import config
-from .actions import COUNTY_CODE
-from .models import DEFAULT_TIME_LIMITS, Category, DispatchRule, TicketType
+from .models import COUNTY_CODE, DEFAULT_TIME_LIMITS, Category, DispatchRule, TicketType
 
 MAX_RULES_SHOWN = 500
 INDENT = "\u3000"
@@ -41,13 +46,6 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
 
 def _index(anchor: str) -> str:
     return f"{reverse('hotline:config')}#{anchor}"
-
-
-def _county_regions():
-    county = Region.objects.filter(code=COUNTY_CODE).first()
-    if county is None:
-        return Region.objects.none()
-    return Region.objects.subtree(county).order_by("path")
 
 
 def _tree(categories: list[Category]) -> list[Category]:
@@ -93,6 +91,11 @@ class RegionChoiceField(forms.ModelChoiceField):
 
 def _category_queryset(max_level: int = config.MAX_LEVEL):
     return Category.objects.filter(level__lte=max_level)
+
+
+def _model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    """A field the form declares as a model choice (``form.fields`` types it as any field)."""
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 def _category_choices_in_tree_order(field: forms.ModelChoiceField, max_level: int) -> None:
@@ -151,7 +154,7 @@ class NewCategoryForm(CategoryFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _category_choices_in_tree_order(self.fields["parent"], config.MAX_LEVEL - 1)
+        _category_choices_in_tree_order(_model_choice(self, "parent"), config.MAX_LEVEL - 1)
 
 
 class RuleForm(forms.Form):
@@ -189,8 +192,14 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = _county_regions()
-        _category_choices_in_tree_order(self.fields["category"], config.MAX_LEVEL)
+        _model_choice(self, "region").queryset = county_regions()
+        _category_choices_in_tree_order(_model_choice(self, "category"), config.MAX_LEVEL)
+        # Grouped pickers: the county, then each town with its villages; departments county
+        # first, then by town (one read shared by both department fields).
+        use_grouped_regions(self.fields["region"])
+        departments = grouped_departments(Department.objects.all())
+        set_grouped_choices(self.fields["lead_department"], departments)
+        set_grouped_choices(self.fields["co_departments"], departments)
 
 
 # --- index ---------------------------------------------------------------------------
@@ -230,7 +239,7 @@ def _limit_rows(posted=None, errors: dict | None = None) -> list[dict]:
     return rows
 
 
-def _render_index(request: HttpRequest, limit_rows=None, limit_errors=()):
+def _render_index(request: AuthenticatedRequest, limit_rows=None, limit_errors=()) -> HttpResponse:
     g = request.GET
     tree = _tree(list(Category.objects.all()))
     rules = DispatchRule.objects.select_related(
@@ -240,18 +249,18 @@ def _render_index(request: HttpRequest, limit_rows=None, limit_errors=()):
     region_filter = params.object_id(g, "region", required=False)
     if category_filter is not None:
         rules = rules.filter(category_id__in=_subtree_ids(tree, category_filter))
-    regions = list(_county_regions())
+    regions = list(county_regions())
     if region_filter is not None:
         chosen = next((r for r in regions if r.pk == region_filter), None)
         rules = rules.filter(region__path__startswith=chosen.path) if chosen else rules.none()
-    rules = list(rules.order_by("category__code", "region__path", "id")[: MAX_RULES_SHOWN + 1])
+    shown = list(rules.order_by("category__code", "region__path", "id")[: MAX_RULES_SHOWN + 1])
     return render(
         request,
         "hotline/config/index.html",
         {
             "tree": tree,
-            "rules": rules[:MAX_RULES_SHOWN],
-            "rules_capped": len(rules) > MAX_RULES_SHOWN,
+            "rules": shown[:MAX_RULES_SHOWN],
+            "rules_capped": len(shown) > MAX_RULES_SHOWN,
             "max_rules": MAX_RULES_SHOWN,
             "filter_categories": tree,
             "filter_regions": regions,
@@ -266,7 +275,7 @@ def _render_index(request: HttpRequest, limit_rows=None, limit_errors=()):
 
 @login_required
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     config.ensure_can_configure(request.user)
     return _render_index(request)
 
@@ -276,7 +285,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def category_new(request: HttpRequest) -> HttpResponse:
+def category_new(request: AuthenticatedRequest) -> HttpResponse:
     config.ensure_can_configure(request.user)
     if request.method == "POST":
         form = NewCategoryForm(request.POST)
@@ -302,7 +311,7 @@ def category_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def category_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     config.ensure_can_configure(request.user)
     category = get_object_or_404(Category.objects.select_related("parent__parent"), pk=pk)
     if request.method == "POST":
@@ -338,7 +347,7 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def category_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def category_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     config.ensure_can_configure(request.user)
     category = get_object_or_404(Category.objects.select_related("parent__parent"), pk=pk)
     name = category.full_name
@@ -356,7 +365,7 @@ def category_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def rule_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     config.ensure_can_configure(request.user)
     rule = None
     if pk is not None:
@@ -395,9 +404,10 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         )
     else:
         g = request.GET
-        initial = {"active": True, "priority": 0}
-        if params.parse_int(g.get("category", ""), minimum=1):
-            initial["category"] = params.parse_int(g["category"], minimum=1)
+        initial: dict[str, object] = {"active": True, "priority": 0}
+        category_pk = params.parse_int(g.get("category", ""), minimum=1)
+        if category_pk:
+            initial["category"] = category_pk
         county = Region.objects.filter(code=COUNTY_CODE).first()
         if county is not None:
             initial["region"] = county.pk
@@ -407,7 +417,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @require_POST
-def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     config.ensure_can_configure(request.user)
     rule = get_object_or_404(
         DispatchRule.objects.select_related("category__parent__parent", "region"), pk=pk
@@ -426,7 +436,7 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def time_limits(request: HttpRequest) -> HttpResponse:
+def time_limits(request: AuthenticatedRequest) -> HttpResponse:
     config.ensure_can_configure(request.user)
     limits = {}
     for urgent in (False, True):

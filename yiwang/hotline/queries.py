@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.db.models import QuerySet
+
 from yiwang.accounts.models import normalise_phone
 from yiwang.gmcrypto.core import blind_index
+from yiwang.knowledge.queries import suggest_articles as kb_suggest
 
 from . import actions
 from .models import OPEN_STATUSES, Status, Ticket, category_tree
+
+log = logging.getLogger(__name__)
 
 LIST_PAGE_SIZE = 50
 MAX_PAGES = 20
@@ -32,15 +39,12 @@ def suggest_categories(text: str, limit: int = 3) -> list[dict]:
 
 
 def suggest_articles(text: str, limit: int = 5) -> list:
-    """Knowledge-base answers for ``text`` (empty while the knowledge app lacks them)."""
-    try:
-        from yiwang.knowledge.queries import suggest_articles as kb_suggest
-    except ImportError:
-        return []
+    """Knowledge-base answers for ``text`` (none when the lookup fails: the agent goes on
+    typing the call, the form must not break)."""
     try:
         return list(kb_suggest(text, limit=limit))
     except Exception:
-        actions.log.exception("knowledge-base suggestions failed")
+        log.exception("knowledge-base suggestions failed")
         return []
 
 
@@ -56,7 +60,7 @@ def caller_history(phone: str, limit: int = 10) -> list[Ticket]:
     )
 
 
-def list_base(user):
+def list_base(user) -> QuerySet[Ticket]:
     """Scoped tickets for lists: no per-row queries, and no decrypting or long text lists never show."""
     return (
         actions.visible_tickets(user)
@@ -65,7 +69,7 @@ def list_base(user):
     )
 
 
-def capped_page(qs, page: int) -> tuple[list, bool, int]:
+def capped_page(qs: QuerySet[Ticket], page: int) -> tuple[list[Ticket], bool, int]:
     """Rows of ``page`` (1-based, capped at ``MAX_PAGES``) without COUNT(*); and whether more follow."""
     page = max(1, min(page, MAX_PAGES))
     start = (page - 1) * LIST_PAGE_SIZE

@@ -1,4 +1,5 @@
-"""The ticket state machine: which action is allowed in which status. One place for the rule.
+"""The ticket state machine: which action is allowed in which status, and the timeline step
+each writes. One place for the rule (``actions._common.transition`` applies it).
 
 new ──dispatch──▶ dispatched ──sign_for──▶ signed ──reply──▶ replied ──close──▶ closed
  │                    │  ▲                    │                │                 │
@@ -6,7 +7,7 @@ new ──dispatch──▶ dispatched ──sign_for──▶ signed ──repl
  │                    ▼  │                                                       │
  │                 returned ──reject_return──▶ dispatched           record_callback
  │                                                            (dissatisfied, once)
- └─ close_at_once (consult answered from the knowledge base) ──▶ closed   ▼
+ └─ close_at_once (consult answered from the knowledge base) ──▶ closed   ▼ reopen
                                                                    reopened ──sign_for──▶ signed
 any open status ──merge──▶ merged (answered with the master ticket)
 """
@@ -28,6 +29,8 @@ ALLOWED: dict[str, set[str]] = {
     "close": {Status.REPLIED},
     "send_back": {Status.REPLIED},
     "record_callback": {Status.CLOSED},
+    # Not offered on its own: the first dissatisfied call-back reopens the ticket.
+    "reopen": {Status.CLOSED},
     "merge": {
         Status.NEW,
         Status.DISPATCHED,
@@ -37,20 +40,24 @@ ALLOWED: dict[str, set[str]] = {
     },
 }
 
-ACTION_NAMES = {
-    "dispatch": EventAction.DISPATCH.label,
-    "sign_for": EventAction.SIGN.label,
-    "reply": EventAction.REPLY.label,
-    "return_ticket": EventAction.RETURN.label,
-    "redispatch": EventAction.REDISPATCH.label,
-    "reject_return": EventAction.REJECT_RETURN.label,
-    "request_extension": EventAction.EXTENSION_REQUEST.label,
-    "decide_extension": EventAction.EXTENSION_DECISION.label,
-    "close": EventAction.CLOSE.label,
-    "send_back": EventAction.SEND_BACK.label,
-    "record_callback": EventAction.CALLBACK.label,
-    "merge": EventAction.MERGE.label,
+#: The timeline step (and audit action ``hotline.<step>``) each action writes.
+EVENTS: dict[str, EventAction] = {
+    "dispatch": EventAction.DISPATCH,
+    "sign_for": EventAction.SIGN,
+    "reply": EventAction.REPLY,
+    "return_ticket": EventAction.RETURN,
+    "redispatch": EventAction.REDISPATCH,
+    "reject_return": EventAction.REJECT_RETURN,
+    "request_extension": EventAction.EXTENSION_REQUEST,
+    "decide_extension": EventAction.EXTENSION_DECISION,
+    "close": EventAction.CLOSE,
+    "send_back": EventAction.SEND_BACK,
+    "record_callback": EventAction.CALLBACK,
+    "reopen": EventAction.REOPEN,
+    "merge": EventAction.MERGE,
 }
+
+ACTION_NAMES = {action: event.label for action, event in EVENTS.items()}
 
 
 def is_allowed(action: str, status: str) -> bool:

@@ -1,4 +1,4 @@
-"""Figures of the 12345 hotline (and city-management events when the grid app is installed).
+"""Figures of the 12345 hotline and of the grid app's city-management events.
 
 Everything is computed with a few GROUP BY queries over indexed columns
 (``created_at``) limited to the selected period, then rolled up in Python:
@@ -9,17 +9,26 @@ Definitions (per ticket registered in the period):
 - on-time rate: closed by the deadline (``closed_at`` date ≤ ``due_at``; tickets closed at once
   have no deadline and count as on time) ÷ closed;
 - call-back rate: called back ÷ closed;
-- satisfaction rate: satisfied or basically satisfied ÷ called back with a satisfaction.
+- call-back results: every round of 回访 recorded for these tickets (``CallBack``), a first
+  不满意 included even when the ticket was reopened and later rated again;
+- satisfaction rate (满意率): satisfied or basically satisfied ÷ call-back results;
+- dissatisfaction rate (不满意率): dissatisfied ÷ call-back results.
+
+By department, ticket counts follow the current lead department and call-back results the
+department that was responsible when the caller was called back (``CallBack.department``).
+The department assessment (考核) ranks departments on these figures: see ``assess``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from fractions import Fraction
+from typing import Any, cast
 
-from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q
@@ -29,12 +38,22 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from yiwang.grid.models import CityEvent, ComponentClass, EventClass, EventStatus
 from yiwang.orgs.models import Department, Role
-from yiwang.orgs.scope import posts_of
+from yiwang.orgs.scope import posts_of, subtree_q
 from yiwang.regions.models import Region
 from yiwang.workdays import calendar as workdays
 
-from .models import COUNTY_CODE, Category, Channel, Satisfaction, Status, Ticket, TicketType
+from .models import (
+    COUNTY_CODE,
+    CallBack,
+    Category,
+    Channel,
+    Satisfaction,
+    Status,
+    Ticket,
+    TicketType,
+)
 
 STATS_ROLES = (Role.DISPATCHER, Role.LEADER, Role.AUTHORITY)
 MAX_RANGE_DAYS = 366
@@ -95,7 +114,7 @@ def resolve_period(params, today: date | None = None) -> Period:
         end = today.replace(day=1) - timedelta(days=1)
         return Period(key, end.replace(day=1), end)
     errors: dict[str, list] = {}
-    dates = {}
+    dates: dict[str, date] = {}
     for name, label in (("start", _("start date")), ("end", _("end date"))):
         raw = (params.get(name) or "").strip()
         try:
@@ -106,7 +125,8 @@ def resolve_period(params, today: date | None = None) -> Period:
             errors[name] = [
                 _("Enter the %(label)s as YYYY-MM-DD, e.g. 2026-05-01.") % {"label": label}
             ]
-        dates[name] = value
+        else:
+            dates[name] = value
     if not errors:
         if dates["end"] < dates["start"]:
             errors["end"] = [_("The end date must not be before the start date.")]
@@ -142,13 +162,23 @@ def scope_of(user) -> tuple[Q, str]:
     county = Region.objects.filter(code=COUNTY_CODE).values_list("path", flat=True).first()
     if county and any(county.startswith(path) for path in paths):
         return Q(), "all"  # every ticket lies in the county
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(region__path__startswith=path)
-    return q, hashlib.sha256("|".join(paths).encode()).hexdigest()[:16]
+    return subtree_q(paths), hashlib.sha256("|".join(paths).encode()).hexdigest()[:16]
 
 
 # --- figures ----------------------------------------------------------------------
+
+
+COUNTED = (
+    "total",
+    "closed",
+    "on_time",
+    "called_back",
+    "rated",
+    "satisfied",
+    "fully_satisfied",
+    "basic",
+    "dissatisfied",
+)
 
 
 @dataclass
@@ -157,11 +187,16 @@ class Figures:
     closed: int = 0
     on_time: int = 0
     called_back: int = 0
-    satisfied: int = 0
+    # Call-back results (city cases: evaluations) and how they went; ``satisfied`` is the
+    # numerator of the satisfaction rate (满意 + 基本满意; city cases: scores 4–5).
     rated: int = 0
+    satisfied: int = 0
+    fully_satisfied: int = 0
+    basic: int = 0
+    dissatisfied: int = 0
 
-    def add(self, row: dict) -> None:
-        for name in ("total", "closed", "on_time", "called_back", "satisfied", "rated"):
+    def add(self, row: Mapping[str, Any]) -> None:
+        for name in COUNTED:
             setattr(self, name, getattr(self, name) + (row.get(name) or 0))
 
     @staticmethod
@@ -180,17 +215,17 @@ class Figures:
     def satisfaction_rate(self) -> float | None:
         return self._rate(self.satisfied, self.rated)
 
+    @property
+    def dissatisfaction_rate(self) -> float | None:
+        return self._rate(self.dissatisfied, self.rated)
+
     def as_dict(self) -> dict:
         return {
-            "total": self.total,
-            "closed": self.closed,
-            "on_time": self.on_time,
-            "called_back": self.called_back,
-            "satisfied": self.satisfied,
-            "rated": self.rated,
+            **{name: getattr(self, name) for name in COUNTED},
             "on_time_rate": self.on_time_rate,
             "callback_rate": self.callback_rate,
             "satisfaction_rate": self.satisfaction_rate,
+            "dissatisfaction_rate": self.dissatisfaction_rate,
         }
 
 
@@ -218,11 +253,30 @@ TICKET_COUNTS = {
         "id", filter=_CLOSED & (Q(due_at__isnull=True) | Q(closed_at__date__lte=F("due_at")))
     ),
     "called_back": Count("id", filter=_CLOSED & Q(callback_at__isnull=False)),
+}
+#: Over the call-back history (every round), not the ticket's current satisfaction.
+CALLBACK_COUNTS = {
+    "rated": Count("id"),
     "satisfied": Count(
         "id", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])
     ),
-    "rated": Count("id", filter=~Q(satisfaction=Satisfaction.NONE)),
+    "fully_satisfied": Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+    "basic": Count("id", filter=Q(satisfaction=Satisfaction.BASIC)),
+    "dissatisfied": Count("id", filter=Q(satisfaction=Satisfaction.DISSATISFIED)),
 }
+
+
+def _on_ticket(q: Q) -> Q:
+    """``q`` (a filter on tickets) as a filter on their call-back records."""
+    out = Q()
+    out.connector, out.negated = q.connector, q.negated
+    for child in q.children:
+        if isinstance(child, Q):
+            out.children.append(_on_ticket(child))
+        else:
+            lookup, value = cast(tuple, child)  # what Q(**kwargs) holds
+            out.children.append((f"ticket__{lookup}", value))
+    return out
 
 
 def _top_categories() -> tuple[dict[int, int], dict[int, str], dict[int, str]]:
@@ -243,11 +297,26 @@ def _top_categories() -> tuple[dict[int, int], dict[int, str], dict[int, str]]:
 def ticket_figures(scope: Q, period: Period, categories=None) -> dict:
     start, end = period.bounds()
     base = Ticket.objects.filter(scope, created_at__gte=start, created_at__lt=end).order_by()
+    callbacks = CallBack.objects.filter(
+        _on_ticket(scope), ticket__created_at__gte=start, ticket__created_at__lt=end
+    ).order_by()
+    # The call-back records' path to each dimension (their own department: see the docstring).
+    on_callback = {
+        "type": F("ticket__type"),
+        "channel": F("ticket__channel"),
+        "category_id": F("ticket__category_id"),
+        "lead_department_id": F("department_id"),
+        "town_id": F("ticket__town_id"),
+        "day": TruncDate("ticket__created_at"),
+    }
 
     def per(*fields, **expressions) -> list[dict]:
-        # One small GROUP BY per dimension (tens of rows each) rather than one row per
-        # type × category × department × town × day rolled up in Python.
-        return list(base.values(*fields, **expressions).annotate(**TICKET_COUNTS))
+        # One small GROUP BY per dimension (tens of rows each) over the tickets and one over
+        # their call-back records, rather than one row per type × category × department ×
+        # town × day rolled up in Python.
+        rows = list(base.values(*fields, **expressions).annotate(**TICKET_COUNTS))
+        key = (fields or tuple(expressions))[0]
+        return rows + list(callbacks.values(**{key: on_callback[key]}).annotate(**CALLBACK_COUNTS))
 
     total = Figures()
     by_type, by_channel, by_category, by_department, by_town = (
@@ -287,15 +356,65 @@ def ticket_figures(scope: Q, period: Period, categories=None) -> dict:
     trend = [
         {"day": day.isoformat(), **by_day.get(day, Figures()).as_dict()} for day in period.days
     ]
+    by_department_rows = by_department.rows()
     return {
         "total": total.as_dict(),
         "by_type": by_type.rows(),
         "by_channel": by_channel.rows(),
         "by_category": by_category.rows(),
-        "by_department": by_department.rows(),
+        "by_department": by_department_rows,
+        "assessment": assess(by_department_rows),
         "by_town": by_town.rows(),
         "trend": trend,
     }
+
+
+# --- department assessment (考核) --------------------------------------------------------
+
+#: A department is ranked from this many call-back results in the period; with fewer its
+#: rates say too little and it is listed after the ranked ones, without a rank.
+MIN_RANKED_CALLBACKS = 1
+
+
+def _ratio(num: int, den: int) -> Fraction:
+    return Fraction(num, den) if den else Fraction(0)
+
+
+def _rank_key(row: dict) -> tuple:
+    """What the rank compares, exactly (fractions, not the rounded percentages)."""
+    return (
+        _ratio(row["dissatisfied"], row["rated"]),  # 不满意率: lower is better
+        -_ratio(row["fully_satisfied"], row["rated"]),  # then more 满意 (not just 基本满意)
+        -_ratio(row["on_time"], row["closed"]),  # then closed on time more often
+    )
+
+
+def assess(rows: Iterable[dict]) -> list[dict]:
+    """考核: the departments' figures with a rank, best first.
+
+    Ranking rule (also in docs/zh/hotline-dispatcher.md):
+    1. only departments with at least ``MIN_RANKED_CALLBACKS`` call-back results in the period
+       are ranked; the others follow without a rank;
+    2. a lower 不满意率 (dissatisfied ÷ call-back results) ranks higher;
+    3. on equal 不满意率, a higher share of 满意 among the results;
+    4. then a higher on-time rate (a department with nothing closed counts as 0 %).
+    Departments equal on all three share a rank and the next rank is skipped (1, 1, 3);
+    within a rank, and among the unranked, more tickets and then the name come first.
+    The "not yet dispatched" row is not a department and is left out.
+    """
+    departments = [dict(r) for r in rows if r["key"] is not None]
+    ranked = [r for r in departments if r["rated"] >= MIN_RANKED_CALLBACKS]
+    unranked = [r for r in departments if r["rated"] < MIN_RANKED_CALLBACKS]
+    ranked.sort(key=lambda r: (_rank_key(r), -r["total"], r["name"]))
+    previous = None
+    for position, row in enumerate(ranked, start=1):
+        key = _rank_key(row)
+        row["rank"] = previous["rank"] if previous and key == _rank_key(previous) else position
+        previous = row
+    unranked.sort(key=lambda r: (-r["total"], r["name"]))
+    for row in unranked:
+        row["rank"] = None
+    return ranked + unranked
 
 
 def _change(this: int, last: int) -> dict:
@@ -314,12 +433,14 @@ def hot_spots(scope: Q, today: date | None = None, categories=None) -> dict:
     last_start = this_start - timedelta(days=7)
     end = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
     base = Ticket.objects.filter(scope, created_at__gte=last_start, created_at__lt=end)
-    counts = {
-        "this": Count("id", filter=Q(created_at__gte=this_start)),
-        "last": Count("id", filter=Q(created_at__lt=this_start)),
-    }
-    cats = list(base.values("category_id").annotate(**counts).order_by("-this", "category_id"))
-    places = list(base.values("region_id").annotate(**counts).order_by("-this", "region_id"))
+    this = Count("id", filter=Q(created_at__gte=this_start))
+    last = Count("id", filter=Q(created_at__lt=this_start))
+    cats = list(
+        base.values("category_id").annotate(this=this, last=last).order_by("-this", "category_id")
+    )
+    places = list(
+        base.values("region_id").annotate(this=this, last=last).order_by("-this", "region_id")
+    )
     _top, _top_names, names = categories or _top_categories()
     cats = cats[:HOT_SPOTS]
     places = places[:HOT_SPOTS]
@@ -337,14 +458,8 @@ def hot_spots(scope: Q, today: date | None = None, categories=None) -> dict:
     }
 
 
-def event_figures(scope: Q, period: Period) -> dict | None:
-    """City-management events (grid app), when installed: volume, on-time and good evaluations."""
-    if not apps.is_installed("yiwang.grid"):
-        return None
-    try:
-        from yiwang.grid.models import CityEvent, ComponentClass, EventClass, EventStatus
-    except ImportError:  # pragma: no cover - the grid app is optional
-        return None
+def event_figures(scope: Q, period: Period) -> dict:
+    """City-management events (the grid app): volume, on-time and good evaluations."""
     done = Q(status__in=[EventStatus.CLOSED, EventStatus.EVALUATED])
     start, end = period.bounds()
     rows = list(
@@ -391,7 +506,7 @@ def compute(user, period: Period, *, use_cache: bool = True) -> dict:
     """All figures for ``user``'s scope and ``period`` (cached for a minute)."""
     scope, scope_key = scope_of(user)
     key = (
-        f"hotline:stats:v1:{scope_key}:{period.start}:{period.end}:{workdays.today()}:"
+        f"hotline:stats:v2:{scope_key}:{period.start}:{period.end}:{workdays.today()}:"
         f"{get_language()}"
     )
     if use_cache:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import citizen_views, views
 
 app_name = "hotline"
 urlpatterns = [
@@ -10,10 +10,10 @@ urlpatterns = [
     path("callbacks/", views.callbacks, name="callbacks"),
     path("dispatch/", views.dispatch_list, name="dispatch"),
     path("inbox/", views.inbox, name="inbox"),
-    path("report/", views.report, name="report"),
-    path("report/code/", views.report_code, name="report_code"),
-    path("mine/", views.mine, name="mine"),
-    path("mine/<int:pk>/", views.mine_detail, name="mine_detail"),
+    path("report/", citizen_views.report, name="report"),
+    path("report/code/", citizen_views.report_code, name="report_code"),
+    path("mine/", citizen_views.mine, name="mine"),
+    path("mine/<int:pk>/", citizen_views.mine_detail, name="mine_detail"),
     path("stats/", include("yiwang.hotline.stats_urls")),
     path("config/", include("yiwang.hotline.config_urls")),
     path("<int:pk>/", views.detail, name="detail"),

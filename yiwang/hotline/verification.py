@@ -19,6 +19,7 @@ from yiwang.accounts.models import normalise_phone, validate_mobile
 from yiwang.audit.context import current_ip
 from yiwang.gmcrypto.core import blind_index
 from yiwang.gmcrypto.masking import mask_phone
+from yiwang.notify import sms
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,6 @@ def send_code(phone: str) -> None:
     code = f"{secrets.randbelow(10**6):06d}"
     cache.set(key, {"hash": blind_index(code, key), "tries": 0}, CODE_TTL)
     cache.set(key + ":sent", True, RESEND_AFTER)
-    from yiwang.notify import sms
-
     text = _("Your 12345 verification code is %(code)s; it is valid for 5 minutes.") % {
         "code": code
     }

@@ -1,9 +1,8 @@
-"""Pages of the 12345 hotline: agent entry, dispatcher list, handler inbox, call-backs,
-ticket detail with its actions, the public report form and the citizen's own tickets."""
+"""Staff pages of the 12345 hotline: agent entry, dispatcher list, handler inbox, call-backs,
+and the ticket detail with its actions. Citizens' pages are in ``citizen_views``."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,33 +10,30 @@ from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from yiwang.accounts.forms import CaptchaForm
+from yiwang.accounts.typing import AuthenticatedRequest
 from yiwang.orgs.models import Department, Role
-from yiwang.orgs.scope import has_role
-from yiwang.regions.models import Level, Region
+from yiwang.orgs.scope import county_region, covers, has_role
+from yiwang.regions.models import Region
 from yiwang.web import params
 from yiwang.web.files import file_response
 
-from . import actions, queries, rules, verification
+from . import actions, queries, rules
+from .forms import AgentForm, apply_errors, photos_of, region_of, register_from
 from .models import (
-    CONTENT_MAX_CHARS,
+    COUNTY_CODE,
     Category,
     Channel,
     ExtensionRequest,
-    PhotoStage,
     Satisfaction,
     Status,
     Ticket,
     TicketPhoto,
     TicketType,
-    category_tree,
-    intake_regions,
 )
 
 # --- helpers ----------------------------------------------------------------------
@@ -51,153 +47,11 @@ def _require_any(request: HttpRequest, *roles: str) -> None:
         raise PermissionDenied(_("This page is for 12345 staff with the right post."))
 
 
-def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, msgs in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for msg in msgs:
-                form.add_error(target, msg)
-    else:
-        for msg in exc.messages:
-            form.add_error(None, msg)
-
-
-class ReferenceChoiceField(forms.TypedChoiceField):
-    """A choice among reference data kept per process (``yiwang.web.memo``): the options are
-    read only when the form is shown, and a submitted value is checked by one lookup instead
-    of scanning them all."""
-
-    def __init__(self, *, options, lookup, **kwargs):
-        self._lookup = lookup
-        super().__init__(choices=options, coerce=lookup, **kwargs)
-
-    def valid_value(self, value) -> bool:
-        return self._lookup(value) is not None
-
-
-def _category_options() -> list[tuple]:
-    return [("", "—")] + [(pk, name) for pk, name, _words in queries.leaf_categories()]
-
-
-def _leaf_id(value) -> int | None:
-    pk = params.parse_int(value, minimum=1)
-    return pk if pk in category_tree.get().leaf_ids else None
-
-
-def _region_options() -> list[tuple]:
-    return intake_regions.get().choices
-
-
-def _region(value) -> Region | None:
-    """A town or village of the county (not the county itself: leave the field empty)."""
-    region = intake_regions.get().by_id.get(params.parse_int(value, minimum=1))
-    return region if region is not None and region.level >= Level.TOWN else None
-
-
-class TicketForm(forms.Form):
-    """Fields shared by the agent's and the public form (validated again by the action)."""
-
-    type = forms.ChoiceField(label=gettext_lazy("Type"), choices=TicketType.choices)
-    category = ReferenceChoiceField(
-        label=gettext_lazy("Category"), options=_category_options, lookup=_leaf_id
-    )
-    content = forms.CharField(
-        label=gettext_lazy("Description"),
-        max_length=CONTENT_MAX_CHARS,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
-    region = ReferenceChoiceField(
-        label=gettext_lazy("Town or village"),
-        options=_region_options,
-        lookup=_region,
-        required=False,
-        empty_value=None,
-    )
-    address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
-    lat = forms.DecimalField(label=gettext_lazy("Latitude"), required=False, decimal_places=6)
-    lng = forms.DecimalField(label=gettext_lazy("Longitude"), required=False, decimal_places=6)
-    photos = forms.FileField(
-        label=gettext_lazy("Photos (JPG or PNG)"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["photos"].widget.attrs["multiple"] = True
-
-
-class AgentForm(TicketForm):
-    caller_phone = forms.CharField(
-        label=gettext_lazy("Caller phone"), max_length=30, required=False
-    )
-    caller_name = forms.CharField(label=gettext_lazy("Caller name"), max_length=50, required=False)
-    anonymous = forms.BooleanField(
-        label=gettext_lazy("Caller wishes to stay anonymous"), required=False
-    )
-    urgent = forms.BooleanField(label=gettext_lazy("Urgent"), required=False)
-    answered_from_kb = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    close_now = forms.BooleanField(
-        label=gettext_lazy("Answered from the knowledge base: close now"), required=False
-    )
-
-    field_order = [
-        "caller_phone",
-        "caller_name",
-        "anonymous",
-        "type",
-        "content",
-        "category",
-        "urgent",
-        "region",
-        "address",
-        "lat",
-        "lng",
-        "photos",
-        "close_now",
-        "answered_from_kb",
-    ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["caller_phone"].widget.attrs.update(
-            {"autofocus": True, "accesskey": "p", "inputmode": "tel", "autocomplete": "off"}
-        )
-        self.fields["content"].widget.attrs.update({"accesskey": "d"})
-        self.fields["category"].widget.attrs.update({"accesskey": "c"})
-        self.fields["type"].widget.attrs.update({"accesskey": "t"})
-
-
-class PublicForm(TicketForm):
-    phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=20, required=False)
-    code = forms.CharField(label=gettext_lazy("Verification code"), max_length=6, required=False)
-    name = forms.CharField(label=gettext_lazy("Your name"), max_length=50, required=False)
-
-
-def _photos(request: HttpRequest) -> list:
-    return request.FILES.getlist("photos")
-
-
-def _register_from(form: forms.Form, request: HttpRequest, **extra) -> actions.Registered:
-    data = form.cleaned_data
-    return actions.register_ticket(
-        type=data["type"],
-        category=data["category"],
-        content=data["content"],
-        address=data.get("address") or "",
-        lat=data.get("lat"),
-        lng=data.get("lng"),
-        region=data.get("region"),
-        photos=_photos(request),
-        **extra,
-    )
-
-
 # --- agent ----------------------------------------------------------------------------
 
 
 @login_required
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: AuthenticatedRequest) -> HttpResponse:
     """The agent's keyboard-first entry form for phone calls."""
     _require_any(request, Role.AGENT, Role.DISPATCHER)
     form = AgentForm(request.POST or None, request.FILES or None)
@@ -208,7 +62,7 @@ def new(request: HttpRequest) -> HttpResponse:
             form.add_error("close_now", _("Choose the knowledge-base answer you gave first."))
         else:
             try:
-                result = _register_from(
+                result = register_from(
                     form,
                     request,
                     actor=request.user,
@@ -220,7 +74,7 @@ def new(request: HttpRequest) -> HttpResponse:
                     answered_from_kb=kb,
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 ticket = result.ticket
                 if ticket.status == Status.CLOSED:
@@ -245,7 +99,7 @@ def new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def suggest(request: HttpRequest) -> HttpResponse:
+def suggest(request: AuthenticatedRequest) -> HttpResponse:
     """htmx: knowledge-base answers and categories for the text typed so far.
 
     The department comes from the 派单目录 exactly as the dispatcher's suggestion does,
@@ -257,13 +111,13 @@ def suggest(request: HttpRequest) -> HttpResponse:
         categories = queries.suggest_categories(q)
         articles = queries.suggest_articles(q, limit=5)
         if categories:
-            region = _region(request.GET.get("region")) or actions.county_region()
+            region = region_of(request.GET.get("region")) or county_region()
             probe = Ticket(
                 category=Category.objects.select_related("parent__parent").get(
                     pk=categories[0]["pk"]
                 ),
                 region=region,
-                town=actions.town_of(region),
+                town=region.town,
             )
             department = actions.suggest_dispatch(probe)[0]
     return render(
@@ -275,7 +129,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def caller(request: HttpRequest) -> HttpResponse:
+def caller(request: AuthenticatedRequest) -> HttpResponse:
     """htmx: the caller's earlier tickets, looked up by phone (blind index)."""
     _require_any(request, Role.AGENT, Role.DISPATCHER)
     phone = request.GET.get("caller_phone") or request.GET.get("phone") or ""
@@ -284,7 +138,7 @@ def caller(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def callbacks(request: HttpRequest) -> HttpResponse:
+def callbacks(request: AuthenticatedRequest) -> HttpResponse:
     """Closed tickets awaiting call-back (回访), oldest first."""
     _require_any(request, Role.AGENT, Role.DISPATCHER)
     qs = (
@@ -317,7 +171,7 @@ def _int(value, default: int) -> int:
 
 
 @login_required
-def dispatch_list(request: HttpRequest) -> HttpResponse:
+def dispatch_list(request: AuthenticatedRequest) -> HttpResponse:
     """New, returned and replied tickets (or any status by filter); overdue and urgent first."""
     _require_any(request, Role.DISPATCHER)
     qs = queries.list_base(request.user).defer("caller_phone")  # the list shows no phones
@@ -346,7 +200,7 @@ def dispatch_list(request: HttpRequest) -> HttpResponse:
         )
     ).order_by("overdue_first", "due_at", "created_at", "id")
     rows, has_next, page = queries.capped_page(qs, _int(g.get("page"), 1))
-    county = Region.objects.filter(code=actions.COUNTY_CODE).first()
+    county = Region.objects.filter(code=COUNTY_CODE).first()
     towns = county.children.order_by("code") if county else []
     return render(
         request,
@@ -367,7 +221,7 @@ def dispatch_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedRequest) -> HttpResponse:
     """The department handler's tickets: to sign for, being handled; by due date."""
     _require_any(request, Role.HANDLER)
     tab = request.GET.get("tab", "unsigned")
@@ -411,7 +265,7 @@ def _visible(request: HttpRequest, pk: int) -> Ticket:
 def _my_actions(user, ticket: Ticket) -> set[str]:
     possible = rules.allowed_actions(ticket)
     mine: set[str] = set()
-    if actions.in_region_scope(user, [Role.DISPATCHER], ticket.region):
+    if covers(user, [Role.DISPATCHER], ticket.region):
         mine |= {
             "dispatch",
             "redispatch",
@@ -421,7 +275,7 @@ def _my_actions(user, ticket: Ticket) -> set[str]:
             "merge",
             "decide_extension",
         }
-    if actions.in_region_scope(user, [Role.AGENT, Role.DISPATCHER], ticket.region):
+    if covers(user, [Role.AGENT, Role.DISPATCHER], ticket.region):
         mine.add("record_callback")
     if ticket.lead_department_id and actions.is_handler_of(user, ticket):
         mine |= {"sign_for", "reply", "return_ticket", "request_extension"}
@@ -432,12 +286,12 @@ def _my_actions(user, ticket: Ticket) -> set[str]:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int, revealed_phone: str = "") -> HttpResponse:
+def detail(request: AuthenticatedRequest, pk: int, revealed_phone: str = "") -> HttpResponse:
     ticket = _visible(request, pk)
     allowed = _my_actions(request.user, ticket)
     may_reveal = not revealed_phone and actions.may_reveal_caller(request.user, ticket)
-    suggestion = (None, [])
-    duplicates = []
+    suggestion: tuple[Department | None, list[Department]] = (None, [])
+    duplicates: list[Ticket] = []
     if {"dispatch", "redispatch"} & allowed:
         suggestion = actions.suggest_dispatch(ticket)
     if "merge" in allowed:
@@ -470,7 +324,7 @@ def detail(request: HttpRequest, pk: int, revealed_phone: str = "") -> HttpRespo
 
 @login_required
 @require_POST
-def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+def reveal_phone(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Show the caller's full number for a call-back or contact (purpose and reason given);
     rendered once, never put in the session or a cookie. Tickets outside the user's scope
     answer 404; in scope but not allowed (anonymous caller, wrong role): 403."""
@@ -493,7 +347,7 @@ def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+def photo(request: AuthenticatedRequest, pk: int, photo_pk: int) -> FileResponse:
     """A ticket's photo, for staff who may see the ticket and for the citizen who reported it."""
     item = get_object_or_404(
         TicketPhoto.objects.select_related("ticket"), pk=photo_pk, ticket_id=pk
@@ -511,7 +365,7 @@ def _department(value) -> Department | None:
 
 @login_required
 @require_POST
-def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def act(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     """Run one action on a ticket from the detail page."""
     ticket = _visible(request, pk)
     p, user = request.POST, request.user
@@ -530,7 +384,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             actions.sign_for(actor=user, ticket=ticket)
         elif action == "reply":
             actions.reply(
-                actor=user, ticket=ticket, text=p.get("text", ""), photos=_photos(request)
+                actor=user, ticket=ticket, text=p.get("text", ""), photos=photos_of(request)
             )
         elif action == "return_ticket":
             actions.return_ticket(actor=user, ticket=ticket, reason=p.get("reason", ""))
@@ -576,95 +430,3 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if nxt.startswith("/hotline/") and "//" not in nxt:
         return redirect(nxt)
     return redirect("hotline:detail", pk=pk)
-
-
-# --- citizens ------------------------------------------------------------------------------
-
-
-def report(request: HttpRequest) -> HttpResponse:
-    """The public form: a logged-in citizen, or anyone with an SMS-verified mobile phone."""
-    user = request.user
-    logged_in = user.is_authenticated and getattr(user, "kind", "") != "staff"
-    form = PublicForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if logged_in:
-                actor, phone, name = user, "", ""
-            else:
-                phone = verification.verify_code(data["phone"], data["code"])
-                actor, name = None, data["name"]
-            result = _register_from(
-                form,
-                request,
-                actor=actor,
-                channel=Channel.WEB,
-                caller_name=name,
-                caller_phone=phone,
-                anonymous=not logged_in and not name,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            return render(request, "hotline/report_done.html", {"ticket": result.ticket})
-    return render(
-        request,
-        "hotline/report.html",
-        {"form": form, "logged_in": logged_in, "code_form": CaptchaForm(prefix=CODE_CAPTCHA)},
-    )
-
-
-# The CAPTCHA that guards "send code" (its own prefix: the report itself does not need it).
-CODE_CAPTCHA = "code"
-
-
-@require_POST
-def report_code(request: HttpRequest) -> HttpResponse:
-    """Text a verification code to the phone given in the public form (htmx or plain POST).
-
-    The CAPTCHA comes first (a wrong answer sends and counts nothing); the per-address,
-    per-number and daily caps are applied by ``verification.send_code``.
-    """
-    code_form = CaptchaForm(request.POST, prefix=CODE_CAPTCHA)
-    if not code_form.is_valid():
-        status, text = 400, " ".join(code_form.errors["captcha"])
-    else:
-        try:
-            verification.send_code(request.POST.get("phone", ""))
-        except ValidationError as exc:
-            status, text = 400, " ".join(exc.messages)
-        else:
-            status, text = 200, _("A 6-digit code has been sent; it is valid for 5 minutes.")
-    if request.headers.get("HX-Request"):
-        return render(
-            request,
-            "hotline/_code_status.html",
-            # The picture was used up: the fragment brings a new one (out of band).
-            {"text": text, "ok": status == 200, "code_form": CaptchaForm(prefix=CODE_CAPTCHA)},
-            status=status,
-        )
-    (messages.success if status == 200 else messages.error)(request, text)
-    return redirect(reverse("hotline:report"))
-
-
-def mine(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('accounts:login')}?next={request.path}")
-    rows = list(
-        Ticket.objects.filter(citizen=request.user)
-        .select_related("category", "lead_department")
-        .order_by("-created_at")[:100]
-    )
-    return render(request, "hotline/mine.html", {"rows": rows})
-
-
-def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('accounts:login')}?next={request.path}")
-    ticket = get_object_or_404(
-        Ticket.objects.select_related("category", "lead_department"),
-        pk=pk,
-        citizen=request.user,
-    )
-    photos = ticket.photos.filter(stage=PhotoStage.REPORT)
-    return render(request, "hotline/mine_detail.html", {"ticket": ticket, "photos": photos})

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -266,7 +266,8 @@ def _locked(article: Article) -> Article:
     return Article.objects.select_for_update().get(pk=article.pk)
 
 
-def _sync(target: Article, source: Article) -> None:
+def _sync(target: models.Model, source: models.Model) -> None:
+    """Copy a freshly locked row's values onto the instance the caller holds."""
     for field in source._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
 
@@ -336,14 +337,15 @@ def publish_article(*, actor, article: Article) -> Article:
         raise ValidationError(
             gettext("“%(title)s” is already published.") % {"title": current.title}
         )
-    if current.expired:
+    valid_until = current.valid_until
+    if current.expired and valid_until is not None:  # only a past "valid until" expires
         raise ValidationError(
             {
                 "valid_until": gettext(
                     "“%(title)s” expired on %(date)s: set a later “valid until” date before "
                     "publishing it."
                 )
-                % {"title": current.title, "date": current.valid_until.isoformat()}
+                % {"title": current.title, "date": valid_until.isoformat()}
             }
         )
     current.status = ArticleStatus.PUBLISHED
@@ -439,7 +441,8 @@ def _check_parent(parent: KnowledgeCategory | None, category: KnowledgeCategory 
     if parent is None:
         return
     if category is not None:
-        ancestor_id, seen = parent.pk, set()
+        ancestor_id: int | None = parent.pk
+        seen: set[int] = set()
         while ancestor_id is not None and ancestor_id not in seen:
             if ancestor_id == category.pk:
                 raise ValidationError(

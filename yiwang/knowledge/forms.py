@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.catalog.models import ServiceItem
+from yiwang.orgs.choices import use_grouped_departments
 from yiwang.web.params import ModelMultipleIdField
 
 from .models import KnowledgeCategory
@@ -45,7 +46,7 @@ class ArticleForm(forms.Form):
         ),
         empty_label=_("No category"),
     )
-    department = forms.ModelChoiceField(
+    department: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Responsible department"),
         required=False,
         queryset=None,
@@ -85,6 +86,7 @@ class ArticleForm(forms.Form):
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
+        use_grouped_departments(self.fields["department"])  # county first, then by town
 
     def article_fields(self) -> dict:
         data = dict(self.cleaned_data)

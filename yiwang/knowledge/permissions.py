@@ -1,6 +1,6 @@
 """Who may edit the knowledge base (everything goes through ``yiwang.orgs.scope``).
 
-- the platform itself (actor ``None`` or a label such as ``"demo"``), superusers and the
+- the platform itself (a ``SystemActor``, e.g. the demo loader), superusers and the
   ``authority`` role: every article and the glossary;
 - ``dept_admin`` posts: articles of their department (any department when the post has
   none) and the glossary. 12345 agents and other staff read, they do not edit.
@@ -12,14 +12,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from yiwang.audit.actors import is_system
 from yiwang.orgs.models import Role
 from yiwang.orgs.scope import has_role, posts_of
 
 from .models import Article
-
-
-def is_system(actor) -> bool:
-    return actor is None or isinstance(actor, str)
 
 
 def _active(user) -> bool:
@@ -71,7 +68,7 @@ def manageable_articles(user) -> QuerySet[Article]:
     departments = _admin_departments(user) if _active(user) else set()
     if None in departments:
         return qs
-    return qs.filter(department_id__in=departments)
+    return qs.filter(department_id__in={d for d in departments if d is not None})
 
 
 def manageable_departments(user):

@@ -4,9 +4,15 @@ Queries are expanded with the dialect glossary before they reach the shared sear
 when the text contains a glossary term (客家话 起屋), its standard words (建房) are
 searched as well. Search hits are re-checked against the database, so an article that
 expired or was unpublished since it was indexed is never returned.
+
+Agents' suggestions are searched without the words that report the call (来电人称,
+市民来电反映, 来电咨询): they describe every call, not the matter, and left in they rank
+the one article that mentions 来电人 in its title above the article that answers.
 """
 
 from __future__ import annotations
+
+import re
 
 from django.db.models import QuerySet
 
@@ -45,6 +51,23 @@ def expand_query(text: str) -> str:
     return f"{text[:room]} {extra}"[:MAX_QUERY_CHARS]
 
 
+# How agents open a call record: who called and how (市民来电反映, 来电人称, 致电咨询).
+# A bare 来电 is left alone: in 停电了什么时候来电 it is the matter (the power coming back).
+_CALL_REPORT = re.compile(
+    r"(市民|群众|村民|居民|客户)?(来电|致电)(人|者)?(反映|咨询|询问|投诉|求助|举报|表示|称|说)?"
+)
+
+
+def without_call_report(text: str) -> str:
+    """``text`` without the phrases that report the call rather than the matter."""
+
+    def drop(match: re.Match) -> str:
+        who, _call, person, verb = match.groups()
+        return " " if (who or person or verb) else match.group(0)
+
+    return _CALL_REPORT.sub(drop, text or "")
+
+
 def _ranked(text: str, *, qs: QuerySet[Article], public_only: bool, limit: int) -> list[Article]:
     query = expand_query(text)
     if not query:
@@ -65,7 +88,7 @@ def suggest_articles(text: str, limit: int = 5) -> list[Article]:
     internal ones included, best first (at most ``MAX_SUGGESTIONS``)."""
     limit = max(1, min(int(limit), MAX_SUGGESTIONS))
     qs = Article.objects.valid().select_related("category")
-    return _ranked(text, qs=qs, public_only=False, limit=limit)
+    return _ranked(without_call_report(text), qs=qs, public_only=False, limit=limit)
 
 
 def search_articles(q: str, limit: int = 50) -> list[Article]:

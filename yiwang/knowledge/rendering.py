@@ -51,7 +51,9 @@ def _block(lines: list[str]) -> str:
             if kind != wanted:
                 flush_list()
                 kind = wanted
-            items.append(_inline((bullet or number).group(1)))
+            marker = bullet or number
+            assert marker is not None  # one of the two matched: this branch
+            items.append(_inline(marker.group(1)))
         else:
             flush_list()
             para.append(_inline(line.strip()))

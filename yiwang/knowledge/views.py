@@ -122,7 +122,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "knowledge/detail.html",
         {
             "article": article,
-            "items": article.published_items,
+            "items": article.published_items,  # type: ignore[attr-defined]  # Prefetch to_attr
             "can_manage": can_manage,
             "preview": not article.is_public,
             # What the public sees is redacted; a staff preview of a non-public article is not.
@@ -362,21 +362,17 @@ def manage_glossary_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _category_rows() -> list[KnowledgeCategory]:
     """Every category in tree order (top level, each followed by its subcategories) with its
-    article counts (2 queries). Anything deeper than two levels is listed under its parent."""
-    counts = {
-        row["category_id"]: row
-        for row in Article.objects.filter(category__isnull=False)
-        .values("category_id")
+    article counts (1 query). Anything deeper than two levels is listed under its parent."""
+    categories = list(
+        KnowledgeCategory.objects.select_related("parent")
         .annotate(
-            total=Count("id"), published=Count("id", filter=Q(status=ArticleStatus.PUBLISHED))
+            article_count=Count("articles"),
+            published_count=Count("articles", filter=Q(articles__status=ArticleStatus.PUBLISHED)),
         )
-    }
-    categories = list(KnowledgeCategory.objects.select_related("parent").order_by("position", "id"))
+        .order_by("position", "id")
+    )
     children: dict[int, list[KnowledgeCategory]] = {}
     for c in categories:
-        row = counts.get(c.pk, {})
-        c.article_count = row.get("total", 0)
-        c.published_count = row.get("published", 0)
         if c.parent_id:
             children.setdefault(c.parent_id, []).append(c)
     rows: list[KnowledgeCategory] = []

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Message
+from .models import LINK_MAX_LENGTH, TITLE_MAX_LENGTH, Message
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +24,11 @@ def _validate(title: str, link: str) -> None:
     errors = {}
     if not title or not title.strip():
         errors["title"] = ValidationError(_("A notice needs a title."), code="required")
-    elif len(title) > Message._meta.get_field("title").max_length:
+    elif len(title) > TITLE_MAX_LENGTH:
         errors["title"] = ValidationError(
             _("The notice title is %(length)d characters long; shorten it to at most %(max)d."),
             code="max_length",
-            params={"length": len(title), "max": 200},
+            params={"length": len(title), "max": TITLE_MAX_LENGTH},
         )
     if (
         link
@@ -42,11 +42,11 @@ def _validate(title: str, link: str) -> None:
             code="invalid_link",
             params={"link": link[:100]},
         )
-    elif len(link) > Message._meta.get_field("link").max_length:
+    elif len(link) > LINK_MAX_LENGTH:
         errors["link"] = ValidationError(
             _("The notice link is longer than %(max)d characters."),
             code="max_length",
-            params={"max": 500},
+            params={"max": LINK_MAX_LENGTH},
         )
     if errors:
         raise ValidationError(errors)
@@ -78,7 +78,7 @@ def notify(*, user, title: str, body: str = "", link: str = "", sms: bool = Fals
     message = Message.objects.create(
         recipient=user, title=title.strip(), body=body or "", link=link
     )
-    if sms and getattr(user, "phone", ""):
+    if sms and bool(getattr(user, "phone", "")):
         text = sms_text(title, body)
         user_id = user.pk
         transaction.on_commit(lambda: _enqueue_sms(user_id, text))

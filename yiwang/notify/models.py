@@ -5,6 +5,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# Named so that validation can quote them in its messages (one place per limit).
+TITLE_MAX_LENGTH = 200
+LINK_MAX_LENGTH = 500
+
 
 class Message(models.Model):
     recipient = models.ForeignKey(
@@ -13,9 +17,9 @@ class Message(models.Model):
         related_name="messages",
         verbose_name=_("recipient"),
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
     body = models.TextField(_("body"), blank=True)
-    link = models.CharField(_("link"), max_length=500, blank=True)
+    link = models.CharField(_("link"), max_length=LINK_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 

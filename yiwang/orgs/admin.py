@@ -1,5 +1,7 @@
 """Admin for departments, halls, windows and posts. Changes go through ``orgs.actions``."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -13,8 +15,9 @@ class DepartmentForm(forms.ModelForm):
         model = Department
         fields = list(actions.DEPARTMENT_FIELDS)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not self.errors:
             try:
                 actions.clean_department(
@@ -22,7 +25,7 @@ class DepartmentForm(forms.ModelForm):
                     exclude_pk=self.instance.pk,
                 )
             except ValidationError as exc:
-                self._update_errors(exc)
+                self.add_error(None, exc)
         return data
 
 
@@ -53,15 +56,16 @@ class HallForm(forms.ModelForm):
         model = Hall
         fields = list(actions.HALL_FIELDS)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not self.errors:
             try:
                 actions.clean_hall(
                     {f: data.get(f) for f in actions.HALL_FIELDS}, exclude_pk=self.instance.pk
                 )
             except ValidationError as exc:
-                self._update_errors(exc)
+                self.add_error(None, exc)
         return data
 
 

@@ -7,13 +7,24 @@ its region. Superusers see everything.
 
     Case.objects.filter(scope_q(user, roles=["reviewer"], department_field="department",
                                 region_path_field="region__path"))
+
+It also holds the region-tree helpers every app needs (regions carry a materialised
+``path`` of codes, so a subtree is a prefix match): ``subtree_q``, ``posts_subtree_q``,
+``covers``, ``ancestor_paths``, ``subtree_or_ancestors_q``, and the county of the deployment
+(``county_region``, ``county_regions``). Whether the platform itself acts is
+``yiwang.audit.actors.is_system`` (``audit`` sits below ``orgs``, and ``regions`` needs it too).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from yiwang.regions.models import Region
 
 from .models import Department, Post
 
@@ -126,3 +137,94 @@ def can_act(user, *, roles: Iterable[str] | str, department, region) -> bool:
         if region.path.startswith(post.region.path):
             return True
     return False
+
+
+# --- region subtrees ---------------------------------------------------------------
+
+
+def _active_user(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def subtree_q(paths: Iterable[str], field: str = "region__path") -> Q:
+    """Rows whose region path (``field``) lies in one of the subtrees rooted at ``paths``.
+
+    Paths inside another of ``paths`` are dropped (one prefix scan per root); no paths
+    matches nothing."""
+    roots: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(root) for root in roots):
+            roots.append(path)
+    combined = Q(pk__in=[])
+    for root in roots:
+        combined |= Q(**{f"{field}__startswith": root})
+    return combined
+
+
+def posts_subtree_q(user, roles: Iterable[str] | str, field: str = "region__path") -> Q:
+    """Rows in the region subtree of any of the user's posts with one of ``roles``, whatever
+    the post's department (dispatchers, leaders, auditors). Superusers: everything."""
+    if not _active_user(user):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    return subtree_q((post.region.path for post in posts_of(user, roles)), field)
+
+
+def covers(user, roles: Iterable[str] | str, region: Region | None) -> bool:
+    """Whether a post of ``user`` with one of ``roles`` covers ``region`` (any department)."""
+    if not _active_user(user):
+        return False
+    if user.is_superuser:
+        return True
+    if region is None:
+        return False
+    return any(region.path.startswith(post.region.path) for post in posts_of(user, roles))
+
+
+def ancestor_paths(region_or_path: Region | str) -> list[str]:
+    """The paths of the regions above one: ``"440000/441400/441422/"`` →
+    ``["440000/", "440000/441400/"]`` (no query)."""
+    path = region_or_path if isinstance(region_or_path, str) else region_or_path.path
+    parts = path.strip("/").split("/")
+    return ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+
+
+def subtree_or_ancestors_q(region: Region, field: str = "region__path") -> Q:
+    """Rows whose region is ``region``, below it, or above it (e.g. the posts and items that
+    concern a town: the town's own, its villages', and the county's and province's)."""
+    return Q(**{f"{field}__startswith": region.path}) | Q(
+        **{f"{field}__in": ancestor_paths(region)}
+    )
+
+
+# --- the county of this deployment -------------------------------------------------
+
+
+def county_code() -> str:
+    return settings.YIWANG_COUNTY_CODE
+
+
+def county_region() -> Region:
+    """The county this deployment serves (``YIWANG_COUNTY_CODE``); a clear error when the
+    administrative divisions are not loaded yet."""
+    county = Region.objects.filter(code=county_code()).first()
+    if county is None:
+        raise ValidationError(
+            _(
+                "The county region %(code)s does not exist yet: load the administrative "
+                "divisions first."
+            )
+            % {"code": county_code()},
+            code="no_county",
+        )
+    return county
+
+
+def county_regions():
+    """The county and every town and village in it, in tree order (none before they are
+    loaded)."""
+    county = Region.objects.filter(code=county_code()).first()
+    if county is None:
+        return Region.objects.none()
+    return Region.objects.subtree(county).order_by("path")

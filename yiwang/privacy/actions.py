@@ -227,6 +227,8 @@ def _limit_message(limit: str, count: int, maximum: int) -> str:
 
 
 def _audit(row: Disclosure, obj, action: str) -> None:
+    # Only refusals name the limit; ``record`` takes any extra detail as a keyword.
+    limit: dict[str, Any] = {"limit": row.limit} if row.limit else {}
     record(
         actor=row.actor,
         action=action,
@@ -236,7 +238,7 @@ def _audit(row: Disclosure, obj, action: str) -> None:
         reason=row.reason,
         subject=row.subject_id or row.subject_label,
         disclosure=str(row.ref),
-        **({"limit": row.limit} if row.limit else {}),
+        **limit,
     )
 
 
@@ -365,7 +367,7 @@ def _alert_auditors(row: Disclosure) -> None:
         "%(window)s; further reveals are refused. Review what was revealed and why."
     ) % {
         "name": row.actor_name,
-        "department": row.department.name if row.department_id else "—",
+        "department": row.department.name if row.department is not None else "—",
         "max": maximum,
         "window": Limit(row.limit).label,
     }

@@ -1,5 +1,7 @@
 """Filters of the auditors' pages."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -22,8 +24,9 @@ class DisclosureFilterForm(forms.Form):
     )
     refused = forms.BooleanField(label=_("Refused reveals only"), required=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise ValidationError(

@@ -7,12 +7,10 @@ run a query per row.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
-
-from yiwang.orgs.models import Role
-from yiwang.orgs.scope import posts_of
 
 from .models import Disclosure, RevealBurst
 
@@ -20,11 +18,27 @@ OVERVIEW_ROWS = 100
 RECENT_BURSTS = 20
 
 
-def is_auditor(user) -> bool:
-    """Superusers and holders of an active auditor post (from the posts cached per request)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return bool(user.is_superuser or posts_of(user, [Role.AUDITOR]))
+class StaffRow(TypedDict):
+    """One staff member's reveals in ``per_staff`` (counts of shown values unless named)."""
+
+    actor_id: int
+    actor_name: str
+    hour: int
+    day: int
+    month: int
+    refused: int
+    subjects: int
+    last: datetime
+
+
+class SubjectRow(TypedDict):
+    """One person's reveals in ``per_subject``."""
+
+    subject_key: str
+    label: str
+    count: int
+    staff: int
+    last: datetime
 
 
 def recent_bursts(now: datetime | None = None) -> list[RevealBurst]:
@@ -37,7 +51,7 @@ def recent_bursts(now: datetime | None = None) -> list[RevealBurst]:
     )
 
 
-def per_staff(now: datetime | None = None, staff: str = "") -> list[dict]:
+def per_staff(now: datetime | None = None, staff: str = "") -> list[StaffRow]:
     """Reveals per staff member in the last hour, 24 hours and 30 days; refusals first."""
     now = now or timezone.now()
     qs = Disclosure.objects.filter(created_at__gt=now - timedelta(days=30))
@@ -58,7 +72,7 @@ def per_staff(now: datetime | None = None, staff: str = "") -> list[dict]:
     )
 
 
-def per_subject(now: datetime | None = None) -> list[dict]:
+def per_subject(now: datetime | None = None) -> list[SubjectRow]:
     """Reveals per person in the last 30 days: how often and by how many staff members."""
     now = now or timezone.now()
     return list(

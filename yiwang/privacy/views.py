@@ -18,7 +18,7 @@ PAGE_SIZE = 50
 
 
 def _require_auditor(request: HttpRequest) -> None:
-    if not queries.is_auditor(request.user):
+    if not request.user.has_perm("audit.view_log"):  # auditors (orgs/permissions.py)
         raise PermissionDenied(
             _("Only auditors can review reveals of personal data. Ask for an auditor post.")
         )

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yiwang.audit.actions import record
+from yiwang.audit.actors import is_system
 
 from .models import Level, Region
 
@@ -34,20 +35,13 @@ def _invalid(field: str, message, code: str) -> ValidationError:
     return ValidationError({field: [ValidationError(message, code=code)]})
 
 
-def is_system(actor) -> bool:
-    """``None`` or a label such as ``"demo"`` means the platform itself (commands, loaders)."""
-    return actor is None or isinstance(actor, str)
-
-
 def can_administer(actor) -> bool:
     """Superusers and data-authority administrators maintain the shared reference data."""
     if is_system(actor):
         return True
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return False
-    from yiwang.orgs import scope  # orgs depends on regions, not the other way round
-
-    return scope.has_role(actor, "authority")
+    # Granted by orgs/permissions.py (data-authority posts): orgs depends on regions, not the
+    # other way round.
+    return bool(getattr(actor, "is_authenticated", False) and actor.has_perm("regions.administer"))
 
 
 def _require_administer(actor) -> None:
@@ -65,7 +59,7 @@ def _snapshot(region: Region) -> dict:
         "code": region.code,
         "name": region.name,
         "level": region.level,
-        "parent": region.parent.code if region.parent_id else None,
+        "parent": region.parent.code if region.parent is not None else None,
         "retired": region.retired,
     }
 

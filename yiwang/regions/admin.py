@@ -1,5 +1,7 @@
 """Admin for administrative divisions. Every change goes through ``regions.actions``."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,14 +21,15 @@ class RegionForm(forms.ModelForm):
         # Duplicate codes are reported by the action's clearer message (retired codes included).
         pass
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if self.instance.pk is None and not self.errors:
             try:
                 actions.validate_region_code(
                     code=(data.get("code") or "").strip(),
                     name=(data.get("name") or "").strip(),
-                    level=data.get("level"),
+                    level=data["level"],  # a required field, and there are no errors
                     parent=data.get("parent"),
                 )
                 existing = Region.objects.filter(code=(data.get("code") or "").strip()).first()
@@ -41,7 +44,7 @@ class RegionForm(forms.ModelForm):
                         }
                     )
             except ValidationError as exc:
-                self._update_errors(exc)
+                self.add_error(None, exc)
         return data
 
 

@@ -54,15 +54,24 @@ class Region(models.Model):
     @property
     def county(self) -> "Region | None":
         """The county-level division this region belongs to (itself if it is one)."""
-        node = self
+        node: Region | None = self
         while node is not None and node.level > Level.COUNTY:
             node = node.parent
         return node if node is not None and node.level == Level.COUNTY else None
 
     @property
+    def town(self) -> "Region | None":
+        """The town-level division this region belongs to (itself if it is one; ``None`` above
+        town level). Walks ``parent``: select it related to avoid a query."""
+        node: Region | None = self
+        while node is not None and node.level > Level.TOWN:
+            node = node.parent
+        return node if node is not None and node.level == Level.TOWN else None
+
+    @property
     def full_name(self) -> str:
         names = []
-        node = self
+        node: Region | None = self
         while node is not None and node.level >= Level.COUNTY:
             names.append(node.name)
             node = node.parent

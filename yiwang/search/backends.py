@@ -108,8 +108,9 @@ def _fts5_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def _filters(kinds: list[str] | None, public_only: bool) -> tuple[str, list]:
-    sql, params = "", []
+def _filters(kinds: list[str] | None, public_only: bool) -> tuple[str, list[object]]:
+    sql = ""
+    params: list[object] = []
     if kinds:
         sql += " AND d.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")"
         params.extend(kinds)

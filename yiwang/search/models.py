@@ -37,3 +37,26 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key} {self.title}"
+
+
+class QueryCount(models.Model):
+    """How many times a normalised query was searched on one day, and nothing else: no user,
+    no address, no time of day (``yiwang.search.popular``)."""
+
+    kind = models.CharField(_("kind"), max_length=32)
+    day = models.DateField(_("day"))
+    query = models.CharField(_("query"), max_length=30)
+    count = models.PositiveIntegerField(_("searches"), default=0)
+
+    class Meta:
+        verbose_name = _("search count")
+        verbose_name_plural = _("search counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "day", "query"], name="search_query_count_kind_day_query_uniq"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "day"], name="search_query_count_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}:{self.query} ×{self.count}"

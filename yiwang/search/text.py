@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -210,7 +211,7 @@ def analyze_query(query: str) -> list[QueryTerm]:
     return terms
 
 
-def split_aliases(aliases: str | list[str] | tuple[str, ...] | None) -> list[str]:
+def split_aliases(aliases: str | Iterable[str] | None) -> list[str]:
     """Aliases given as a list or as one string separated by spaces/commas/、/；."""
     if not aliases:
         return []

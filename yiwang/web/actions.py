@@ -21,20 +21,21 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from yiwang.audit.actions import record
+from yiwang.audit.actors import SYSTEM, SystemActor
 
 from .models import RecoveryOutcome, RecoveryReason, TaskRecovery
 from .queries import stuck_tasks
 
 logger = logging.getLogger(__name__)
 
-SYSTEM = "system"
-
 
 class TaskTimedOut(Exception):
     """The error recorded on a task the recovery pass took out of RUNNING."""
 
 
-def recover_stuck_tasks(*, actor: str = SYSTEM, now: datetime | None = None) -> dict[str, int]:
+def recover_stuck_tasks(
+    *, actor: SystemActor = SYSTEM, now: datetime | None = None
+) -> dict[str, int]:
     """Recover every stuck task; returns how many were retried and how many failed."""
     now = now or timezone.now()
     counts = {RecoveryOutcome.RETRIED.value: 0, RecoveryOutcome.FAILED.value: 0}

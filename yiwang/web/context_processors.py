@@ -1,13 +1,15 @@
 from django.conf import settings
+from django.http import HttpRequest
 
 from yiwang.accounts.preferences import elder_mode_on
 
 
-def site(request):
+def site(request: HttpRequest) -> dict[str, object]:
+    # A request that never reached the authentication middleware (an early error page) has
+    # no ``user``.
     user = getattr(request, "user", None)
-    authenticated = user is not None and user.is_authenticated
     roles: set[str] = set()
-    if authenticated and user.kind == "staff":
+    if user is not None and user.is_authenticated and user.kind == "staff":
         from yiwang.orgs.scope import posts_of
 
         roles = {p.role for p in posts_of(user)}

@@ -80,6 +80,8 @@ def public_photo_response(field_file, *, filename: str, content_type: str) -> Ht
             raise Http404 from exc
     name = safe_filename(filename, content_type)
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(False, name)
+    disposition = content_disposition_header(False, name)
+    assert disposition is not None  # only an empty name gives none; ``safe_filename`` has one
+    response["Content-Disposition"] = disposition
     _harden(response, public=True)
     return response

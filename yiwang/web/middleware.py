@@ -26,12 +26,19 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(self), payment=(), 
 
 
 def _tile_origin() -> str:
-    """The configured map tile server, the one outside origin images may come from."""
-    url = getattr(settings, "YIWANG_MAP_TILE_URL", "")
-    if not url:
-        return ""
-    parts = urlsplit(url.replace("{s}", "a"))
-    return f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    """The configured map tile servers, the only outside origins images may come from: the
+    base layer and the labels layer, each of its ``{s}`` subdomains spelled out (天地图 serves
+    from t0 … t7)."""
+    subdomains = getattr(settings, "YIWANG_MAP_TILE_SUBDOMAINS", "") or "abc"
+    origins: list[str] = []
+    for name in ("YIWANG_MAP_TILE_URL", "YIWANG_MAP_TILE_LABELS_URL"):
+        url = getattr(settings, name, "")
+        for sub in subdomains if url and "{s}" in url else [""] if url else []:
+            parts = urlsplit(url.replace("{s}", sub))
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if parts.scheme in ("http", "https") and parts.netloc and origin not in origins:
+                origins.append(origin)
+    return "".join(f" {origin}" for origin in origins)
 
 
 def content_security_policy(path: str) -> str:

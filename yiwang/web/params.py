@@ -152,4 +152,6 @@ class ModelMultipleIdField(forms.ModelMultipleChoiceField):
                         code="invalid_pk_value",
                         params={"pk": shown(pk)},
                     )
-        return super()._check_values(value)
+        # A private hook of ModelMultipleChoiceField (after the required and list checks) that
+        # django-stubs does not declare.
+        return super()._check_values(value)  # type: ignore[misc]

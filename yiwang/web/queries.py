@@ -27,8 +27,8 @@ def queue_in_database() -> bool:
     return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
 
 
-def _age(since: datetime | None, now: datetime) -> float | None:
-    return None if since is None else round(max(0.0, (now - since).total_seconds()), 1)
+def _age(since: datetime, now: datetime) -> float:
+    return round(max(0.0, (now - since).total_seconds()), 1)
 
 
 def worker_health(now: datetime | None = None) -> dict:

@@ -152,17 +152,21 @@ class Supervisor:
 
     def shutdown(self) -> None:
         """SIGTERM every running child in reverse start order, SIGKILL after the grace period."""
-        running = [c for c in reversed(self.children) if c.process and c.process.poll() is None]
-        for child in running:
-            _signal(child.process, signal.SIGTERM)
+        running = [
+            (c.name, c.process)
+            for c in reversed(self.children)
+            if c.process and c.process.poll() is None
+        ]
+        for _name, process in running:
+            _signal(process, signal.SIGTERM)
         deadline = time.monotonic() + self.grace
-        for child in running:
+        for name, process in running:
             try:
-                child.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                logger.warning("%s did not stop within %.0f s; killing it", child.name, self.grace)
-                _signal(child.process, signal.SIGKILL)
-                child.process.wait()
+                logger.warning("%s did not stop within %.0f s; killing it", name, self.grace)
+                _signal(process, signal.SIGKILL)
+                process.wait()
 
 
 def _signal(process: subprocess.Popen, signum: int) -> None:

@@ -195,7 +195,7 @@ def carries_metadata(content: bytes) -> bool:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(content))
-            keys = {k.lower() for k in image.info}
+            keys = {str(k).lower() for k in image.info}
             return (
                 bool(image.getexif())
                 or bool(keys & {"exif", "xmp", "comment", "xml:com.adobe.xmp"})

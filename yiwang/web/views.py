@@ -2,7 +2,7 @@ import logging
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -10,15 +10,10 @@ from django.views.decorators.http import require_POST
 
 from yiwang.accounts.actions import set_elder_mode
 from yiwang.accounts.preferences import elder_mode_on, remember_elder_mode
-from yiwang.catalog.queries import featured_items
 
 from .queries import ALIVE, NOT_USED, queue_health, worker_health
 
 logger = logging.getLogger(__name__)
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"items": featured_items()})
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -38,7 +33,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         worker, queue = worker_health(), queue_health()
     except DatabaseError:
         logger.exception("health check: the database is unavailable")
-        body = {"status": "degraded", "database": "unavailable", "worker": None, "queue": None}
+        body: dict[str, object] = {
+            "status": "degraded",
+            "database": "unavailable",
+            "worker": None,
+            "queue": None,
+        }
         return JsonResponse(body, status=503)
     healthy = worker["state"] in {ALIVE, NOT_USED}
     body = {

@@ -1,8 +1,8 @@
 """State changes for the working-day calendar (holiday overrides).
 
 Only the data authority administrator (a ``Post`` with role ``authority``) or a
-superuser edits the calendar; the platform itself (``actor=None`` or a label
-such as ``"demo"``) may too. After the transaction commits, the calendar cache
+superuser edits the calendar; the platform itself (a ``SystemActor``, see
+``yiwang.audit.actors``) may too. After the transaction commits, the calendar cache
 is refreshed and ``yiwang.workdays.signals.calendar_changed`` is sent with the
 affected dates so that case apps recompute deadlines.
 """
@@ -16,22 +16,17 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from yiwang.audit.actions import record
+from yiwang.audit.actors import is_system
 from yiwang.orgs.models import Role
 
 from . import calendar
-from .models import HolidayOverride
+from .models import NAME_MAX, HolidayOverride
 from .signals import calendar_changed
 
-NAME_MAX = HolidayOverride._meta.get_field("name").max_length
 NOTICE_MAX = 500
 #: How far ahead overrides may be entered: the State Council publishes the next
 #: year's schedule in the autumn, so two calendar years ahead is generous.
 YEARS_AHEAD = 2
-
-
-def is_system(actor) -> bool:
-    """``None`` or a label such as ``"demo"`` means the platform itself."""
-    return actor is None or isinstance(actor, str)
 
 
 def can_edit_calendar(actor) -> bool:

@@ -1,5 +1,7 @@
 """Django admin for holiday overrides; every write goes through the actions."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,8 +17,9 @@ class HolidayOverrideAdminForm(forms.ModelForm):
         model = HolidayOverride
         fields = ["date", "is_workday", "name", "source_notice"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         day = cleaned.get("date") or (self.instance.date if self.instance.pk else None)
         if day is None or self.errors:
             return cleaned
@@ -29,7 +32,7 @@ class HolidayOverrideAdminForm(forms.ModelForm):
                 allow_existing=bool(self.instance.pk),
             )
         except ValidationError as exc:
-            self._update_errors(exc)
+            self.add_error(None, exc)
         return cleaned
 
     def validate_unique(self):

@@ -104,7 +104,7 @@ class DayInfo:
     date: date
     is_workday: bool
     known: bool
-    kind: str
+    kind: DayKind
     name: str
     overridden: bool
 

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+NAME_MAX = 50  # also quoted by ``actions`` when a name is too long
+
 
 class HolidayOverride(models.Model):
     date = models.DateField(_("date"), unique=True)
@@ -21,7 +23,7 @@ class HolidayOverride(models.Model):
             "Not ticked: a day off (a public holiday)."
         ),
     )
-    name = models.CharField(_("name"), max_length=50, help_text=_("For example 2027年春节."))
+    name = models.CharField(_("name"), max_length=NAME_MAX, help_text=_("For example 2027年春节."))
     source_notice = models.TextField(
         _("source notice"),
         help_text=_("Title and number of the State Council notice that sets this day."),

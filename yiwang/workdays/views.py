@@ -80,7 +80,7 @@ def _month_grids(year: int, names: dict[date, str]) -> tuple[list[dict], int]:
     for month in range(1, 13):
         weeks = []
         for week in stdcal.Calendar(firstweekday=0).monthdatescalendar(year, month):
-            cells = []
+            cells: list[dict[str, object] | None] = []  # None pads days of other months
             for d in week:
                 if d.month != month:
                     cells.append(None)

@@ -6,11 +6,9 @@ import pytest
 from django.core.cache import cache
 from stdnum.cn import ric, uscc
 
-from yiwang.accounts import actions
-from yiwang.orgs.models import Department
-from yiwang.regions.actions import create_region
-
-PASSWORD = "Dabu@2026.gov"
+from yiwang.audit.actors import SYSTEM
+from yiwang.testing import county
+from yiwang.testing.county import PASSWORD as PASSWORD  # the tests import it from here
 
 
 def make_id_number(birth: str = "19900101", seq: int = 123, region: str = "441422") -> str:
@@ -33,67 +31,40 @@ def _clear_cache():
 
 @pytest.fixture
 def regions(db):
-    province = create_region(actor=None, code="440000", name="广东省", level=1, parent=None)
-    city = create_region(actor=None, code="441400", name="梅州市", level=2, parent=province)
-    county = create_region(actor=None, code="441422", name="大埔县", level=3, parent=city)
-    huliao = create_region(actor=None, code="441422100", name="湖寮镇", level=4, parent=county)
-    gaobei = create_region(actor=None, code="441422101", name="高陂镇", level=4, parent=county)
-    village = create_region(actor=None, code="441422100201", name="湖山村", level=5, parent=huliao)
-    return {
-        "province": province,
-        "city": city,
-        "county": county,
-        "huliao": huliao,
-        "gaobei": gaobei,
-        "village": village,
-    }
+    places = county.build_regions(SYSTEM, villages=["huangsha"])
+    places["village"] = places.pop("huangsha")
+    return places
 
 
 @pytest.fixture
 def departments(regions):
-    county = regions["county"]
-    return {
-        "scj": Department.objects.create(
-            name="大埔县市场监督管理局", uscc=make_uscc("00000001"), region=county
-        ),
-        "mzj": Department.objects.create(
-            name="大埔县民政局", uscc=make_uscc("00000002"), region=county
-        ),
-    }
+    return county.build_departments(SYSTEM, regions, ["scj", "mzj"])
 
 
 @pytest.fixture
 def citizen(db):
-    return actions.create_citizen(
-        actor=None,
-        username="limei",
-        password=PASSWORD,
-        real_name="李梅",
-        id_number=make_id_number("19850312", 201),
-        phone="13800138001",
+    # These tests log in and receive SMS codes with the number: their own, not the shared one.
+    return county.make_citizen(
+        "limei", id_number=make_id_number("19850312", 201), phone="13800138001"
     )
 
 
 @pytest.fixture
 def citizen2(db):
-    return actions.create_citizen(
-        actor=None,
-        username="zhangwei",
-        password=PASSWORD,
-        real_name="张伟",
-        id_number=make_id_number("19790605", 311),
-        phone="13800138002",
+    return county.make_citizen(
+        "zhangwei", id_number=make_id_number("19790605", 311), phone="13800138002"
     )
 
 
 @pytest.fixture
 def staff(regions, departments):
-    return actions.create_staff(
-        actor=None,
-        username="reviewer_scj",
-        password=PASSWORD,
+    return county.make_staff(
+        SYSTEM,
+        "reviewer_scj",
+        "reviewer",
+        departments["scj"],
+        regions["county"],
         real_name="陈审核",
-        posts=[{"role": "reviewer", "department": departments["scj"], "region": regions["county"]}],
     )
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from yiwang.accounts import actions
 from yiwang.accounts.models import User
 from yiwang.accounts.queries import is_locked
+from yiwang.audit.actors import SYSTEM
 from yiwang.audit.models import AuditEntry
 
 from .conftest import PASSWORD, solved_captcha
@@ -132,7 +133,7 @@ def test_admin_can_unlock(citizen):
         actions.register_failed_login(citizen)
     citizen.refresh_from_db()
     assert is_locked(citizen)
-    actions.unlock_account(actor=None, user=citizen)
+    actions.unlock_account(actor=SYSTEM, user=citizen)
     citizen.refresh_from_db()
     assert not is_locked(citizen)
     assert AuditEntry.objects.filter(action="accounts.unlocked").exists()

@@ -12,6 +12,7 @@ from yiwang.accounts.login_flow import PASSED_KEY, PENDING_KEY
 from yiwang.accounts.models import RecoveryCode, TotpDevice, User
 from yiwang.accounts.queries import is_locked
 from yiwang.accounts.testing import force_login_with_second_factor
+from yiwang.audit.actors import SYSTEM
 from yiwang.audit.models import AuditEntry
 
 from .conftest import PASSWORD, code_from
@@ -22,7 +23,7 @@ pytestmark = [pytest.mark.django_db]
 def make_staff(regions, departments, username, role, **extra):
     department = None if role in ("authority", "auditor") else departments["scj"]
     return actions.create_staff(
-        actor=None,
+        actor=SYSTEM,
         username=username,
         password=PASSWORD,
         real_name=username,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from yiwang.accounts import actions
 from yiwang.accounts.models import PasswordHistory, User
+from yiwang.audit.actors import SYSTEM
 
 from .conftest import PASSWORD, make_id_number
 
@@ -45,7 +46,7 @@ def test_citizens_need_eight_characters_with_letters_and_digits(citizen):
 def test_staff_creation_refuses_a_weak_password(regions, departments):
     with pytest.raises(ValidationError) as excinfo:
         actions.create_staff(
-            actor=None,
+            actor=SYSTEM,
             username="weak",
             password="abcdefgh12",
             real_name="弱口令",

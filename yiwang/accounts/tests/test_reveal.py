@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from yiwang.accounts import actions
 from yiwang.accounts.models import User
+from yiwang.audit.actors import SYSTEM
 from yiwang.audit.models import AuditEntry
 
 from .conftest import PASSWORD
@@ -37,7 +38,7 @@ def test_citizen_cannot_reveal_someone_else(citizen, citizen2):
 
 def test_staff_without_post_cannot_reveal(citizen, regions):
     postless = actions.create_staff(
-        actor=None, username="postless", password=PASSWORD, real_name="无岗位", posts=[]
+        actor=SYSTEM, username="postless", password=PASSWORD, real_name="无岗位", posts=[]
     )
     with pytest.raises(PermissionDenied):
         actions.reveal_personal_data(actor=postless, subject=citizen, field="phone")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from yiwang.accounts import actions
 from yiwang.accounts.models import SmsCode, User
 from yiwang.audit.models import AuditEntry
+from yiwang.notify import sms
 
 from .conftest import code_from, solved_captcha
 
@@ -173,3 +174,46 @@ def test_sms_log_file_gateway_receives_the_code(
     _stamp, phone, text = line.split("\t")
     assert phone == PHONE
     assert actions.verify_login_code(phone=PHONE, code=code_from([(phone, text)])) == citizen
+
+
+def test_no_code_sent_yet(citizen):
+    with pytest.raises(ValidationError) as exc:
+        actions.verify_login_code(phone=PHONE, code="123456")
+    assert exc.value.error_dict["code"][0].code == "no_code"
+    assert not AuditEntry.objects.filter(action="accounts.sms_code_rejected").exists()
+
+
+def test_locked_account_keeps_its_code_until_unlocked(
+    citizen, sms_outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.send_login_code(phone=PHONE)
+    code = code_from(sms_outbox)
+    User.objects.filter(pk=citizen.pk).update(
+        locked_until=timezone.now() + datetime.timedelta(minutes=5)
+    )
+    with pytest.raises(ValidationError):
+        actions.verify_login_code(phone=PHONE, code=code)
+    stored = SmsCode.objects.get()
+    assert not stored.used and stored.attempts == 0  # refused, but neither spent nor counted
+    assert AuditEntry.objects.get(action="accounts.sms_code_rejected").summary["after"] == {
+        "reason": "locked"
+    }
+    User.objects.filter(pk=citizen.pk).update(locked_until=None)
+    assert actions.verify_login_code(phone=PHONE, code=code) == citizen
+    assert SmsCode.objects.get().used
+
+
+def test_failed_send_gives_the_same_answer_and_is_logged(
+    citizen, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    class BrokenGateway:
+        def send(self, phone, text):
+            raise ConnectionError("gateway down")
+
+    monkeypatch.setattr(sms, "get_gateway", BrokenGateway)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.send_login_code(phone=PHONE)
+    assert SmsCode.objects.count() == 1
+    assert "could not be sent" in caplog.text
+    assert PHONE not in caplog.text  # masked

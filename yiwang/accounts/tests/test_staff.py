@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from yiwang.accounts import actions
 from yiwang.accounts.models import Kind, User
+from yiwang.audit.actors import SYSTEM
 from yiwang.audit.models import AuditEntry
 from yiwang.orgs import scope
 from yiwang.orgs.models import Hall, Post, Window
@@ -27,7 +28,7 @@ def test_create_staff_with_posts(regions, departments):
     hall = Hall.objects.create(name="湖寮镇便民服务中心", region=regions["huliao"])
     window = Window.objects.create(hall=hall, number="1", name="综合受理")
     user = make(
-        None,
+        SYSTEM,
         "window_huliao",
         [
             {"role": "window", "department": None, "region": regions["huliao"], "window": window},
@@ -51,7 +52,7 @@ def test_invalid_posts_are_refused_and_nothing_written(regions, departments):
     window = Window.objects.create(hall=other, number="1", name="综合受理")
     with pytest.raises(ValidationError) as exc:
         make(
-            None,
+            SYSTEM,
             "bad",
             [
                 {"role": "cook", "department": None, "region": regions["county"]},
@@ -74,18 +75,20 @@ def test_invalid_posts_are_refused_and_nothing_written(regions, departments):
 
 def test_only_administrators_create_staff(regions, departments, citizen, staff):
     post = {"role": "reviewer", "department": departments["scj"], "region": regions["huliao"]}
-    for actor in (citizen, staff):
+    for actor in (citizen, staff, None, "system"):  # no actor is no administrator
         with pytest.raises(PermissionDenied):
             make(actor, "nope", [post])
     authority = make(
-        None, "authority", [{"role": "authority", "department": None, "region": regions["county"]}]
+        SYSTEM,
+        "authority",
+        [{"role": "authority", "department": None, "region": regions["county"]}],
     )
     assert make(authority, "ok1", [post]).kind == Kind.STAFF
 
 
 def test_department_admin_staffs_only_own_department_and_area(regions, departments):
     admin_scj = make(
-        None,
+        SYSTEM,
         "admin_scj",
         [{"role": "dept_admin", "department": departments["scj"], "region": regions["county"]}],
     )

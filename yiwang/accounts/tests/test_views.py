@@ -8,6 +8,7 @@ from yiwang.accounts import actions
 from yiwang.accounts.models import EnterpriseAgent, User
 from yiwang.accounts.queries import ACTING_ENTERPRISE_SESSION_KEY, current_enterprise
 from yiwang.accounts.testing import force_login_with_second_factor
+from yiwang.audit.actors import SYSTEM
 from yiwang.audit.models import AuditEntry
 
 from .conftest import PASSWORD, make_id_number, solved_captcha
@@ -95,12 +96,14 @@ def test_profile_requires_login(client):
 
 def test_act_as_enterprise(client, citizen, rf):
     enterprise = actions.create_enterprise(
-        actor=None,
+        actor=SYSTEM,
         name="大埔县客家味道餐饮有限公司",
         uscc="91350100M000100Y43",
         legal_representative="李梅",
     )
-    actions.add_agent(actor=None, enterprise=enterprise, user=citizen, is_legal_representative=True)
+    actions.add_agent(
+        actor=SYSTEM, enterprise=enterprise, user=citizen, is_legal_representative=True
+    )
     client.force_login(citizen)
     page = client.get(reverse("accounts:act-as"))
     assert enterprise.name in page.content.decode()
@@ -129,9 +132,9 @@ def test_act_as_enterprise(client, citizen, rf):
 
 def test_cannot_act_for_an_enterprise_one_is_not_agent_of(client, citizen, citizen2):
     enterprise = actions.create_enterprise(
-        actor=None, name="别人的公司", uscc="91350100M000100Y43", legal_representative="张伟"
+        actor=SYSTEM, name="别人的公司", uscc="91350100M000100Y43", legal_representative="张伟"
     )
-    actions.add_agent(actor=None, enterprise=enterprise, user=citizen2)
+    actions.add_agent(actor=SYSTEM, enterprise=enterprise, user=citizen2)
     client.force_login(citizen)
     response = client.post(reverse("accounts:act-as"), {"enterprise": enterprise.pk})
     assert response.status_code == 400

@@ -1,3 +1,9 @@
+"""Fixtures for the audit chain's tests.
+
+People and places are made with the ORM, not through ``yiwang.testing.county`` (whose actions
+write audit entries): these tests count and number the entries of an empty chain.
+"""
+
 import pytest
 
 from yiwang.audit.actions import in_transaction_record

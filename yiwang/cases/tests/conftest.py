@@ -1,20 +1,17 @@
 """A small county to handle cases in: built through the apps' own actions."""
 
-import io
 from types import SimpleNamespace
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from yiwang.accounts import actions as accounts
-from yiwang.accounts.models import User
+from yiwang.cases import actions
 from yiwang.catalog import actions as catalog
 from yiwang.catalog.models import ItemType
-from yiwang.orgs import actions as orgs
-from yiwang.regions import actions as regions
-from yiwang.web.testing import MINIMAL_PDF
+from yiwang.testing import county
+from yiwang.testing.county import PASSWORD as PASSWORD  # the tests import it from here
+from yiwang.web.testing import pdf_file as pdf_file  # the tests import it from here
+from yiwang.web.testing import png_file as png_file
 
-PASSWORD = "Dabu@2026.gov"
 SCHEMA = {
     "type": "object",
     "properties": {
@@ -31,65 +28,20 @@ STEPS = [
 ]
 
 
-def pdf_file(name="licence.pdf", size=0) -> SimpleUploadedFile:
-    body = MINIMAL_PDF + b" " * size
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
-
-
-def png_file(name="photo.png") -> SimpleUploadedFile:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (4, 4), "white").save(buf, format="PNG")
-    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
-
-
 def staff(admin, username, role, dept, region, hall=None):
-    return accounts.create_staff(
-        actor=admin,
-        username=username,
-        password=PASSWORD,
-        real_name=username,
-        posts=[{"role": role, "department": dept, "region": region, "hall": hall}],
-    )
+    return county.make_staff(admin, username, role, dept, region, hall=hall)
 
 
 @pytest.fixture
 def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    admin = User.objects.create_superuser("root", password=PASSWORD, kind="staff")
-    gd = regions.create_region(actor=admin, code="440000", name="广东省", level=1, parent=None)
-    mz = regions.create_region(actor=admin, code="441400", name="梅州市", level=2, parent=gd)
-    dabu = regions.create_region(actor=admin, code="441422", name="大埔县", level=3, parent=mz)
-    huliao = regions.create_region(
-        actor=admin, code="441422100", name="湖寮镇", level=4, parent=dabu
-    )
-    gaobei = regions.create_region(
-        actor=admin, code="441422102", name="高陂镇", level=4, parent=dabu
-    )
-    scj = orgs.create_department(
-        actor=admin,
-        name="大埔县市场监督管理局",
-        short_name="市场监管局",
-        uscc="11441422007043513T",
-        region=dabu,
-    )
-    mzj = orgs.create_department(
-        actor=admin,
-        name="大埔县民政局",
-        short_name="民政局",
-        uscc="11441422007043521M",
-        region=dabu,
-    )
-    town = orgs.create_department(
-        actor=admin,
-        name="大埔县高陂镇人民政府",
-        short_name="高陂镇",
-        uscc="114414220070450847",
-        region=gaobei,
-    )
-    hall_huliao = orgs.create_hall(actor=admin, name="湖寮镇便民服务中心", region=huliao)
-    hall_gaobei = orgs.create_hall(actor=admin, name="高陂镇便民服务中心", region=gaobei)
+    admin = county.make_superuser()
+    places = county.build_regions(admin)
+    dabu, huliao, gaobei = places["county"], places["huliao"], places["gaobei"]
+    depts = county.build_departments(admin, places, ["scj", "mzj", "gaobei_gov"])
+    scj, mzj, town = depts["scj"], depts["mzj"], depts["gaobei_gov"]
+    hall_huliao = county.make_hall(admin, "湖寮镇便民服务中心", huliao)
+    hall_gaobei = county.make_hall(admin, "高陂镇便民服务中心", gaobei)
     itype = ItemType.objects.get_or_create(code="XK", defaults={"name": "行政许可"})[0]
 
     def make_item(
@@ -135,22 +87,8 @@ def world(db, settings, tmp_path):
         "临时救助", town, gaobei, "00002", statutory=10, promised=3, county_wide=True
     )
     local_only = make_item("农村宅基地用地审批", town, gaobei, "00003", county_wide=False)
-    citizen = accounts.create_citizen(
-        actor=None,
-        username="limei",
-        password=PASSWORD,
-        real_name="李梅",
-        id_number="11010519491231002X",
-        phone="13800135678",
-    )
-    other_citizen = accounts.create_citizen(
-        actor=None,
-        username="zhangwei",
-        password=PASSWORD,
-        real_name="张伟",
-        id_number="440524188001010014",
-        phone="13800135679",
-    )
+    citizen = county.make_citizen("limei")
+    other_citizen = county.make_citizen("zhangwei")
     return SimpleNamespace(
         admin=admin,
         dabu=dabu,
@@ -182,8 +120,6 @@ def submit(world):
     counter = iter(range(10_000))
 
     def _submit(item=None, actor=None, **form):
-        from yiwang.cases import actions
-
         item = item or world.food
         material = item.materials.get(name="申请书")
         case, _ = actions.submit_application(

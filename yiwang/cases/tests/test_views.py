@@ -1,7 +1,5 @@
 """Pages of cases: apply, my cases, detail, workbench, intake, PDFs; scope on every page."""
 
-import subprocess
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +7,7 @@ from django.urls import reverse
 
 from yiwang.cases import actions
 from yiwang.cases.models import Case, Status
+from yiwang.web.testing import pdf_text
 
 from .conftest import PASSWORD, pdf_file
 
@@ -42,7 +41,7 @@ def test_apply_submit_with_errors_keeps_input_and_writes_nothing(client, world):
     assert response.status_code == 200
     html = response.content.decode()
     assert "客家小馆" in html  # what the applicant typed is kept
-    assert 'class="field-error"' in html
+    assert 'data-testid="field-error"' in html
     assert Case.objects.count() == 0
 
 
@@ -225,20 +224,12 @@ def test_window_intake_pages(client, world):
     assert login(client, world.reviewer).get(reverse("cases:intake")).status_code == 403
 
 
-def _pdf_text(content: bytes, tmp_path) -> str:
-    path = tmp_path / "doc.pdf"
-    path.write_bytes(content)
-    return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-
-
-def test_receipt_and_decision_pdfs(client, world, submit, tmp_path):
+def test_receipt_and_decision_pdfs(client, world, submit):
     case = submit()
     login(client, world.citizen)
     r = client.get(reverse("cases:receipt", args=[case.pk]))
     assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
-    text = _pdf_text(r.content, tmp_path)
+    text = pdf_text(r.content)
     assert case.number in text and "食品经营许可" in text
     assert (
         client.get(reverse("cases:decision", args=[case.pk])).status_code == 404
@@ -248,7 +239,7 @@ def test_receipt_and_decision_pdfs(client, world, submit, tmp_path):
     case = actions.decide(actor=world.approver, case=case, approve=True, reason="")
     case = actions.conclude(actor=world.reviewer, case=case)
     r = client.get(reverse("cases:decision", args=[case.pk]))
-    assert r.status_code == 200 and "食品经营许可" in _pdf_text(r.content, tmp_path)
+    assert r.status_code == 200 and "食品经营许可" in pdf_text(r.content)
     login(client, world.other_citizen)
     assert client.get(reverse("cases:decision", args=[case.pk])).status_code == 404
 

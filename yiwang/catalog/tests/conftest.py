@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from yiwang.accounts import actions as accounts
 from yiwang.catalog import actions
 from yiwang.catalog.process import default_process
-from yiwang.orgs import actions as orgs
-from yiwang.regions import actions as regions
+from yiwang.testing import county as build
+from yiwang.testing.county import BUILDER as SYSTEM
+from yiwang.testing.county import PASSWORD as PASSWORD  # the tests import it from here
 
-SYSTEM = "test"
-PASSWORD = "Dabu@2026.gov"
 USCC = {
-    "scj": "1144142200691599XJ",
-    "mzj": "11441422006974375B",
-    "gaobei": "11441422006923666G",
+    key: build.DEPARTMENTS[dept][2]
+    for key, dept in [("scj", "scj"), ("mzj", "mzj"), ("gaobei", "gaobei_gov")]
 }
 
 FOOD_SCHEMA = {
@@ -45,56 +42,25 @@ FOOD_SCHEMA = {
 
 
 @pytest.fixture
-def county(db):
-    province = regions.create_region(
-        actor=SYSTEM, code="440000", name="广东省", level=1, parent=None
-    )
-    city = regions.create_region(
-        actor=SYSTEM, code="441400", name="梅州市", level=2, parent=province
-    )
-    return regions.create_region(actor=SYSTEM, code="441422", name="大埔县", level=3, parent=city)
+def places(db):
+    return build.build_regions(SYSTEM)
 
 
 @pytest.fixture
-def towns(county):
-    return {
-        "huliao": regions.create_region(
-            actor=SYSTEM, code="441422100", name="湖寮镇", level=4, parent=county
-        ),
-        "gaobei": regions.create_region(
-            actor=SYSTEM, code="441422103", name="高陂镇", level=4, parent=county
-        ),
-    }
+def county(places):
+    return places["county"]
 
 
 @pytest.fixture
-def depts(county, towns):
-    return {
-        "scj": orgs.create_department(
-            actor=SYSTEM,
-            name="大埔县市场监督管理局",
-            short_name="县市场监管局",
-            uscc=USCC["scj"],
-            region=county,
-            phone="0753-5522315",
-        ),
-        "mzj": orgs.create_department(
-            actor=SYSTEM,
-            name="大埔县民政局",
-            short_name="县民政局",
-            uscc=USCC["mzj"],
-            region=county,
-            phone="0753-5522163",
-        ),
-        "gaobei": orgs.create_department(
-            actor=SYSTEM,
-            name="大埔县高陂镇人民政府",
-            short_name="高陂镇政府",
-            uscc=USCC["gaobei"],
-            region=towns["gaobei"],
-            phone="0753-5612101",
-        ),
-    }
+def towns(places):
+    return {key: places[key] for key in build.TOWNS}
+
+
+@pytest.fixture
+def depts(places):
+    made = build.build_departments(SYSTEM, places, ["scj", "mzj", "gaobei_gov"])
+    made["gaobei"] = made.pop("gaobei_gov")
+    return made
 
 
 @pytest.fixture
@@ -111,36 +77,24 @@ def item_types(db):
     }
 
 
-def _staff(username, posts):
-    return accounts.create_staff(
-        actor=SYSTEM, username=username, password=PASSWORD, real_name=username, posts=posts
-    )
-
-
 @pytest.fixture
 def authority(county):
-    return _staff("authority", [{"role": "authority", "department": None, "region": county}])
+    return build.make_staff(SYSTEM, "authority", "authority", None, county)
 
 
 @pytest.fixture
 def admin_scj(depts, county):
-    return _staff(
-        "admin_scj", [{"role": "dept_admin", "department": depts["scj"], "region": county}]
-    )
+    return build.make_staff(SYSTEM, "admin_scj", "dept_admin", depts["scj"], county)
 
 
 @pytest.fixture
 def admin_mzj(depts, county):
-    return _staff(
-        "admin_mzj", [{"role": "dept_admin", "department": depts["mzj"], "region": county}]
-    )
+    return build.make_staff(SYSTEM, "admin_mzj", "dept_admin", depts["mzj"], county)
 
 
 @pytest.fixture
 def reviewer_scj(depts, county):
-    return _staff(
-        "reviewer_scj", [{"role": "reviewer", "department": depts["scj"], "region": county}]
-    )
+    return build.make_staff(SYSTEM, "reviewer_scj", "reviewer", depts["scj"], county)
 
 
 def food_fields(depts, **overrides):

@@ -232,3 +232,16 @@ def test_no_change_no_audit(food_item, authority):
     actions.update_item(actor=authority, item=food_item, name=food_item.name)
     actions.set_materials(actor=authority, item=food_item, materials=FOOD_MATERIALS)
     assert AuditEntry.objects.count() == before
+
+
+def test_no_actor_is_not_the_platform(depts, item_types):
+    # Regression: ``actor=None`` (or a bare label) used to pass every catalogue check.
+    from yiwang.audit.actors import SystemActor
+    from yiwang.catalog.permissions import is_catalog_authority
+
+    assert is_catalog_authority(SystemActor("import_catalog"))
+    assert not is_catalog_authority(None) and not is_catalog_authority("import_catalog")
+    for nobody in (None, "import_catalog"):
+        with pytest.raises(PermissionDenied):
+            actions.create_item(actor=nobody, **food_fields(depts))
+    assert not ServiceItem.objects.exists()

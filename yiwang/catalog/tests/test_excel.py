@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 
 from yiwang.catalog import actions
 from yiwang.catalog.excel import (
+    CASE_REGION_LABELS,
     ITEM_COLUMNS,
     ITEMS_SHEET,
     MATERIALS_SHEET,
@@ -24,7 +25,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def catalogue(published_food, depts, authority):
-    """One published item with a custom process, one draft."""
+    """One published item with a custom process, filed in the town of its premises; one draft."""
+    actions.update_item(
+        actor=authority,
+        item=published_food,
+        case_region_from="premises",
+        case_region_field="premises",
+    )
     steps = published_food.active_process().steps
     steps.insert(
         2,
@@ -165,3 +172,98 @@ def test_commands_round_trip(catalogue, tmp_path, authority):
     assert path.exists()
     call_command("import_catalog", str(path), "--user", "authority")
     assert ServiceItem.objects.count() == 2
+
+
+# --- where cases are filed ----------------------------------------------------------------
+
+
+def _columns(ws) -> dict[str, int]:
+    return {cell.value: cell.column for cell in ws[1]}
+
+
+def _row_of(ws, item) -> int:
+    return next(
+        row[0].row for row in ws.iter_rows(min_row=2) if row[0].value == item.implementation_code
+    )
+
+
+def test_case_region_is_exported_and_round_trips(catalogue, authority):
+    food, draft = catalogue
+    ws = load_workbook(BytesIO(export_bytes()))[ITEMS_SHEET]
+    col = _columns(ws)
+    assert ws.cell(_row_of(ws, food), col["办件归属区划"]).value == CASE_REGION_LABELS["premises"]
+    assert ws.cell(_row_of(ws, food), col["归属乡镇取自表单字段"]).value == "premises"
+    assert ws.cell(_row_of(ws, draft), col["办件归属区划"]).value == CASE_REGION_LABELS["item"]
+    data = export_bytes()
+    ProcessDefinition.objects.all().delete()
+    ServiceItem.objects.all().delete()
+    result = import_workbook(BytesIO(data), actor=authority)
+    assert result.ok, [str(e) for e in result.errors]
+    settings = dict(ServiceItem.objects.values_list("name", "case_region_from").order_by("id"))
+    assert settings == {food.name: "premises", draft.name: "item"}
+    assert ServiceItem.objects.get(name=food.name).case_region_field == "premises"
+
+
+def test_import_changes_the_case_region(catalogue, authority):
+    food, draft = catalogue
+    wb = export_workbook()
+    ws = wb[ITEMS_SHEET]
+    col = _columns(ws)
+    ws.cell(_row_of(ws, draft), col["办件归属区划"], "hall")  # the stored value works too
+    ws.cell(_row_of(ws, food), col["办件归属区划"], CASE_REGION_LABELS["applicant"])
+    ws.cell(_row_of(ws, food), col["归属乡镇取自表单字段"], "")
+    result = import_workbook(_workbook_bytes(wb), actor=authority)
+    assert result.ok, [str(e) for e in result.errors]
+    assert (result.updated, result.published) == (2, 1)
+    food.refresh_from_db()
+    draft.refresh_from_db()
+    assert (food.case_region_from, food.case_region_field) == ("applicant", "")
+    assert draft.case_region_from == "hall"
+
+
+def test_import_refuses_a_bad_case_region_and_imports_nothing(catalogue, authority):
+    food, draft = catalogue
+    wb = export_workbook()
+    ws = wb[ITEMS_SHEET]
+    col = _columns(ws)
+    food_row, draft_row = _row_of(ws, food), _row_of(ws, draft)
+    ws.cell(food_row, col["归属乡镇取自表单字段"], "shop_address")  # not a field of its form
+    ws.cell(food_row, col["事项名称"], "改过的名字")
+    ws.cell(draft_row, col["办件归属区划"], "随便")
+    result = import_workbook(_workbook_bytes(wb), actor=authority)
+    assert not result.ok
+    where = {(e.sheet, e.row, e.column) for e in result.errors}
+    assert (ITEMS_SHEET, food_row, "归属乡镇取自表单字段") in where
+    assert (ITEMS_SHEET, draft_row, "办件归属区划") in where
+    food.refresh_from_db()
+    assert food.name == "食品经营许可（新办）"
+    assert food.case_region_field == "premises"
+
+
+def test_import_requires_the_form_field_for_premises(catalogue, authority):
+    _, draft = catalogue
+    wb = export_workbook()
+    ws = wb[ITEMS_SHEET]
+    col = _columns(ws)
+    ws.cell(_row_of(ws, draft), col["办件归属区划"], CASE_REGION_LABELS["premises"])
+    result = import_workbook(_workbook_bytes(wb), actor=authority)
+    assert [(e.row, e.column) for e in result.errors] == [
+        (_row_of(ws, draft), "归属乡镇取自表单字段")
+    ]
+    draft.refresh_from_db()
+    assert draft.case_region_from == "item"
+
+
+def test_workbook_without_the_case_region_columns_keeps_the_setting(catalogue, authority):
+    """Workbooks exported before the columns existed still import; items keep their setting."""
+    food, _ = catalogue
+    wb = export_workbook()
+    ws = wb[ITEMS_SHEET]
+    for header in ("归属乡镇取自表单字段", "办件归属区划"):
+        ws.delete_cols(_columns(ws)[header])
+    ws.cell(_row_of(ws, food), _columns(ws)["承诺办结时限（工作日）"], 4)
+    result = import_workbook(_workbook_bytes(wb), actor=authority)
+    assert result.ok, [str(e) for e in result.errors]
+    food.refresh_from_db()
+    assert food.promised_limit == 4
+    assert (food.case_region_from, food.case_region_field) == ("premises", "premises")

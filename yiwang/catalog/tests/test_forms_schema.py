@@ -150,3 +150,92 @@ def test_empty_schema_means_no_form():
     validate_schema({})
     assert validate_data({}, {"anything": 1}) == {}
     assert list(build_form({}).fields) == []
+
+
+MULTI = {
+    "properties": {
+        "services": {
+            "type": "array",
+            "title": "附加服务",
+            "items": {"type": "string", "enum": ["外卖", "堂食", "配送"]},
+            "uniqueItems": True,
+        },
+        "story": {"type": "string", "title": "经营情况", "x-widget": "textarea", "maxLength": 50},
+    },
+    "required": ["services"],
+}
+
+
+def test_multiple_choice_values_are_lists_of_listed_choices():
+    validate_schema(MULTI)
+    cleaned, errors = clean_data(MULTI, {"services": ["外卖", " 配送 ", "外卖"]})
+    assert errors == {}
+    assert cleaned["services"] == ["外卖", "配送"]
+    # a single value (e.g. read with QueryDict.get) is one choice, not an error
+    assert clean_data(MULTI, {"services": "堂食"})[0]["services"] == ["堂食"]
+    errors = validate_data(MULTI, {"services": ["外卖", "烧烤"]})
+    assert errors == {"services": validate_data(MULTI, {"services": ["烧烤"]})["services"]}
+    assert "外卖、堂食、配送" in errors["services"]
+    assert set(validate_data(MULTI, {"services": []})) == {"services"}
+    assert set(validate_data(MULTI, {"services": [{"x": 1}]})) == {"services"}
+
+
+def test_multiple_choice_and_long_text_in_the_django_form():
+    form = build_form(MULTI, data={"services": ["外卖", "堂食"], "story": "好"})
+    assert form.is_valid(), form.errors
+    assert form.json_data() == {"services": ["外卖", "堂食"], "story": "好"}
+    html = form.as_div()
+    assert 'type="checkbox"' in html and "<textarea" in html
+    assert not build_form(MULTI, data={"services": ["烧烤"]}).is_valid()
+
+
+def test_post_values_reads_lists_for_multiple_choice():
+    from django.http import QueryDict
+
+    from yiwang.catalog.forms_schema import post_values, value_text
+
+    data = QueryDict("f-services=外卖&f-services=配送&f-story=好")
+    assert post_values(MULTI, data, "f") == {"services": ["外卖", "配送"], "story": "好"}
+    assert value_text(["外卖", "配送"]) == "外卖、配送"
+    assert value_text(2.0) == "2"
+
+
+@pytest.mark.parametrize(
+    "prop",
+    [
+        {"type": "array", "title": "甲"},  # no items
+        {"type": "array", "title": "甲", "enum": ["a"]},
+        {"type": "array", "title": "甲", "items": {"type": "integer", "enum": [1]}},
+        {"type": "array", "title": "甲", "items": {"type": "string", "enum": ["a", "a"]}},
+        {"type": "string", "title": "甲", "items": {"type": "string", "enum": ["a"]}},
+        {"type": "string", "title": "甲", "x-widget": "slider"},
+        {"type": "integer", "title": "甲", "x-widget": "textarea"},
+        {"type": "integer", "title": "甲", "minimum": 1.5},
+        {"type": "number", "title": "甲", "maximum": float("nan")},
+        {"type": "string", "title": "甲", "pattern": "("},
+        {"type": "string", "title": "   "},
+    ],
+)
+def test_unsupported_field_definitions_are_refused(prop):
+    with pytest.raises(ValidationError):
+        validate_schema({"properties": {"a": prop}})
+
+
+@pytest.mark.parametrize(
+    ("value", "expected_error"),
+    [
+        ("9" * 5000, True),  # longer than Python's int() accepts
+        ("1e999999999", True),  # would be a billion-digit integer
+        ("NaN", True),
+        (float("inf"), True),
+        (True, True),
+        ("١٢", False),  # Arabic-Indic digits are digits
+        (" 12 ", False),
+    ],
+)
+def test_hostile_numbers_get_the_number_message(value, expected_error):
+    schema = {"properties": {"n": {"type": "integer", "title": "人数", "maximum": 100}}}
+    errors = validate_data(schema, {"n": value})
+    assert bool(errors) is expected_error
+    if expected_error:
+        assert errors["n"] == validate_data(schema, {"n": "abc"})["n"]

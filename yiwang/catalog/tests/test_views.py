@@ -186,7 +186,6 @@ def _post_data(item_type, dept, region, **overrides):
         "county_wide": "on",
         "downloads": "申请表 | /static/a.docx",
         "form_schema": '{"properties": {"shop": {"type": "string", "title": "店名"}}, "required": ["shop"]}',
-        "steps": "",
         "materials-TOTAL_FORMS": "2",
         "materials-INITIAL_FORMS": "0",
         "materials-MIN_NUM_FORMS": "0",
@@ -241,8 +240,18 @@ def test_back_office_shows_errors_and_writes_nothing(client, admin_scj, depts, i
         depts["scj"],
         county,
         promised_limit="30",
-        steps='[{"key": "x"}]',
         form_schema="{bad json",
+    )
+    # one step only: a process without acceptance, decision and conclusion
+    data.update(
+        {
+            "steps-TOTAL_FORMS": "1",
+            "steps-INITIAL_FORMS": "0",
+            "steps-0-name": "审查",
+            "steps-0-kind": "review",
+            "steps-0-role": "reviewer",
+            "steps-0-limit_days": "3",
+        }
     )
     response = client.post(reverse("catalog:manage_create"), data)
     assert response.status_code == 200
@@ -253,14 +262,16 @@ def test_back_office_shows_errors_and_writes_nothing(client, admin_scj, depts, i
     errors = response.context["form"].errors
     assert "不能超过法定时限" in " ".join(errors["promised_limit"])
     assert not ServiceItem.objects.exists()
+    assert "受理" in " ".join(response.context["steps"].non_form_errors())
     data["promised_limit"] = "3"
     response = client.post(reverse("catalog:manage_create"), data)
     assert response.status_code == 200
-    assert "受理" in " ".join(response.context["form"].errors["steps"])
+    assert "受理" in " ".join(response.context["steps"].non_form_errors())
     assert not ServiceItem.objects.exists()
     # a department admin cannot create items for another department
     data["department"] = depts["mzj"].pk
-    data["steps"] = ""
+    for key in [k for k in data if k.startswith("steps-")]:
+        del data[key]
     response = client.post(reverse("catalog:manage_create"), data)
     assert response.status_code == 200
     assert "department" in response.context["form"].errors
@@ -273,7 +284,14 @@ def test_manage_edit_page_renders(client, admin_scj, food_item):
     assert response.status_code == 200
     html = response.content.decode()
     assert "食品经营许可申请书" in html
-    assert "&quot;key&quot;: &quot;accept&quot;" in html
+    steps = response.context["steps"]
+    assert [f["name"].value() for f in steps.forms[: steps.initial_form_count()]] == [
+        "受理",
+        "审查",
+        "决定",
+        "办结",
+    ]
+    assert 'data-testid="form-builder"' in html
     assert len(FOOD_MATERIALS) == response.context["formset"].initial_form_count()
 
 

@@ -1,21 +1,18 @@
 """A small county with grids, departments and the people of the GB/T 30428 flow."""
 
-import io
 from types import SimpleNamespace
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from yiwang.accounts import actions as accounts
-from yiwang.accounts.models import User
-from yiwang.grid import actions
-from yiwang.grid.demo import square
-from yiwang.orgs import actions as orgs
-from yiwang.regions import actions as regions
-from yiwang.web.testing import MINIMAL_PDF
-
-PASSWORD = "Dabu@2026.gov"
+from yiwang.grid import actions, classification
+from yiwang.grid.models import CaseClass, CaseSubclass, code_list
+from yiwang.grid.tests.shapes import square
+from yiwang.testing import county
+from yiwang.testing.county import PASSWORD as PASSWORD  # the tests import it from here
+from yiwang.web.testing import jpeg_file as jpeg_file  # the tests import them from here
+from yiwang.web.testing import pdf_file as pdf_file
+from yiwang.web.testing import png_file as png_file
 
 
 @pytest.fixture(autouse=True)
@@ -26,80 +23,22 @@ def english(settings):
         yield
 
 
-def png_file(name="photo.png") -> SimpleUploadedFile:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (4, 4), "white").save(buf, format="PNG")
-    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
-
-
-def jpeg_file(name="photo.jpg") -> SimpleUploadedFile:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (4, 4), "red").save(buf, format="JPEG")
-    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
-
-
-def pdf_file(name="photo.pdf") -> SimpleUploadedFile:
-    body = MINIMAL_PDF
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
-
-
 def staff(admin, username, role, dept, region):
-    return accounts.create_staff(
-        actor=admin,
-        username=username,
-        password=PASSWORD,
-        real_name=username,
-        posts=[{"role": role, "department": dept, "region": region}],
-    )
+    return county.make_staff(admin, username, role, dept, region)
 
 
 @pytest.fixture
 def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    admin = User.objects.create_superuser("root", password=PASSWORD, kind="staff")
-    gd = regions.create_region(actor=admin, code="440000", name="广东省", level=1, parent=None)
-    mz = regions.create_region(actor=admin, code="441400", name="梅州市", level=2, parent=gd)
-    dabu = regions.create_region(actor=admin, code="441422", name="大埔县", level=3, parent=mz)
-    huliao = regions.create_region(
-        actor=admin, code="441422100", name="湖寮镇", level=4, parent=dabu
-    )
-    gaobei = regions.create_region(
-        actor=admin, code="441422103", name="高陂镇", level=4, parent=dabu
-    )
-    chengdong = regions.create_region(
-        actor=admin, code="441422100001", name="城东社区", level=5, parent=huliao
-    )
-    chengxi = regions.create_region(
-        actor=admin, code="441422100002", name="城西社区", level=5, parent=huliao
-    )
-    gaobei_sq = regions.create_region(
-        actor=admin, code="441422103001", name="高陂社区", level=5, parent=gaobei
-    )
-    zjj = orgs.create_department(
-        actor=admin,
-        name="大埔县住房和城乡建设局",
-        short_name="县住建局",
-        uscc="114414220069061455",
-        region=dabu,
-    )
-    town = orgs.create_department(
-        actor=admin,
-        name="大埔县湖寮镇人民政府",
-        short_name="湖寮镇",
-        uscc="11441422007043513T",
-        region=huliao,
-    )
-    sjj = orgs.create_department(
-        actor=admin,
-        name="大埔县政务服务数据管理局",
-        short_name="县数据局",
-        uscc="11441422007043521M",
-        region=dabu,
-    )
+    # The migrations load the GB/T 30428 code lists; a test that emptied the database did not.
+    if any(classification.load(CaseClass, CaseSubclass)):
+        code_list.forget()
+    admin = county.make_superuser()
+    places = county.build_regions(admin, villages=["chengdong", "chengxi", "gaobei_sq"])
+    dabu, huliao, gaobei = places["county"], places["huliao"], places["gaobei"]
+    chengdong, chengxi, gaobei_sq = places["chengdong"], places["chengxi"], places["gaobei_sq"]
+    depts = county.build_departments(admin, places, ["zjj", "huliao_gov", "sjj"])
+    zjj, town, sjj = depts["zjj"], depts["huliao_gov"], depts["sjj"]
     grid_a = actions.create_grid(
         actor=admin,
         code="HL-01",
@@ -152,7 +91,7 @@ def report(world):
         params = {
             "kind": "event",
             "category": "street_order",
-            "subclass": "占道经营",
+            "subclass": "0501",  # 无照经营游商
             "description": "城东路流动摊贩占道经营",
             "photos": [png_file()],
             **kw,

@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from yiwang.audit.actors import SystemActor
 from yiwang.audit.models import AuditEntry
 from yiwang.grid import actions, rules
 from yiwang.grid.models import CityEvent, EventLog, EventPhoto, EventStatus, PhotoPhase
@@ -63,7 +64,9 @@ def test_report_bad_input(world, report):
 
 
 def test_system_reports_anywhere(world, report):
-    event = report(actor="video", source="video", lat=24.16, lng=116.73, photos=[jpeg_file()])
+    event = report(
+        actor=SystemActor("video"), source="video", lat=24.16, lng=116.73, photos=[jpeg_file()]
+    )
     assert event.grid == world.grid_g and event.reporter is None
 
 
@@ -77,13 +80,13 @@ def test_file_reclassifies(world, report):
         event=event,
         kind="component",
         category="public_facility",
-        subclass="井盖",
+        subclass="component:0102",
     )
-    assert (event.status, event.kind, event.category, event.subclass) == (
+    assert (event.status, event.kind, event.category, event.subclass.name) == (
         "filed",
         "component",
         "public_facility",
-        "井盖",
+        "污水井盖",
     )
 
 
@@ -266,3 +269,15 @@ def test_state_table_refuses_illegal_transitions(world, report):
             func(event=event, **kwargs)
         assert exc.value.code == "transition_not_allowed"
         assert "Collected" in str(exc.value) or "已采集" in str(exc.value)
+
+
+def test_each_fixed_step_names_its_target_and_verification_decides_its_own():
+    assert [rules.target(a) for a in ("file", "cancel", "dispatch", "handle", "close")] == [
+        "filed",
+        "cancelled",
+        "dispatched",
+        "handled",
+        "closed",
+    ]
+    with pytest.raises(ValueError, match="verify"):
+        rules.target("verify")  # passed → verified, failed → dispatched: verify_event decides

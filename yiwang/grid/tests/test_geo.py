@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from yiwang.grid import actions, geo
-from yiwang.grid.demo import square
+from yiwang.grid.tests.shapes import square
 
 
 def test_valid_polygon_and_contains():

@@ -11,7 +11,6 @@ from django.utils import translation
 
 from yiwang.audit.models import AuditEntry
 from yiwang.grid import actions
-from yiwang.grid.demo import square
 from yiwang.grid.models import (
     Component,
     Grid,
@@ -20,6 +19,7 @@ from yiwang.grid.models import (
     SensorAlert,
     SensorDevice,
 )
+from yiwang.grid.tests.shapes import square
 from yiwang.workdays import calendar as workdays
 
 from .conftest import PASSWORD, staff
@@ -44,7 +44,7 @@ def new_component(world, **kw):
         "code": "441422100-0101-000001",
         "name": "城东路1号井盖",
         "component_class": "public_facility",
-        "subclass": "污水井盖",
+        "subclass": "0102",  # 污水井盖
         "grid": world.grid_a,
         "competent_department": world.zjj,
         "lat": 24.353,
@@ -197,7 +197,7 @@ def test_create_component_reports_every_problem_and_writes_nothing(world, compon
             code=component.code,
             name="",
             grid=None,
-            subclass="x" * 51,
+            subclass="x" * 51,  # not a code
             lat=30.0,
             lng=120.0,
             initial_date=workdays.today() + timedelta(days=1),
@@ -208,7 +208,7 @@ def test_create_component_reports_every_problem_and_writes_nothing(world, compon
     assert "outside Dabu County" in errors["lat"][0]
     assert "Choose the grid" in errors["grid"][0]
     assert "in the future" in errors["initial_date"][0]
-    assert "too long" in errors["subclass"][0]
+    assert "not in the GB/T 30428 code lists" in errors["subclass"][0]
     assert set(errors) >= {"name", "owner_department"}
     assert Component.objects.count() == 1
     assert AuditEntry.objects.count() == entries
@@ -480,7 +480,7 @@ def component_post(world, **kw):
         "code": "441422100-0102-000009",
         "name": "城东路路灯9号",
         "component_class": "public_facility",
-        "subclass": "路灯",
+        "subclass": "component:0118",  # 路灯
         "grid": world.grid_a.pk,
         "status": "intact",
         "competent_department": world.zjj.pk,

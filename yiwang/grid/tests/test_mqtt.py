@@ -1,8 +1,15 @@
-"""MQTT intake against the real local Mosquitto broker (127.0.0.1:1883, also in CI)."""
+"""MQTT intake against a real broker: YIWANG_MQTT_URL, else Mosquitto on 127.0.0.1:1883.
+
+Tests that need the broker are marked ``mqtt``; without a broker they fail with the install
+hint (they are never skipped: ``.ci/run`` starts Mosquitto). ``-m 'not mqtt'`` leaves them out.
+"""
 
 import json
+import os
+import socket
 import time
 import uuid
+from dataclasses import replace
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -10,6 +17,30 @@ import pytest
 from yiwang.grid import actions
 from yiwang.grid.models import CityEvent, SensorAlert
 from yiwang.grid.mqtt import BrokerConfig, Subscriber, parse_url
+
+NO_BROKER = (
+    "No MQTT broker answers at {host}:{port} ({error}). Tests marked `mqtt` need one: "
+    "install and start Mosquitto (`sudo apt-get install mosquitto`; it listens on "
+    "localhost:1883) or set YIWANG_MQTT_URL=mqtt://host:port; leave them out with -m 'not mqtt'."
+)
+
+
+def broker_or_fail(url: str) -> BrokerConfig:
+    """The broker of ``url`` once it accepts a TCP connection; a clear failure otherwise."""
+    config = parse_url(url)
+    try:
+        socket.create_connection((config.host, config.port), timeout=3).close()
+    except OSError as error:
+        problem = str(error)
+    else:
+        return config
+    # outside the except block: the report shows the hint, not a chained traceback
+    pytest.fail(NO_BROKER.format(host=config.host, port=config.port, error=problem), False)
+
+
+@pytest.fixture
+def broker() -> BrokerConfig:
+    return broker_or_fail(os.environ.get("YIWANG_MQTT_URL") or "mqtt://127.0.0.1:1883")
 
 
 def _wait(predicate, timeout=30.0):
@@ -33,8 +64,17 @@ def test_parse_url():
     assert parse_url("mqtt://127.0.0.1").topic == "yiwang/sensors/#"
 
 
+def test_missing_broker_fails_with_the_install_hint():
+    with socket.socket() as probe:  # a port nothing listens on: bound, never listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        with pytest.raises(pytest.fail.Exception, match="apt-get install mosquitto"):
+            broker_or_fail(f"mqtt://127.0.0.1:{port}")
+
+
+@pytest.mark.mqtt
 @pytest.mark.django_db(transaction=True)
-def test_subscriber_against_real_broker(world):
+def test_subscriber_against_real_broker(world, broker):
     actions.register_device(
         actor=world.admin,
         device_id="WL-HL-0001",
@@ -43,13 +83,13 @@ def test_subscriber_against_real_broker(world):
         lng=116.713,
     )
     topic_root = f"yiwang-test/{uuid.uuid4().hex[:8]}"
-    subscriber = Subscriber(
-        BrokerConfig(host="127.0.0.1", port=1883, topic=f"{topic_root}/#")
-    ).start()
+    subscriber = Subscriber(replace(broker, topic=f"{topic_root}/#")).start()
     publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    if broker.username:
+        publisher.username_pw_set(broker.username, broker.password or None)
     try:
-        assert subscriber.subscribed.wait(10), "could not subscribe to the local Mosquitto broker"
-        publisher.connect("127.0.0.1", 1883)
+        assert subscriber.subscribed.wait(10), f"could not subscribe on {broker.host}"
+        publisher.connect(broker.host, broker.port)
         publisher.loop_start()
         # publish only once connected: on a busy machine the first message could otherwise
         # outlive wait_for_publish's timeout in the client's queue

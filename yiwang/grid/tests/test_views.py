@@ -109,7 +109,7 @@ def test_phone_report_and_verify(world, client):
         "/grid/m/report/",
         {
             "classification": "event:street_order",
-            "subclass": "占道经营",
+            "subclass": "event:0501",
             "description": "城东路摊贩占道",
             "lat": "24.352",
             "lng": "116.712",

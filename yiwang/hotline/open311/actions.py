@@ -11,11 +11,21 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yiwang.audit.actions import record
+from yiwang.audit.actors import SystemActor, is_system
 from yiwang.gmcrypto.core import sm3_hex
+from yiwang.grid.actions import locate
 from yiwang.hotline import actions as hotline
-from yiwang.hotline.models import Channel, Ticket, TicketType, category_tree
+from yiwang.hotline.models import (
+    COUNTY_CODE,
+    Category,
+    Channel,
+    Ticket,
+    TicketType,
+    category_tree,
+)
 from yiwang.orgs.models import Role
 from yiwang.orgs.scope import has_role
+from yiwang.regions.models import Region
 
 from .models import Open311Client, Open311Request
 
@@ -30,8 +40,8 @@ def hash_key(key: str) -> str:
 
 
 def _ensure_admin(actor) -> None:
-    """Clients are managed from the command line (actor None or a label) or by an administrator."""
-    if actor is None or isinstance(actor, str):
+    """Clients are managed from the command line (a ``SystemActor``) or by an administrator."""
+    if is_system(actor):
         return
     if not (getattr(actor, "is_superuser", False) or has_role(actor, Role.AUTHORITY)):
         raise PermissionDenied(_("Only an administrator can manage Open311 clients."))
@@ -107,22 +117,18 @@ class Submission:
     attributes: dict = field(default_factory=dict)
 
 
-def resolve_region(lat, lng, address: str):
+def resolve_region(lat, lng, address: str) -> Region | None:
     """The village (from the grid polygons) or the town/village named in the address; None = county."""
-    from yiwang.regions.models import Region
-
     if lat not in (None, "") and lng not in (None, ""):
         try:
-            from yiwang.grid.actions import locate
-
             grid = locate(float(lat), float(lng))
-        except (ImportError, ValueError, TypeError):
+        except (ValueError, TypeError):
             grid = None
         if grid is not None:
             return grid.village
     address = (address or "").strip()
     if address:
-        prefix = f"{hotline.COUNTY_CODE}/"
+        prefix = f"{COUNTY_CODE}/"
         candidates = Region.objects.filter(path__contains=prefix, level__gte=4).values_list(
             "id", "name", "level"
         )
@@ -159,10 +165,9 @@ def _clean_attributes(raw: dict) -> tuple[str, dict]:
     return type_, attributes
 
 
-def submit_request(*, actor: Open311Client, data: Submission) -> Ticket:
-    """POST /requests: register a ticket through the hotline (channel open311, status new)."""
-    if not isinstance(actor, Open311Client) or not actor.active:
-        raise PermissionDenied(_("Invalid api_key."))
+def _checked(data: Submission) -> tuple[Category | None, str, dict]:
+    """The service's category, the ticket type and the attributes of a submission; every
+    problem at once in a ``ValidationError`` keyed by the specification's field names."""
     errors: dict[str, list] = {}
     category = None
     if not data.service_code:
@@ -200,6 +205,14 @@ def submit_request(*, actor: Open311Client, data: Submission) -> Ticket:
         type_, attributes = DEFAULT_TYPE, {}
     if errors:
         raise ValidationError(errors)
+    return category, type_, attributes
+
+
+def submit_request(*, actor: Open311Client, data: Submission) -> Ticket:
+    """POST /requests: register a ticket through the hotline (channel open311, status new)."""
+    if not isinstance(actor, Open311Client) or not actor.active:
+        raise PermissionDenied(_("Invalid api_key."))
+    category, type_, attributes = _checked(data)
     address = (data.address_string or "").strip()
     region = resolve_region(data.lat, data.long, address)
     parts = [data.last_name.strip(), data.first_name.strip()]
@@ -219,7 +232,7 @@ def submit_request(*, actor: Open311Client, data: Submission) -> Ticket:
 
     # One transaction: register_ticket is atomic and writes the Open311 row through the hook.
     ticket = hotline.register_ticket(
-        actor=f"open311:{actor.name}",
+        actor=SystemActor(f"open311:{actor.name}"),
         channel=Channel.OPEN311,
         type=type_,
         category=category,

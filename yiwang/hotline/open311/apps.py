@@ -1,17 +1,18 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from yiwang.web.errors import register_format
+
+from .formats import errors
 
 
 def _prefix() -> str:
-    from django.urls import reverse
-
     return reverse("open311:services", args=["json"]).rsplit("v2/", 1)[0]
 
 
 def _render_error(request, status: int, code: str, messages: list[str]):
     """Every error under /open311/ (unknown paths, 500s, refused input) in the spec's format."""
-    from .formats import errors
-
     return errors("xml" if request.path.endswith(".xml") else "json", status, messages)
 
 
@@ -21,6 +22,4 @@ class Open311Config(AppConfig):
     verbose_name = _("Open311 GeoReport v2")
 
     def ready(self) -> None:
-        from yiwang.web.errors import register_format
-
         register_format(_prefix, _render_error)

@@ -385,7 +385,7 @@ def _submission(request: HttpRequest) -> actions.Submission:
 
 def _messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
-        out = []
+        out: list[str] = []
         for name, messages in exc.message_dict.items():
             label = FIELD_NAMES.get(name, name)
             out.extend(f"{label}: {m}" for m in messages)

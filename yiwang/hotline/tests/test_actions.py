@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from yiwang.audit.actors import SystemActor
 from yiwang.audit.models import AuditEntry
 from yiwang.hotline import actions
 from yiwang.hotline.models import (
@@ -86,6 +87,17 @@ def test_register_bad_input(world, field, kw):
         register(world, **kw)
     assert field in exc.value.message_dict
     assert Ticket.objects.count() == 0
+
+
+@pytest.mark.parametrize("channel", ["open311", "sensor"])
+def test_system_channels_need_a_system_actor(world, channel):
+    # Regression: with no actor (None) these channels used to accept anything.
+    for nobody in (None, f"{channel}:someone", world.agent):
+        with pytest.raises(PermissionDenied):
+            register(world, actor=nobody, channel=channel)
+    assert Ticket.objects.count() == 0
+    ticket = register(world, actor=SystemActor(f"{channel}:test"), channel=channel).ticket
+    assert ticket.channel == channel and ticket.registered_by is None
 
 
 def test_register_refuses_group_category(world):

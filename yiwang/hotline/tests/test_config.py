@@ -312,13 +312,13 @@ def test_set_time_limit_audits(w):
     assert entry.summary["before"] == {"days": 3, "sign_days": 1}
     assert entry.summary["after"] == {"days": 5, "sign_days": 2}
     assert entry.summary["type"] == "help" and entry.summary["urgent"] is False
-    assert actions._time_limit("help", False) == (5, 2)
+    assert actions.time_limit("help", False) == (5, 2)
     # A missing row falls back to the defaults and is created on the first change.
     TimeLimit.objects.filter(type="report", urgent=True).delete()
     config.set_time_limit(actor=w.dispatcher, type="report", urgent=True, days=1, sign_days=0)
     entry = audits("hotline.time_limit_set")[-1]
     assert entry.summary["before"] == {"days": 0, "sign_days": 0}
-    assert actions._time_limit("report", True) == (1, 0)
+    assert actions.time_limit("report", True) == (1, 0)
 
 
 @pytest.mark.parametrize(
@@ -338,7 +338,7 @@ def test_set_time_limit_bad_input(w, days, sign_days, field, text):
             actor=w.authority, type="complaint", urgent=False, days=days, sign_days=sign_days
         )
     assert text in messages_of(exc)[field][0]
-    assert actions._time_limit("complaint", False) == (13, 1)
+    assert actions.time_limit("complaint", False) == (13, 1)
     assert not audits("hotline.time_limit_set")
 
 
@@ -349,7 +349,7 @@ def test_set_time_limit_unknown_type_and_denied(w):
     for user in deniers(w):
         with pytest.raises(PermissionDenied):
             config.set_time_limit(actor=user, type="help", urgent=False, days=5, sign_days=1)
-    assert actions._time_limit("help", False) == (3, 1) and not audits("hotline.time_limit_set")
+    assert actions.time_limit("help", False) == (3, 1) and not audits("hotline.time_limit_set")
 
 
 def test_set_time_limits_all_or_nothing(w):
@@ -359,7 +359,7 @@ def test_set_time_limits_all_or_nothing(w):
     with pytest.raises(ValidationError) as exc:
         config.set_time_limits(actor=w.authority, limits=limits)
     assert list(messages_of(exc)) == ["complaint-urgent-sign_days"]
-    assert actions._time_limit("help", False) == (3, 1)
+    assert actions.time_limit("help", False) == (3, 1)
     limits[("complaint", True)] = (1, 1)
     written = config.set_time_limits(actor=w.authority, limits=limits)
     assert {(r.type, r.urgent) for r in written} == {("help", False), ("complaint", True)}
@@ -538,7 +538,7 @@ def test_time_limit_form_bad_input_rerenders(w, client):
     assert resp.status_code == 200 and "不能长于办理时限" in html
     assert 'id="id_complaint-normal-sign_days_error"' in html
     assert 'name="help-normal-days" value="5"' in html  # the input is kept
-    assert actions._time_limit("help", False) == (3, 1)  # nothing written
+    assert actions.time_limit("help", False) == (3, 1)  # nothing written
     assert client.get(reverse("hotline:config_time_limits")).status_code == 405
 
 

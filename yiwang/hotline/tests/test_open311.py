@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from yiwang.audit.actors import SystemActor
 from yiwang.hotline import actions as hotline
 from yiwang.hotline import queries
 from yiwang.hotline.models import Channel, Status, Ticket
@@ -61,7 +62,7 @@ def xml(response):
 
 @pytest.fixture
 def api_key(world):
-    _client, key = actions.create_client(actor="test", name="随手拍")
+    _client, key = actions.create_client(actor=SystemActor("test"), name="随手拍")
     return key
 
 
@@ -299,7 +300,7 @@ def test_post_with_invalid_api_key_is_403(client, world, api_key, key):
 
 @pytest.mark.django_db
 def test_deactivated_client_is_refused(client, world, api_key):
-    actions.deactivate_client(actor="test", client=Open311Client.objects.get())
+    actions.deactivate_client(actor=SystemActor("test"), client=Open311Client.objects.get())
     assert post(client, api_key).status_code == 403
 
 
@@ -315,8 +316,9 @@ def test_key_is_stored_hashed(world, api_key):
 def test_only_administrators_manage_clients(world):
     from django.core.exceptions import PermissionDenied
 
-    with pytest.raises(PermissionDenied):
-        actions.create_client(actor=world.dispatcher, name="x")
+    for nobody in (world.dispatcher, None, "cli"):  # None used to count as the command line
+        with pytest.raises(PermissionDenied):
+            actions.create_client(actor=nobody, name="x")
     client, key = actions.create_client(actor=world.admin, name="x")
     assert actions.authenticate(key) == client
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import ExifTags, Image
 
+from yiwang.audit.actors import SystemActor
 from yiwang.hotline import actions as hotline
 from yiwang.hotline.models import Channel, Ticket
 from yiwang.hotline.open311 import actions as open311
@@ -47,7 +48,7 @@ def xml(response):
 
 
 def closed_open311_ticket(world) -> Ticket:
-    _client, key = open311.create_client(actor="test", name="随手拍")
+    _client, key = open311.create_client(actor=SystemActor("test"), name="随手拍")
     ticket = open311.submit_request(
         actor=open311.authenticate(key),
         data=open311.Submission(

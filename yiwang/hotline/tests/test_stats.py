@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from yiwang.audit.actors import SystemActor
 from yiwang.hotline import actions as hotline
 from yiwang.hotline import stats
 from yiwang.hotline.models import Channel
@@ -23,7 +24,7 @@ def register(
     world, *, category, type="complaint", region=None, kb=None, content=None, channel="phone"
 ):
     return hotline.register_ticket(
-        actor=world.agent if channel == Channel.PHONE else f"{channel}:test",
+        actor=world.agent if channel == Channel.PHONE else SystemActor(f"{channel}:test"),
         channel=channel,
         type=type,
         category=category,
@@ -223,9 +224,9 @@ def test_query_count_is_constant(figures_world):
         data = stats.compute(w.leader, custom(), use_cache=False)
     assert data["tickets"]["total"]["total"] == 11
     assert len(many.captured_queries) == len(few.captured_queries)
-    assert (
-        len(few.captured_queries) <= 16
-    )  # a fixed number of GROUP BY queries, whatever the history
+    # A fixed number of GROUP BY queries whatever the history: per dimension one over the
+    # tickets and one over their call-back records, plus the names and the hot spots.
+    assert len(few.captured_queries) <= 22
 
 
 @pytest.mark.django_db

@@ -5,81 +5,47 @@ from __future__ import annotations
 
 import pytest
 
-from yiwang.accounts import actions as accounts
 from yiwang.catalog import actions as catalog
 from yiwang.catalog.process import default_process
 from yiwang.knowledge import actions
-from yiwang.orgs import actions as orgs
-from yiwang.regions import actions as regions
-
-SYSTEM = "test"
-PASSWORD = "Dabu@2026.gov"
+from yiwang.testing import county as build
+from yiwang.testing.county import BUILDER as SYSTEM
+from yiwang.testing.county import PASSWORD as PASSWORD  # the tests import it from here
 
 
 @pytest.fixture
-def county(db):
-    province = regions.create_region(
-        actor=SYSTEM, code="440000", name="广东省", level=1, parent=None
-    )
-    city = regions.create_region(
-        actor=SYSTEM, code="441400", name="梅州市", level=2, parent=province
-    )
-    return regions.create_region(actor=SYSTEM, code="441422", name="大埔县", level=3, parent=city)
+def places(db):
+    return build.build_regions(SYSTEM, towns=())
 
 
 @pytest.fixture
-def depts(county):
-    return {
-        "scj": orgs.create_department(
-            actor=SYSTEM,
-            name="大埔县市场监督管理局",
-            short_name="县市场监管局",
-            uscc="1144142200691599XJ",
-            region=county,
-        ),
-        "mzj": orgs.create_department(
-            actor=SYSTEM,
-            name="大埔县民政局",
-            short_name="县民政局",
-            uscc="11441422006974375B",
-            region=county,
-        ),
-    }
+def county(places):
+    return places["county"]
 
 
-def _staff(username, posts):
-    return accounts.create_staff(
-        actor=SYSTEM, username=username, password=PASSWORD, real_name=username, posts=posts
-    )
+@pytest.fixture
+def depts(places):
+    return build.build_departments(SYSTEM, places, ["scj", "mzj"])
 
 
 @pytest.fixture
 def authority(county):
-    return _staff("authority", [{"role": "authority", "department": None, "region": county}])
+    return build.make_staff(SYSTEM, "authority", "authority", None, county)
 
 
 @pytest.fixture
 def admin_scj(depts, county):
-    return _staff(
-        "admin_scj", [{"role": "dept_admin", "department": depts["scj"], "region": county}]
-    )
+    return build.make_staff(SYSTEM, "admin_scj", "dept_admin", depts["scj"], county)
 
 
 @pytest.fixture
 def agent(depts, county):
-    return _staff("agent_12345", [{"role": "agent", "department": depts["mzj"], "region": county}])
+    return build.make_staff(SYSTEM, "agent_12345", "agent", depts["mzj"], county)
 
 
 @pytest.fixture
 def citizen(db):
-    return accounts.create_citizen(
-        actor=None,
-        username="limei",
-        password=PASSWORD,
-        real_name="李梅",
-        id_number="11010519491231002X",
-        phone="13800138001",
-    )
+    return build.make_citizen("limei", phone="13800138001")
 
 
 @pytest.fixture

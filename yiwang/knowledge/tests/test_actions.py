@@ -211,3 +211,13 @@ def test_category_actions(authority, agent):
         actions.create_category(actor=authority, name="")
     with pytest.raises(PermissionDenied):
         actions.create_category(actor=agent, name="城市管理")
+
+
+def test_no_actor_is_not_the_platform(category):
+    # Regression: ``actor=None`` (or a bare label) used to pass every knowledge-base check.
+    from yiwang.audit.actors import SYSTEM
+
+    for nobody in (None, "demo"):
+        with pytest.raises(PermissionDenied):
+            actions.create_category(actor=nobody, name="社会保障")
+    assert actions.create_category(actor=SYSTEM, name="社会保障").name == "社会保障"

@@ -1,17 +1,18 @@
 import pytest
 
+from yiwang.testing import county
+
 
 @pytest.fixture
-def citizen(django_user_model):
-    return django_user_model.objects.create_user(
-        username="citizen", password="Dabu@2026.gov", real_name="李梅", phone="13800135678"
-    )
+def citizen(db):
+    return county.make_citizen("limei")
 
 
 @pytest.fixture
 def citizen2(django_user_model):
+    """A user without a phone number (registration requires one, so made directly)."""
     return django_user_model.objects.create_user(
-        username="citizen2", password="Dabu@2026.gov", real_name="张伟"
+        username="citizen2", password=county.PASSWORD, real_name="张伟"
     )
 
 

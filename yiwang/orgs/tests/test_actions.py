@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from yiwang.accounts import actions as accounts
 from yiwang.audit.actions import verify
+from yiwang.audit.actors import SYSTEM, SystemActor
 from yiwang.audit.models import AuditEntry
 from yiwang.orgs.actions import (
     create_department,
@@ -19,26 +20,27 @@ from yiwang.regions.actions import create_region, retire_region
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "Dabu@2026.gov"
+DEMO = SystemActor("demo")
 SCJ_USCC = "1144142200691599XJ"
 MZJ_USCC = "11441422006974375B"
 
 
 @pytest.fixture
 def county():
-    gd = create_region(actor=None, code="440000", name="广东省", level=1, parent=None)
-    mz = create_region(actor=None, code="441400", name="梅州市", level=2, parent=gd)
-    return create_region(actor=None, code="441422", name="大埔县", level=3, parent=mz)
+    gd = create_region(actor=SYSTEM, code="440000", name="广东省", level=1, parent=None)
+    mz = create_region(actor=SYSTEM, code="441400", name="梅州市", level=2, parent=gd)
+    return create_region(actor=SYSTEM, code="441422", name="大埔县", level=3, parent=mz)
 
 
 @pytest.fixture
 def town(county):
-    return create_region(actor=None, code="441422100", name="湖寮镇", level=4, parent=county)
+    return create_region(actor=SYSTEM, code="441422100", name="湖寮镇", level=4, parent=county)
 
 
 @pytest.fixture
 def scj(county):
     return create_department(
-        actor="demo",
+        actor=DEMO,
         name="大埔县市场监督管理局",
         short_name="县市场监管局",
         uscc=SCJ_USCC,
@@ -72,7 +74,7 @@ def test_create_department_is_audited(scj, county):
 )
 def test_invalid_uscc_is_refused(county, uscc, code):
     with pytest.raises(ValidationError) as exc:
-        create_department(actor=None, name="某局", short_name="", uscc=uscc, region=county)
+        create_department(actor=SYSTEM, name="某局", short_name="", uscc=uscc, region=county)
     assert code in _codes(exc.value)["uscc"]
     assert not Department.objects.exists()
     assert not AuditEntry.objects.filter(action="orgs.department.create").exists()
@@ -80,35 +82,39 @@ def test_invalid_uscc_is_refused(county, uscc, code):
 
 def test_lower_case_uscc_is_normalised(county):
     dept = create_department(
-        actor=None, name="大埔县民政局", short_name="", uscc=MZJ_USCC.lower(), region=county
+        actor=SYSTEM, name="大埔县民政局", short_name="", uscc=MZJ_USCC.lower(), region=county
     )
     assert dept.uscc == MZJ_USCC
 
 
 def test_duplicate_uscc_names_the_holder(scj, county):
     with pytest.raises(ValidationError) as exc:
-        create_department(actor=None, name="另一个局", short_name="", uscc=SCJ_USCC, region=county)
+        create_department(
+            actor=SYSTEM, name="另一个局", short_name="", uscc=SCJ_USCC, region=county
+        )
     assert "duplicate_uscc" in _codes(exc.value)["uscc"]
     assert "大埔县市场监督管理局" in str(exc.value)
 
 
 def test_department_needs_a_name_and_a_current_region(county):
     with pytest.raises(ValidationError) as exc:
-        create_department(actor=None, name=" ", short_name="", uscc=MZJ_USCC, region=county)
+        create_department(actor=SYSTEM, name=" ", short_name="", uscc=MZJ_USCC, region=county)
     assert "required" in _codes(exc.value)["name"]
-    old = create_region(actor=None, code="441422120", name="旧镇", level=4, parent=county)
-    retire_region(actor=None, region=old)
+    old = create_region(actor=SYSTEM, code="441422120", name="旧镇", level=4, parent=county)
+    retire_region(actor=SYSTEM, region=old)
     old.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        create_department(actor=None, name="旧镇人民政府", short_name="", uscc=MZJ_USCC, region=old)
+        create_department(
+            actor=SYSTEM, name="旧镇人民政府", short_name="", uscc=MZJ_USCC, region=old
+        )
     assert "retired_region" in _codes(exc.value)["region"]
     with pytest.raises(ValidationError):
-        create_department(actor=None, name="某局", short_name="", uscc=MZJ_USCC, region=None)
+        create_department(actor=SYSTEM, name="某局", short_name="", uscc=MZJ_USCC, region=None)
 
 
 def test_only_authority_or_superuser_may_create(county, scj):
     admin_scj = accounts.create_staff(
-        actor=None,
+        actor=SYSTEM,
         username="admin_scj",
         password=PASSWORD,
         real_name="刘红梅",
@@ -126,7 +132,7 @@ def test_only_authority_or_superuser_may_create(county, scj):
     assert not Hall.objects.exists()
 
     authority = accounts.create_staff(
-        actor=None,
+        actor=SYSTEM,
         username="authority",
         password=PASSWORD,
         real_name="邓晓峰",
@@ -146,55 +152,55 @@ def test_only_authority_or_superuser_may_create(county, scj):
 
 
 def test_update_department_audits_only_real_changes(scj):
-    update_department(actor=None, department=scj, phone="0753-5522315")  # unchanged
+    update_department(actor=SYSTEM, department=scj, phone="0753-5522315")  # unchanged
     assert not AuditEntry.objects.filter(action="orgs.department.update").exists()
-    update_department(actor=None, department=scj, short_name="县市监局", address="同仁路8号")
+    update_department(actor=SYSTEM, department=scj, short_name="县市监局", address="同仁路8号")
     scj.refresh_from_db()
     assert scj.short_name == "县市监局"
     entry = AuditEntry.objects.get(action="orgs.department.update")
     assert entry.summary["before"]["short_name"] == "县市场监管局"
     assert entry.summary["after"]["address"] == "同仁路8号"
     with pytest.raises(ValidationError):
-        update_department(actor=None, department=scj, uscc="123")
+        update_department(actor=SYSTEM, department=scj, uscc="123")
     scj.refresh_from_db()
     assert scj.uscc == SCJ_USCC
 
 
 def test_halls_and_windows(county, town):
     hall = create_hall(
-        actor="demo",
+        actor=DEMO,
         name="大埔县政务服务中心",
         region=county,
         address="大埔县湖寮镇同仁路1号",
         opening_hours="周一至周五 8:30-12:00, 14:30-17:30",
     )
-    one = create_window(actor="demo", hall=hall, number="1", name="综合受理窗口")
-    create_window(actor="demo", hall=hall, number="7", name="出件窗口")
+    one = create_window(actor=DEMO, hall=hall, number="1", name="综合受理窗口")
+    create_window(actor=DEMO, hall=hall, number="7", name="出件窗口")
     assert list(hall.windows.values_list("number", flat=True)) == ["1", "7"]
     assert str(one) == "大埔县政务服务中心 1号窗口"
     assert AuditEntry.objects.filter(action="orgs.window.create").count() == 2
     assert AuditEntry.objects.filter(action="orgs.hall.create").count() == 1
 
     with pytest.raises(ValidationError) as exc:
-        create_window(actor="demo", hall=hall, number="1", name="另一个窗口")
+        create_window(actor=DEMO, hall=hall, number="1", name="另一个窗口")
     assert "duplicate_window" in _codes(exc.value)["number"]
     with pytest.raises(ValidationError) as exc:
-        create_window(actor="demo", hall=hall, number="", name="窗口")
+        create_window(actor=DEMO, hall=hall, number="", name="窗口")
     assert "required" in _codes(exc.value)["number"]
     with pytest.raises(ValidationError) as exc:
-        create_hall(actor="demo", name="大埔县政务服务中心", region=county)
+        create_hall(actor=DEMO, name="大埔县政务服务中心", region=county)
     assert "duplicate_hall" in _codes(exc.value)["name"]
     assert Window.objects.count() == 2
 
     # The same name in another region is another hall.
-    create_hall(actor="demo", name="大埔县政务服务中心", region=town)
+    create_hall(actor=DEMO, name="大埔县政务服务中心", region=town)
 
-    update_window(actor="demo", window=one, name="综合受理窗口（企业专窗）")
+    update_window(actor=DEMO, window=one, name="综合受理窗口（企业专窗）")
     one.refresh_from_db()
     assert one.name == "综合受理窗口（企业专窗）"
     with pytest.raises(ValidationError):
-        update_window(actor="demo", window=one, number="7")
-    update_hall(actor="demo", hall=hall, phone="0753-5528000")
+        update_window(actor=DEMO, window=one, number="7")
+    update_hall(actor=DEMO, hall=hall, phone="0753-5528000")
     entry = AuditEntry.objects.get(action="orgs.hall.update")
     assert entry.summary["after"]["phone"] == "0753-5528000"
     assert verify().ok

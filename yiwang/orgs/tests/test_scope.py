@@ -6,45 +6,26 @@ and a region, which is all ``scope_q`` needs); cases use the same call.
 
 import pytest
 from django.db.models import Q
-from stdnum.cn import uscc
 
 from yiwang.accounts import actions
 from yiwang.accounts.models import User
+from yiwang.audit.actors import SYSTEM
 from yiwang.orgs import scope
-from yiwang.orgs.models import Department, Post
-from yiwang.regions.actions import create_region
-
-PASSWORD = "Dabu@2026.gov"
-
-
-def make_uscc(serial: str) -> str:
-    base = f"11441422{serial:0>9}"[:17]
-    return base + uscc.calc_check_digit(base)
+from yiwang.orgs.models import Post
+from yiwang.testing import county as build
+from yiwang.testing.county import PASSWORD
 
 
 @pytest.fixture
 def world(db):
-    province = create_region(actor=None, code="440000", name="广东省", level=1, parent=None)
-    city = create_region(actor=None, code="441400", name="梅州市", level=2, parent=province)
-    county = create_region(actor=None, code="441422", name="大埔县", level=3, parent=city)
-    huliao = create_region(actor=None, code="441422100", name="湖寮镇", level=4, parent=county)
-    gaobei = create_region(actor=None, code="441422101", name="高陂镇", level=4, parent=county)
-    village = create_region(actor=None, code="441422100201", name="湖山村", level=5, parent=huliao)
-    scj = Department.objects.create(name="大埔县市场监督管理局", uscc=make_uscc("1"), region=county)
-    mzj = Department.objects.create(name="大埔县民政局", uscc=make_uscc("2"), region=county)
-    return {
-        "county": county,
-        "huliao": huliao,
-        "gaobei": gaobei,
-        "village": village,
-        "scj": scj,
-        "mzj": mzj,
-    }
+    places = build.build_regions(SYSTEM, villages=["huangsha"])
+    places["village"] = places.pop("huangsha")
+    return {**places, **build.build_departments(SYSTEM, places, ["scj", "mzj"])}
 
 
 def staff(username, *posts):
     return actions.create_staff(
-        actor=None, username=username, password=PASSWORD, real_name=username, posts=list(posts)
+        actor=SYSTEM, username=username, password=PASSWORD, real_name=username, posts=list(posts)
     )
 
 

@@ -5,24 +5,17 @@ from types import SimpleNamespace
 
 import pytest
 
-from yiwang.accounts import actions as accounts
-from yiwang.accounts.models import User
-from yiwang.orgs import actions as orgs
 from yiwang.privacy import actions
-from yiwang.regions import actions as regions
+from yiwang.testing import county
 
 PASSWORD = "Dabu@2026.govx"
-ID_NUMBER = "11010519491231002X"
-PHONE = "13800135678"
+ID_NUMBER = county.CITIZENS["limei"]["id_number"]
+PHONE = county.CITIZENS["limei"]["phone"]
 
 
 def staff(admin, username, role, dept, region, real_name=None):
-    return accounts.create_staff(
-        actor=admin,
-        username=username,
-        password=PASSWORD,
-        real_name=real_name or username,
-        posts=[{"role": role, "department": dept, "region": region}],
+    return county.make_staff(
+        admin, username, role, dept, region, real_name=real_name, password=PASSWORD
     )
 
 
@@ -30,25 +23,11 @@ def staff(admin, username, role, dept, region, real_name=None):
 def world(db, settings):
     settings.YIWANG_REVEAL_LIMIT_PER_HOUR = 3
     settings.YIWANG_REVEAL_LIMIT_PER_DAY = 5
-    admin = User.objects.create_superuser("root", password=PASSWORD, kind="staff")
-    gd = regions.create_region(actor=admin, code="440000", name="广东省", level=1, parent=None)
-    mz = regions.create_region(actor=admin, code="441400", name="梅州市", level=2, parent=gd)
-    dabu = regions.create_region(actor=admin, code="441422", name="大埔县", level=3, parent=mz)
-    scj = orgs.create_department(
-        actor=admin,
-        name="大埔县市场监督管理局",
-        short_name="市场监管局",
-        uscc="11441422007043513T",
-        region=dabu,
-    )
-    citizen = accounts.create_citizen(
-        actor=None,
-        username="limei",
-        password=PASSWORD,
-        real_name="李梅",
-        id_number=ID_NUMBER,
-        phone=PHONE,
-    )
+    admin = county.make_superuser(password=PASSWORD)
+    places = county.build_regions(admin, towns=())
+    dabu = places["county"]
+    scj = county.build_departments(admin, places, ["scj"])["scj"]
+    citizen = county.make_citizen("limei", password=PASSWORD)
     return SimpleNamespace(
         admin=admin,
         dabu=dabu,

@@ -19,7 +19,7 @@ import pytest
 from django.core.management.base import CommandError
 from django.db import connection
 
-from yiwang.web.management.commands.run import children
+from yiwang.site.management.commands.run import children
 from yiwang.web.server import Address, gunicorn_argv, parse_addrport, public_url_mismatch
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -101,6 +101,29 @@ def test_map_tile_server_is_the_only_outside_image_origin(settings, client):
     assert "img-src 'self' data: blob: https://tiles.dabu.gov.cn" in portal
 
 
+def test_tianditu_subdomains_and_labels_layer_are_allowed_one_by_one(settings, client):
+    key = "&tk=0123456789abcdef"
+    settings.YIWANG_MAP_TILE_URL = "https://t{s}.tianditu.gov.cn/vec_w/wmts?LAYER=vec" + key
+    settings.YIWANG_MAP_TILE_LABELS_URL = "https://t{s}.tianditu.gov.cn/cva_w/wmts?LAYER=cva" + key
+    settings.YIWANG_MAP_TILE_SUBDOMAINS = "01234567"
+    settings.ROOT_URLCONF = __name__
+    policy = client.get("/fine")["Content-Security-Policy"]
+    img = next(p for p in policy.split("; ") if p.startswith("img-src"))
+    assert img == "img-src 'self' data: blob: " + " ".join(
+        f"https://t{n}.tianditu.gov.cn" for n in range(8)
+    )
+    # the key never leaks into the policy
+    assert "tk=" not in policy
+
+
+def test_no_tile_server_no_outside_image_origin(settings, client):
+    settings.YIWANG_MAP_TILE_URL = ""
+    settings.YIWANG_MAP_TILE_LABELS_URL = "javascript:alert(1)//{s}"
+    settings.ROOT_URLCONF = __name__
+    policy = client.get("/fine")["Content-Security-Policy"]
+    assert "img-src 'self' data: blob:;" in policy + ";"
+
+
 # --- HTTPS: Secure cookies, HSTS, the proxy's scheme header --------------------------------
 
 

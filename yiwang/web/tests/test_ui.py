@@ -88,7 +88,7 @@ def sample_items() -> list[ServiceItem]:
 
 @pytest.fixture
 def with_items(monkeypatch):
-    monkeypatch.setattr("yiwang.web.views.featured_items", lambda limit=8: sample_items())
+    monkeypatch.setattr("yiwang.site.views.featured_items", lambda limit=8, **_: sample_items())
 
 
 # --- home page -----------------------------------------------------------------------------
@@ -126,7 +126,7 @@ def test_home_shows_popular_services_and_only_existing_quick_entries(client, wit
 
 @pytest.mark.django_db
 def test_home_without_published_items_shows_an_empty_state(client, monkeypatch):
-    monkeypatch.setattr("yiwang.web.views.featured_items", lambda limit=8: [])
+    monkeypatch.setattr("yiwang.site.views.featured_items", lambda limit=8, **_: [])
     with translation.override("en"):
         html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'class="empty"' in html
@@ -216,7 +216,10 @@ def test_home_has_csp_and_no_inline_script_or_style(client, with_items, elder):
     page = parse(response.content.decode())
     assert page.scripts, "base.html loads its scripts"
     for script in page.scripts:
+        if script.get("type") == "application/json":
+            continue  # a data block (the words site.js shows): never executed
         assert script.get("src", "").startswith("/static/"), f"inline or external script: {script}"
+    assert any(s.get("id") == "ui-strings" for s in page.scripts)
     assert page.style_elements == 0
     assert page.style_attrs == []
     assert page.event_handlers == []
@@ -250,7 +253,8 @@ def test_vendored_files_match_manifest_hashes():
     vendor = _vendor_module()
     assert vendor.check() == []
     names = {p.package for p in vendor.load_manifest()}
-    assert {"htmx.org", "@alpinejs/csp", "axe-core", "echarts", "leaflet"} <= names
+    assert {"htmx.org", "axe-core", "echarts", "leaflet", "leaflet.markercluster"} <= names
+    assert "@alpinejs/csp" not in names  # unused, removed: plain JS in site.js
 
 
 def test_vendor_check_reports_tampered_missing_and_unlisted_files(tmp_path):

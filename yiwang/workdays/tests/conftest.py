@@ -3,11 +3,13 @@ import datetime as dt
 import pytest
 
 from yiwang.accounts.models import User
-from yiwang.orgs.models import Post, Role
+from yiwang.audit.actors import SYSTEM
+from yiwang.orgs.models import Role
 from yiwang.regions.models import Region
+from yiwang.testing import county as build
+from yiwang.testing.county import PASSWORD
 from yiwang.workdays import calendar
 
-PASSWORD = "Dabu@2026.gov"
 #: A fixed "today" for tests that depend on it (the 2027 schedule is not in the package).
 TODAY = dt.date(2026, 11, 21)
 
@@ -30,16 +32,12 @@ def frozen_today(monkeypatch):
 
 @pytest.fixture
 def county(db):
-    return Region.objects.create(code="441422", name="大埔县", level=3)
+    return build.build_regions(SYSTEM, towns=())["county"]
 
 
-def make_staff(username: str, role: str | None, region: Region, **extra) -> User:
-    user = User.objects.create_user(
-        username=username, password=PASSWORD, kind="staff", real_name=username, **extra
-    )
-    if role is not None:
-        Post.objects.create(user=user, role=role, region=region)
-    return user
+def make_staff(username: str, role: str | None, region: Region) -> User:
+    """A staff member with one post of ``role`` (any department) in ``region``."""
+    return build.make_staff(SYSTEM, username, role, None, region)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from yiwang.audit.actors import SYSTEM, SystemActor
 from yiwang.audit.models import AuditEntry
 from yiwang.orgs.models import Post, Role
 from yiwang.workdays import actions, calendar
@@ -65,10 +66,22 @@ def test_signal_waits_for_the_commit(
 
 def test_superuser_and_the_platform_may_edit(superuser, frozen_today):
     add(superuser, day=D(2027, 2, 9))
-    add(None, day=D(2027, 2, 10))
-    add("demo", day=D(2027, 2, 11))
+    add(SYSTEM, day=D(2027, 2, 10))
+    add(SystemActor("demo"), day=D(2027, 2, 11))
     assert HolidayOverride.objects.count() == 3
     assert HolidayOverride.objects.get(date=D(2027, 2, 10)).created_by is None
+    labels = AuditEntry.objects.filter(action="workdays.override.create").values_list(
+        "actor_label", flat=True
+    )
+    assert {"system", "demo"} <= set(labels)
+
+
+@pytest.mark.parametrize("nobody", [None, "demo"])
+def test_no_actor_or_a_bare_label_is_not_the_platform(nobody, frozen_today):
+    # Regression: None (and any string) used to count as the platform and pass every check.
+    with pytest.raises(PermissionDenied):
+        add(nobody, day=D(2027, 2, 12))
+    assert not HolidayOverride.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["window_staff", "citizen"])

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
+from yiwang.audit.actors import SYSTEM
 from yiwang.audit.models import AuditEntry
 from yiwang.workdays import actions, calendar
 from yiwang.workdays.admin import HolidayOverrideAdminForm
@@ -106,7 +107,7 @@ def test_committed_change_refreshes_the_warm_cache_and_fires_the_signal(
         with django_assert_num_queries(0):
             assert calendar.is_workday(day)
         override = actions.set_override(
-            actor=None, date=day, is_workday=False, name="2027年春节", source_notice=NOTICE
+            actor=SYSTEM, date=day, is_workday=False, name="2027年春节", source_notice=NOTICE
         )
         assert seen == [[day], False]
         assert not calendar.is_workday(day)
@@ -114,7 +115,7 @@ def test_committed_change_refreshes_the_warm_cache_and_fires_the_signal(
             assert calendar.add_working_days(D(2027, 2, 5), 1) == calendar.DueDate(
                 D(2027, 2, 9), False
             )
-        actions.delete_override(actor=None, override=override)
+        actions.delete_override(actor=SYSTEM, override=override)
         assert calendar.is_workday(day)
         assert calendar.add_working_days(D(2027, 2, 5), 1).provisional is True
     finally:

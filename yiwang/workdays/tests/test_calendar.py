@@ -7,6 +7,7 @@ import chinese_calendar
 import pytest
 from django.db import transaction
 
+from yiwang.audit.actors import SYSTEM
 from yiwang.workdays import actions, calendar
 from yiwang.workdays.calendar import DueDate
 
@@ -151,7 +152,7 @@ def test_deadline_running_into_an_unpublished_year_is_provisional():
 
 def test_override_makes_the_year_known_and_the_deadline_official(frozen_today):
     actions.set_override(
-        actor=None,
+        actor=SYSTEM,
         date=D(2027, 1, 1),
         is_workday=False,
         name="2027年元旦",
@@ -167,11 +168,15 @@ def test_override_beats_the_package(frozen_today):
     day = D(2026, 12, 28)  # an ordinary Monday in the package
     assert calendar.is_workday(day)
     actions.set_override(
-        actor=None, date=day, is_workday=False, name="临时休息日", source_notice="测试通知"
+        actor=SYSTEM, date=day, is_workday=False, name="临时休息日", source_notice="测试通知"
     )
     assert not calendar.is_workday(day)
     actions.set_override(
-        actor=None, date=D(2026, 12, 27), is_workday=True, name="调休上班", source_notice="测试通知"
+        actor=SYSTEM,
+        date=D(2026, 12, 27),
+        is_workday=True,
+        name="调休上班",
+        source_notice="测试通知",
     )
     assert calendar.is_workday(D(2026, 12, 27))  # a Sunday
 
@@ -181,7 +186,7 @@ def test_rolled_back_override_does_not_linger_in_the_cache(frozen_today):
     calendar.add_working_days(day, 1)  # warm the cache
     with pytest.raises(RuntimeError), transaction.atomic():
         actions.set_override(
-            actor=None, date=day, is_workday=False, name="临时", source_notice="测试通知"
+            actor=SYSTEM, date=day, is_workday=False, name="临时", source_notice="测试通知"
         )
         assert not calendar.is_workday(day)
         raise RuntimeError("abort")

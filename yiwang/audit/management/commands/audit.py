@@ -7,9 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from yiwang.audit import actions
+from yiwang.audit.actors import SystemActor
 from yiwang.gmcrypto.core import MissingKeyError, parse_hex_key
 
-ACTOR = "yiwang audit"
+ACTOR = SystemActor("yiwang audit")
 OLD_KEY_VARIABLE = "YIWANG_AUDIT_OLD_KEY"
 # Problems printed by `verify`; the rest are counted.
 SHOWN_PROBLEMS = 50

@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.management.base import BaseCommand, CommandError
 
+from yiwang.audit.actors import SystemActor
 from yiwang.catalog.excel import import_workbook
 
 
@@ -19,11 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Only validate")
 
     def handle(self, *args, file: str, user: str | None = None, dry_run: bool = False, **options):
-        actor = "import_catalog"
+        actor: SystemActor | AbstractBaseUser = SystemActor("import_catalog")
         if user:
-            actor = get_user_model().objects.filter(username=user, is_active=True).first()
-            if actor is None:
+            found = get_user_model().objects.filter(username=user, is_active=True).first()
+            if found is None:
                 raise CommandError(f"No active user named {user!r}.")
+            actor = found
         try:
             with open(file, "rb") as handle:
                 result = import_workbook(handle, actor=actor, dry_run=dry_run)

@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection
 
 from yiwang.accounts.models import User
 from yiwang.audit.actions import ResealRefused, reseal_chain, unkeyed_chain
+from yiwang.audit.actors import SystemActor
 from yiwang.gmcrypto import envfile
 from yiwang.gmcrypto.checks import KNOWN_DEFAULT_SECRET_KEYS
 
@@ -98,7 +99,7 @@ class Command(BaseCommand):
         if not unkeyed_chain():
             return
         try:
-            count = reseal_chain(actor="yiwang setup")
+            count = reseal_chain(actor=SystemActor("yiwang setup"))
         except ResealRefused as exc:
             self.stderr.write(
                 f"! 审计链未重新封存 (audit chain not resealed: {exc}); run `yiwang audit verify`."

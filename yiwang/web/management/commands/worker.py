@@ -10,7 +10,6 @@ timeout (``yiwang.web.heartbeat``, ``yiwang.web.actions.recover_stuck_tasks``).
 
 import threading
 import time
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -59,7 +58,7 @@ class Command(BaseCommand):
         for path, seconds in schedule.items():
             self.stdout.write(f"worker: {path} every {seconds}s")
         self.stdout.write(f"worker: {worker_id}, heartbeat every {housekeeping.interval}s")
-        self._start_mqtt()
+        self._start_services()
         try:
             call_command(
                 "db_worker", "--queue-name", "*", "--interval", "1", "--worker-id", worker_id
@@ -67,16 +66,10 @@ class Command(BaseCommand):
         finally:
             stop.set()
 
-    def _start_mqtt(self) -> None:
-        """Sensor alerts over MQTT, when a broker is configured."""
-        if not getattr(settings, "YIWANG_MQTT_URL", ""):
-            return
-        try:
-            from yiwang.grid.mqtt import start_in_background
-        except ImportError:
-            return
-        start_in_background(settings)
-        where = urlsplit(settings.YIWANG_MQTT_URL)  # never print the credentials
-        self.stdout.write(
-            f"worker: MQTT sensor subscriber on {where.hostname}:{where.port or 1883}"
-        )
+    def _start_services(self) -> None:
+        """Long-running services of the apps (YIWANG_WORKER_SERVICES, dotted paths): each starts
+        itself in the background when it is configured and says what it started, else None."""
+        for path in settings.YIWANG_WORKER_SERVICES:
+            started = import_string(path)()
+            if started:
+                self.stdout.write(f"worker: {started}")

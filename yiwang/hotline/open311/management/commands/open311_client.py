@@ -2,8 +2,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from yiwang.audit.actors import SystemActor
 from yiwang.hotline.open311 import actions
 from yiwang.hotline.open311.models import Open311Client
+
+CLI = SystemActor("cli")
 
 
 class Command(BaseCommand):
@@ -24,11 +27,11 @@ class Command(BaseCommand):
             client = Open311Client.objects.filter(name=name).first()
             if client is None:
                 raise CommandError(_("No Open311 client named “%(name)s”.") % {"name": name})
-            actions.deactivate_client(actor="cli", client=client)
+            actions.deactivate_client(actor=CLI, client=client)
             self.stdout.write(_("Client “%(name)s” deactivated.") % {"name": name})
             return
         try:
-            client, key = actions.create_client(actor="cli", name=name)
+            client, key = actions.create_client(actor=CLI, name=name)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(

@@ -1,0 +1,164 @@
+"""What an application holds: the item's form (personal values encrypted apart, with blind
+indexes for exact lookup) and the material files, validated together so the applicant sees every
+problem at once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yiwang.catalog import personal_formats
+from yiwang.catalog.forms_schema import clean_data
+from yiwang.catalog.models import Replaceable, ServiceItem
+from yiwang.web.uploads import CheckedFile, check_upload
+
+from ..models import Case, CaseMaterial, FormValueIndex
+
+#: The files chosen on a form, by material id.
+Uploads = Mapping[int, UploadedFile]
+
+
+def store_files(
+    case: Case,
+    files: Mapping[int, CheckedFile],
+    actor,
+    names: Mapping[int, str],
+    saved: list[str],
+    new_case: bool = False,
+) -> None:
+    """Save checked files as the case's materials, superseding earlier files of the same
+    material; ``saved`` collects the storage paths so a failed action can delete them."""
+    for material_id, checked in files.items():
+        path = default_storage.save(
+            f"cases/{timezone.now():%Y/%m}/{checked.sha256[:16]}.{checked.extension}",
+            ContentFile(checked.content),
+        )
+        saved.append(path)
+        if not new_case:  # a case being created has no earlier files to supersede
+            CaseMaterial.objects.filter(
+                case=case, material_id=material_id, superseded=False
+            ).update(superseded=True)
+        CaseMaterial.objects.create(
+            case=case,
+            material_id=material_id,
+            name=names[material_id],
+            file=path,
+            original_name=checked.original_name,
+            sha256=checked.sha256,
+            size=checked.size,
+            content_type=checked.content_type,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
+
+
+def delete_files(paths: Iterable[str]) -> None:
+    """Remove the files a failed action had already stored (the transaction rolled back)."""
+    for path in paths:
+        default_storage.delete(path)
+
+
+def check_materials(
+    item: ServiceItem, uploads: Uploads, *, require: bool, existing: Iterable[int] = ()
+) -> dict[int, CheckedFile]:
+    """Validate every upload and that required materials are present. Raises with all errors."""
+    materials = {m.pk: m for m in item.materials.all()}
+    errors: dict[str, list[str]] = {}
+    checked: dict[int, CheckedFile] = {}
+    for material_id, upload in uploads.items():
+        material = materials.get(int(material_id))
+        if material is None:
+            errors.setdefault("__all__", []).append(
+                _("An uploaded file does not match any material of this item.")
+            )
+            continue
+        try:
+            checked[material.pk] = check_upload(upload, material.name)
+        except ValidationError as exc:
+            errors.setdefault(f"material_{material.pk}", []).extend(exc.messages)
+    if require:
+        have = set(checked) | set(existing)
+        for material in materials.values():
+            exempt = material.replaceable_by in (Replaceable.LICENCE, Replaceable.SHARED)
+            if (
+                material.required
+                and not exempt
+                and material.pk not in have
+                and f"material_{material.pk}" not in errors
+            ):
+                errors.setdefault(f"material_{material.pk}", []).append(
+                    _("“%(name)s” is required; please upload it.") % {"name": material.name}
+                )
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
+def set_form(case: Case, schema: dict | None, values: dict) -> list[tuple[str, str]]:
+    """Put the form on the case: personal values encrypted apart, masks in ``form_data``.
+
+    Returns the blind indexes to write with :func:`write_form_index` once the case is saved.
+    """
+    shown, personal = personal_formats.split(schema, values)
+    case.form_data = shown
+    case.form_pii = json.dumps(personal, ensure_ascii=False) if personal else ""
+    return personal_formats.blind_indexes(schema, personal)
+
+
+def write_form_index(case: Case, indexes: list[tuple[str, str]], *, replace: bool) -> None:
+    if replace:
+        FormValueIndex.objects.filter(case=case).delete()
+    if indexes:
+        FormValueIndex.objects.bulk_create(
+            FormValueIndex(case=case, field=field, digest=digest) for field, digest in indexes
+        )
+
+
+def validate_form(item: ServiceItem, form_data: dict) -> dict:
+    cleaned, errors = clean_data(item.form_schema or {}, form_data)
+    if errors:
+        raise ValidationError({f"form_{k}": [v] for k, v in errors.items()})
+    return cleaned
+
+
+def validate_application(
+    item: ServiceItem,
+    form_data: dict,
+    uploads: Uploads,
+    errors: dict[str, list[str]] | None = None,
+    kept: Iterable[int] = (),
+) -> tuple[dict, dict[int, CheckedFile]]:
+    """Form and materials together, so the applicant sees every problem at once. ``kept``:
+    materials whose file was kept from an earlier try of the same form (``cases.pending``)."""
+    errors = dict(errors or {})
+    cleaned: dict = {}
+    checked: dict[int, CheckedFile] = {}
+    try:
+        cleaned = validate_form(item, form_data)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        checked = check_materials(item, uploads, require=True, existing=kept)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned, checked
+
+
+def ensure_current(item: ServiceItem, item_version: int | None) -> None:
+    """Refuse a form filled in against an older version of the item's guide."""
+    if item_version is not None and item_version != item.version:
+        raise ValidationError(
+            _(
+                "The guide of “%(name)s” was updated while you were filling in the form. Please check the form and submit again."
+            )
+            % {"name": item.name},
+            code="stale_item",
+        )
