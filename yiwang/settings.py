@@ -179,6 +179,9 @@ YIWANG_WEB_THREADS = int(os.environ.get("YIWANG_WEB_THREADS", "4"))
 YIWANG_SENSOR_TOKEN = os.environ.get("YIWANG_SENSOR_TOKEN", "")
 # MQTT sensor intake, started by `yiwang worker`, e.g. mqtt://user:pass@127.0.0.1:1883/yiwang/sensors/%23
 YIWANG_MQTT_URL = os.environ.get("YIWANG_MQTT_URL", "")
+# The county's bounding box (latitude min, max; longitude min, max): reported locations and grid
+# boundaries outside it are refused. 大埔县, generously.
+YIWANG_COUNTY_BOUNDS = (24.0, 24.75, 116.3, 117.0)
 YIWANG_MQTT_TOPIC = os.environ.get("YIWANG_MQTT_TOPIC", "")
 # Long-running services `yiwang worker` starts next to the task queue: each a callable that starts
 # itself when configured and returns what it started (for the log), else None.

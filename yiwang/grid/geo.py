@@ -11,18 +11,13 @@ from numbers import Real
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-# 大埔县's bounding box (generous): latitude 24.0–24.75 N, longitude 116.3–117.0 E.
-LAT_MIN, LAT_MAX = 24.0, 24.75
-LNG_MIN, LNG_MAX = 116.3, 117.0
+from yiwang.regions.extent import county_bounds, in_county
+
 MAX_POSITIONS = 2000
 
 
 def _is_number(value) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def in_county(lat: float, lng: float) -> bool:
-    return LAT_MIN <= lat <= LAT_MAX and LNG_MIN <= lng <= LNG_MAX
 
 
 def clean_point(lat, lng, field_prefix: str = "") -> tuple[float, float]:
@@ -60,10 +55,7 @@ def clean_point(lat, lng, field_prefix: str = "") -> tuple[float, float]:
             % {
                 "lat": values["lat"],
                 "lng": values["lng"],
-                "lat_min": LAT_MIN,
-                "lat_max": LAT_MAX,
-                "lng_min": LNG_MIN,
-                "lng_max": LNG_MAX,
+                **county_bounds().as_params(),
             }
         ]
     if errors:
@@ -132,10 +124,7 @@ def validate_polygon(value) -> None:
                         "n": number,
                         "lng": lng,
                         "lat": lat,
-                        "lng_min": LNG_MIN,
-                        "lng_max": LNG_MAX,
-                        "lat_min": LAT_MIN,
-                        "lat_max": LAT_MAX,
+                        **county_bounds().as_params(),
                     },
                     code="polygon_outside",
                 )

@@ -52,7 +52,6 @@ from .duplicates import (
 from .extensions import MAX_EXTENSION_DAYS, decide_extension, request_extension
 from .handling import reply, return_ticket, sign_for
 from .intake import (
-    COUNTY_BBOX,
     PHONE_INDEX_PURPOSE,
     STAFF_INTAKE_ROLES,
     SYSTEM_CHANNELS,
@@ -64,7 +63,6 @@ from .supervision import ESCALATE_AFTER_WORKDAYS, supervise_overdue
 
 __all__ = [
     "AGENT_REVEAL_PURPOSES",
-    "COUNTY_BBOX",
     "DUPLICATE_CANDIDATES",
     "DUPLICATE_MAX_METRES",
     "DUPLICATE_MIN_SIMILARITY",

@@ -27,6 +27,7 @@ from yiwang.gmcrypto.core import blind_index
 from yiwang.grid.models import GridAssignment
 from yiwang.orgs.models import Role
 from yiwang.orgs.scope import county_region, covers
+from yiwang.regions.extent import county_bounds, in_county
 from yiwang.regions.models import Region
 from yiwang.web.params import shown
 from yiwang.web.uploads import CheckedFile
@@ -56,8 +57,6 @@ from ._common import (
 )
 from .duplicates import find_duplicates, tokens_of
 
-#: 大埔县's bounding box (lat_min, lat_max, lng_min, lng_max); coordinates outside are refused.
-COUNTY_BBOX = (Decimal("24.0"), Decimal("24.75"), Decimal("116.3"), Decimal("117.0"))
 #: The purpose of the callers' phone blind index (``queries.caller_history`` looks up by it).
 PHONE_INDEX_PURPOSE = "hotline_phone"
 STAFF_INTAKE_ROLES = (Role.AGENT, Role.DISPATCHER)
@@ -253,8 +252,7 @@ def _clean_point(lat, lng, errors: dict) -> tuple[Decimal | None, Decimal | None
     lat_d, lng_d = _coord(lat, "lat", errors), _coord(lng, "lng", errors)
     if (lat_d is None) != (lng_d is None) and "lat" not in errors and "lng" not in errors:
         errors["lat"] = [_("Give both latitude and longitude, or neither.")]
-    elif lat_d is not None and lng_d is not None and not _in_county(lat_d, lng_d):
-        lat_min, lat_max, lng_min, lng_max = COUNTY_BBOX
+    elif lat_d is not None and lng_d is not None and not in_county(lat_d, lng_d):
         errors["lat"] = [
             _(
                 "The location (%(lat)s, %(lng)s) is outside Dabu County; 12345 Dabu only handles "
@@ -264,18 +262,10 @@ def _clean_point(lat, lng, errors: dict) -> tuple[Decimal | None, Decimal | None
             % {
                 "lat": lat_d,
                 "lng": lng_d,
-                "lat_min": lat_min,
-                "lat_max": lat_max,
-                "lng_min": lng_min,
-                "lng_max": lng_max,
+                **county_bounds().as_params(),
             }
         ]
     return lat_d, lng_d
-
-
-def _in_county(lat: Decimal, lng: Decimal) -> bool:
-    lat_min, lat_max, lng_min, lng_max = COUNTY_BBOX
-    return lat_min <= lat <= lat_max and lng_min <= lng <= lng_max
 
 
 def _clean_region(region: Region | None, errors: dict) -> Region:
@@ -297,7 +287,7 @@ def _photo_position(checked: Sequence[CheckedFile]) -> tuple[Decimal | None, Dec
         if item.gps is None:
             continue
         lat, lng = (Decimal(str(v)).quantize(MICRODEGREE) for v in item.gps)
-        if _in_county(lat, lng):
+        if in_county(lat, lng):
             return lat, lng
     return None, None
 
