@@ -207,8 +207,9 @@ def sweep_site(django_db_setup, django_db_blocker, tmp_path_factory):
         override_settings(MEDIA_ROOT=media, YIWANG_SMS_LOG=str(media / "sms.log")),
     ):
         # never flush a real database: only the test database pytest-django set up
-        name = connection.settings_dict["NAME"]
-        assert connection.is_in_memory_db() or name.startswith("test_"), name
+        name = str(connection.settings_dict["NAME"])
+        in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+        assert in_memory or name.startswith("test_"), name
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
         try:

@@ -83,6 +83,8 @@ def test_popup_shows_status_deadline_and_link(page: Page, site):
 
     expect(popup).to_contain_text(timezone.localdate(event.due_at).isoformat())
     expect(popup.locator("a").first).to_have_attribute("href", f"/grid/events/{event.pk}/")
+    # Leaflet fades a popup in: colours measured mid-fade are blends, so wait until it is opaque.
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     assert_accessible(page)
     popup.locator("a.btn").click()
     page.wait_for_url(f"**/grid/events/{event.pk}/")
