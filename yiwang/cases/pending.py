@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -27,7 +26,7 @@ from django.utils import timezone
 from yiwang.audit.actions import record
 from yiwang.audit.actors import SYSTEM
 from yiwang.catalog.models import ServiceItem
-from yiwang.web.uploads import check_upload
+from yiwang.web.uploads import check_upload, checked_fields, delete_stored, save_checked
 
 from .models import Case, CaseMaterial, PendingUpload, Status
 
@@ -99,10 +98,7 @@ def keep_uploads(
             old.delete()
             rows = []
             for material_id, file in checked.items():
-                path = default_storage.save(
-                    f"pending/{timezone.now():%Y/%m}/{file.sha256[:16]}.{file.extension}",
-                    ContentFile(file.content),
-                )
+                path = save_checked(file, "pending")
                 saved.append(path)
                 rows.append(
                     PendingUpload.objects.create(
@@ -111,10 +107,7 @@ def keep_uploads(
                         item=item,
                         material_id=material_id,
                         file=path,
-                        original_name=file.original_name,
-                        sha256=file.sha256,
-                        size=file.size,
-                        content_type=file.content_type,
+                        **checked_fields(file),
                         extension=file.extension,
                     )
                 )
@@ -128,8 +121,7 @@ def keep_uploads(
                 },
             )
     except Exception:
-        for path in saved:
-            default_storage.delete(path)
+        delete_stored(saved)
         raise
     return rows
 

@@ -200,8 +200,6 @@ def events(request: AuthenticatedRequest) -> HttpResponse:
     page = min(parse_int(request.GET.get("page", ""), minimum=1) or 1, MAX_PAGE)
     rows = list(qs.order_by("-created_at", "-id")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "grid/events.html",
@@ -209,7 +207,6 @@ def events(request: AuthenticatedRequest) -> HttpResponse:
             "events": rows[:PAGE_SIZE],
             "page": page,
             "has_next": has_next,
-            "query": params.urlencode(),
             "filters": f,
             "is_overseer": queries.is_overseer(request.user),
             **_filter_context(),

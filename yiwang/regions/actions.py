@@ -73,16 +73,46 @@ def _clean_name(name) -> str:
     return name
 
 
+# The level a division's parent must have, the usual one first (named in the error).
+_PARENT_LEVELS = {
+    Level.CITY: (Level.PROVINCE,),
+    # Counties directly under a province (省直辖县) have the province as parent.
+    Level.COUNTY: (Level.CITY, Level.PROVINCE),
+    Level.TOWN: (Level.COUNTY,),
+    Level.VILLAGE: (Level.TOWN,),
+}
+
+
 def validate_region_code(*, code: str, name: str, level: int, parent: Region | None) -> None:
     """Check a new division's code against its level and parent; raise ``ValidationError``."""
+    level = _check_level(level)
+    _check_code_length(code, level)
+    if level == Level.PROVINCE:
+        _check_province(code, parent)
+        return
+    parent = _check_parent(level, parent)
+    if level == Level.CITY:
+        _check_city_code(code, parent)
+    elif level == Level.COUNTY:
+        _check_county_code(code, parent)
+    elif level == Level.TOWN:
+        _check_town_code(code, name, parent)
+    elif level == Level.VILLAGE:
+        _check_village_code(code, parent)
+
+
+def _check_level(level: int) -> Level:
     try:
-        level = Level(int(level))
+        return Level(int(level))
     except (TypeError, ValueError):
         raise _invalid(
             "level",
             _("The level must be 1 (province) to 5 (village or community)."),
             "invalid_level",
         ) from None
+
+
+def _check_code_length(code: str, level: Level) -> None:
     length = _CODE_LENGTH[level]
     if not (isinstance(code, str) and len(code) == length and code.isascii() and code.isdigit()):
         raise _invalid(
@@ -92,17 +122,20 @@ def validate_region_code(*, code: str, name: str, level: int, parent: Region | N
             "invalid_code_length",
         )
 
-    if level == Level.PROVINCE:
-        if parent is not None:
-            raise _invalid("parent", _("A province has no parent division."), "invalid_parent")
-        if not code.endswith("0000") or code.startswith("00"):
-            raise _invalid(
-                "code",
-                _("A province code looks like 440000: two digits followed by 0000."),
-                "invalid_code",
-            )
-        return
 
+def _check_province(code: str, parent: Region | None) -> None:
+    if parent is not None:
+        raise _invalid("parent", _("A province has no parent division."), "invalid_parent")
+    if not code.endswith("0000") or code.startswith("00"):
+        raise _invalid(
+            "code",
+            _("A province code looks like 440000: two digits followed by 0000."),
+            "invalid_code",
+        )
+
+
+def _check_parent(level: Level, parent: Region | None) -> Region:
+    """A division below a province needs a current parent of the level above it."""
     if parent is None:
         raise _invalid("parent", _("Choose the division this one belongs to."), "required")
     if parent.retired:
@@ -112,14 +145,7 @@ def validate_region_code(*, code: str, name: str, level: int, parent: Region | N
             % {"parent": parent.name},
             "retired_parent",
         )
-
-    expected_parent_levels = {
-        Level.CITY: (Level.PROVINCE,),
-        # Counties directly under a province (省直辖县) have the province as parent.
-        Level.COUNTY: (Level.CITY, Level.PROVINCE),
-        Level.TOWN: (Level.COUNTY,),
-        Level.VILLAGE: (Level.TOWN,),
-    }[level]
+    expected_parent_levels = _PARENT_LEVELS[level]
     if parent.level not in expected_parent_levels:
         raise _invalid(
             "parent",
@@ -132,77 +158,87 @@ def validate_region_code(*, code: str, name: str, level: int, parent: Region | N
             },
             "invalid_parent_level",
         )
+    return parent
 
-    if level == Level.CITY:
-        if code[:2] != parent.code[:2] or not code.endswith("00") or code[2:4] == "00":
-            raise _invalid(
-                "code",
-                _(
-                    "A city code starts with its province's two digits (%(prefix)s), "
-                    "then two digits other than 00, then 00."
-                )
-                % {"prefix": parent.code[:2]},
-                "invalid_code",
+
+def _check_city_code(code: str, parent: Region) -> None:
+    if code[:2] != parent.code[:2] or not code.endswith("00") or code[2:4] == "00":
+        raise _invalid(
+            "code",
+            _(
+                "A city code starts with its province's two digits (%(prefix)s), "
+                "then two digits other than 00, then 00."
             )
-    elif level == Level.COUNTY:
-        prefix = parent.code[:4] if parent.level == Level.CITY else parent.code[:2]
-        if not code.startswith(prefix) or code[4:] == "00":
-            raise _invalid(
-                "code",
-                _(
-                    "A county code starts with %(prefix)s (its parent's code) "
-                    "and does not end with 00."
-                )
-                % {"prefix": prefix},
-                "invalid_code",
+            % {"prefix": parent.code[:2]},
+            "invalid_code",
+        )
+
+
+def _check_county_code(code: str, parent: Region) -> None:
+    prefix = parent.code[:4] if parent.level == Level.CITY else parent.code[:2]
+    if not code.startswith(prefix) or code[4:] == "00":
+        raise _invalid(
+            "code",
+            _("A county code starts with %(prefix)s (its parent's code) and does not end with 00.")
+            % {"prefix": prefix},
+            "invalid_code",
+        )
+
+
+def _check_town_code(code: str, name: str, parent: Region) -> None:
+    if not code.startswith(parent.code):
+        raise _invalid(
+            "code",
+            _("A township code is the county code %(prefix)s followed by three digits.")
+            % {"prefix": parent.code},
+            "invalid_code_prefix",
+        )
+    kind = code[6]
+    if kind not in TOWN_KINDS:
+        raise _invalid(
+            "code",
+            _(
+                "The 7th digit of a township code must be 0 (街道), 1 (镇), 2 or 3 (乡), "
+                "or 4–5 (farms and other units); “%(digit)s” is not allowed."
             )
-    elif level == Level.TOWN:
-        if not code.startswith(parent.code):
-            raise _invalid(
-                "code",
-                _("A township code is the county code %(prefix)s followed by three digits.")
-                % {"prefix": parent.code},
-                "invalid_code_prefix",
+            % {"digit": kind},
+            "invalid_town_kind",
+        )
+    _check_town_name(code, name, kind)
+    if code[6:] == "000":
+        raise _invalid("code", _("A township code cannot end with 000."), "invalid_code")
+
+
+def _check_town_name(code: str, name: str, kind: str) -> None:
+    """The name must say the kind of township the code's 7th digit gives (镇, 乡, 街道)."""
+    suffixes = TOWN_NAME_SUFFIXES.get(kind)
+    if suffixes and not name.endswith(suffixes):
+        raise _invalid(
+            "name",
+            _(
+                "Code %(code)s is for a %(kind)s (7th digit %(digit)s), so the name "
+                "must end with “%(suffix)s”. Fix the code or the name."
             )
-        kind = code[6]
-        if kind not in TOWN_KINDS:
-            raise _invalid(
-                "code",
-                _(
-                    "The 7th digit of a township code must be 0 (街道), 1 (镇), 2 or 3 (乡), "
-                    "or 4–5 (farms and other units); “%(digit)s” is not allowed."
-                )
-                % {"digit": kind},
-                "invalid_town_kind",
+            % {"code": code, "kind": TOWN_KINDS[kind], "digit": kind, "suffix": suffixes[0]},
+            "town_kind_mismatch",
+        )
+
+
+def _check_village_code(code: str, parent: Region) -> None:
+    if not code.startswith(parent.code):
+        raise _invalid(
+            "code",
+            _(
+                "A village or community code is the township code %(prefix)s "
+                "followed by three digits."
             )
-        suffixes = TOWN_NAME_SUFFIXES.get(kind)
-        if suffixes and not name.endswith(suffixes):
-            raise _invalid(
-                "name",
-                _(
-                    "Code %(code)s is for a %(kind)s (7th digit %(digit)s), so the name "
-                    "must end with “%(suffix)s”. Fix the code or the name."
-                )
-                % {"code": code, "kind": TOWN_KINDS[kind], "digit": kind, "suffix": suffixes[0]},
-                "town_kind_mismatch",
-            )
-        if code[6:] == "000":
-            raise _invalid("code", _("A township code cannot end with 000."), "invalid_code")
-    elif level == Level.VILLAGE:
-        if not code.startswith(parent.code):
-            raise _invalid(
-                "code",
-                _(
-                    "A village or community code is the township code %(prefix)s "
-                    "followed by three digits."
-                )
-                % {"prefix": parent.code},
-                "invalid_code_prefix",
-            )
-        if code[9:] == "000":
-            raise _invalid(
-                "code", _("A village or community code cannot end with 000."), "invalid_code"
-            )
+            % {"prefix": parent.code},
+            "invalid_code_prefix",
+        )
+    if code[9:] == "000":
+        raise _invalid(
+            "code", _("A village or community code cannot end with 000."), "invalid_code"
+        )
 
 
 @transaction.atomic

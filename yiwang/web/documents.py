@@ -246,8 +246,18 @@ def render_pdf(
     every page. ``seal_text`` (e.g. a department name) draws a red round seal.
     """
     font = pdf_font().name
+    styles = _styles(font)
+    story = _heading(title, subtitle, styles)
+    story.extend(_rows_table(rows, styles))
+    story.extend(Paragraph(_markup(text), styles["body"]) for text in paragraphs if text)
+    story.extend(_closing(qr_url=qr_url, qr_caption=qr_caption, seal_text=seal_text, font=font))
+    return _build(story, title=title, subtitle=subtitle, footer=footer, font=font)
+
+
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    """The paragraph styles of a document, all in ``font`` and wrapping Chinese text."""
     base = ParagraphStyle("base", fontName=font, fontSize=11, leading=17, wordWrap="CJK")
-    styles = {
+    return {
         "title": ParagraphStyle(
             "title", parent=base, fontSize=20, leading=28, alignment=TA_CENTER, spaceAfter=2 * mm
         ),
@@ -267,49 +277,66 @@ def render_pdf(
         "body": ParagraphStyle("body", parent=base, firstLineIndent=22, spaceBefore=2 * mm),
     }
 
+
+def _heading(title: str, subtitle: str, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The centred title, then the subtitle or, without one, a little space."""
     story: list[Flowable] = [Paragraph(_markup(title), styles["title"])]
     if subtitle:
         story.append(Paragraph(_markup(subtitle), styles["subtitle"]))
     else:
         story.append(Spacer(1, 3 * mm))
+    return story
 
+
+def _rows_table(
+    rows: Sequence[tuple[str, str]], styles: dict[str, ParagraphStyle]
+) -> list[Flowable]:
+    """The label/value rows as a two-column table across the page (nothing without rows)."""
+    if not rows:
+        return []
     page_width = A4[0] - 40 * mm
-    if rows:
-        data = [
-            [Paragraph(_markup(label), styles["label"]), Paragraph(_markup(value), styles["value"])]
-            for label, value in rows
-        ]
-        table = Table(data, colWidths=[38 * mm, page_width - 38 * mm], repeatRows=0)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("GRID", (0, 0), (-1, -1), 0.6, colors.HexColor("#888888")),
-                    ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F2F2F2")),
-                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("TOPPADDING", (0, 0), (-1, -1), 4),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 6),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-                ]
-            )
+    data = [
+        [Paragraph(_markup(label), styles["label"]), Paragraph(_markup(value), styles["value"])]
+        for label, value in rows
+    ]
+    table = Table(data, colWidths=[38 * mm, page_width - 38 * mm], repeatRows=0)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.6, colors.HexColor("#888888")),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F2F2F2")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ]
         )
-        story.append(table)
-        story.append(Spacer(1, 4 * mm))
+    )
+    return [table, Spacer(1, 4 * mm)]
 
-    story.extend(Paragraph(_markup(text), styles["body"]) for text in paragraphs if text)
 
-    if qr_url or seal_text:
-        story.append(Spacer(1, 8 * mm))
-        story.append(
-            _ClosingBlock(
-                qr=qr_png(qr_url) if qr_url else None,
-                caption=qr_caption
-                if qr_caption is not None
-                else _("Scan the code to verify this document"),
-                seal_text=seal_text,
-                font=font,
-            )
-        )
+def _closing(
+    *, qr_url: str | None, qr_caption: str | None, seal_text: str | None, font: str
+) -> list[Flowable]:
+    """The closing block with the QR code and the seal (nothing when neither is asked for)."""
+    if not (qr_url or seal_text):
+        return []
+    return [
+        Spacer(1, 8 * mm),
+        _ClosingBlock(
+            qr=qr_png(qr_url) if qr_url else None,
+            caption=qr_caption
+            if qr_caption is not None
+            else _("Scan the code to verify this document"),
+            seal_text=seal_text,
+            font=font,
+        ),
+    ]
+
+
+def _build(story: list[Flowable], *, title: str, subtitle: str, footer: str, font: str) -> bytes:
+    """Lay ``story`` out on A4 pages, ``footer`` at the foot of each, and return the PDF."""
 
     def decorate(canvas, doc):
         if footer:

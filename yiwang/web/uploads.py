@@ -8,7 +8,8 @@ taken. The GPS position, if any, is handed back to the caller (a ticket or city 
 keep it as its location). PDFs are opened with pypdf and refused when they hold active or
 hidden content (JavaScript, launch actions, embedded files, XFA forms) or are encrypted;
 what cannot be parsed is refused too, because it cannot be checked. The hash is taken of
-the bytes that are stored.
+the bytes that are stored. Checked files are stored here too (``save_checked``,
+``store_photos``), under one naming rule, and deleted again when the action fails.
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ import hashlib
 import io
 import logging
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageOps
 from pypdf import PdfReader
@@ -104,6 +109,53 @@ def check_photo(upload, label: str) -> CheckedFile:
             code="photo_type",
         )
     return check_upload(upload, label)
+
+
+# --- storing --------------------------------------------------------------------------------
+
+
+def save_checked(checked: CheckedFile, folder: str) -> str:
+    """Write a checked file's bytes to ``folder/YYYY/MM/`` named by its hash; returns the storage
+    name. The one naming rule for every stored upload (materials, ticket and city-case photos)."""
+    return default_storage.save(
+        f"{folder}/{timezone.now():%Y/%m}/{checked.sha256[:16]}.{checked.extension}",
+        ContentFile(checked.content),
+    )
+
+
+def checked_fields(checked: CheckedFile) -> dict:
+    """The columns every stored-file row keeps about its file."""
+    return {
+        "original_name": checked.original_name,
+        "content_type": checked.content_type,
+        "size": checked.size,
+        "sha256": checked.sha256,
+    }
+
+
+def delete_stored(paths: Iterable[str]) -> None:
+    """Remove files an action had already stored when it fails (its transaction rolls back)."""
+    for path in paths:
+        try:
+            default_storage.delete(path)
+        except OSError:  # pragma: no cover - best effort
+            logger.warning("could not delete %s", path)
+
+
+def store_photos(model, checked: Iterable[CheckedFile], folder: str, **attach) -> list[str]:
+    """Save checked photos and attach each as a ``model`` row (``attach`` names the owner, its
+    phase and uploader); returns the stored paths so a caller failing later can delete them.
+    If storing fails part-way, the files already written are deleted before the error rises."""
+    saved: list[str] = []
+    try:
+        for photo in checked:
+            path = save_checked(photo, folder)
+            saved.append(path)
+            model.objects.create(file=path, **checked_fields(photo), **attach)
+    except Exception:
+        delete_stored(saved)
+        raise
+    return saved
 
 
 # --- images -------------------------------------------------------------------------------

@@ -8,16 +8,19 @@ import json
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.catalog import personal_formats
 from yiwang.catalog.forms_schema import clean_data
 from yiwang.catalog.models import Replaceable, ServiceItem
-from yiwang.web.uploads import CheckedFile, check_upload
+from yiwang.web.uploads import (
+    CheckedFile,
+    check_upload,
+    checked_fields,
+    delete_stored,
+    save_checked,
+)
 
 from ..models import Case, CaseMaterial, FormValueIndex
 
@@ -36,10 +39,7 @@ def store_files(
     """Save checked files as the case's materials, superseding earlier files of the same
     material; ``saved`` collects the storage paths so a failed action can delete them."""
     for material_id, checked in files.items():
-        path = default_storage.save(
-            f"cases/{timezone.now():%Y/%m}/{checked.sha256[:16]}.{checked.extension}",
-            ContentFile(checked.content),
-        )
+        path = save_checked(checked, "cases")
         saved.append(path)
         if not new_case:  # a case being created has no earlier files to supersede
             CaseMaterial.objects.filter(
@@ -50,18 +50,13 @@ def store_files(
             material_id=material_id,
             name=names[material_id],
             file=path,
-            original_name=checked.original_name,
-            sha256=checked.sha256,
-            size=checked.size,
-            content_type=checked.content_type,
+            **checked_fields(checked),
             uploaded_by=actor if getattr(actor, "pk", None) else None,
         )
 
 
-def delete_files(paths: Iterable[str]) -> None:
-    """Remove the files a failed action had already stored (the transaction rolled back)."""
-    for path in paths:
-        default_storage.delete(path)
+#: Remove the files a failed action had already stored (the transaction rolled back).
+delete_files = delete_stored
 
 
 def check_materials(

@@ -10,8 +10,6 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +20,7 @@ from yiwang.notify.actions import notify
 from yiwang.orgs.models import Post, Role
 from yiwang.orgs.scope import posts_of
 from yiwang.regions.models import Region
-from yiwang.web.uploads import check_photo
+from yiwang.web.uploads import check_photo, store_photos
 from yiwang.workdays import calendar as workdays
 
 from ..models import (
@@ -162,28 +160,16 @@ def _check_photos(uploads: Iterable, label: str) -> list:
     return [check_photo(u, label) for u in uploads]
 
 
-def _store_photos(event: CityEvent, checked: list, phase: str, actor) -> list[EventPhoto]:
-    photos = []
-    for item in checked:
-        name = default_storage.save(
-            f"grid/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{item.extension}",
-            ContentFile(item.content),
-        )
-        photos.append(
-            EventPhoto(
-                event=event,
-                phase=phase,
-                file=name,
-                original_name=item.original_name,
-                content_type=item.content_type,
-                size=item.size,
-                sha256=item.sha256,
-                uploaded_by=actor if _is_user(actor) else None,
-            )
-        )
-
-    EventPhoto.objects.bulk_create(photos)
-    return photos
+def _store_photos(event: CityEvent, checked: list, phase: str, actor) -> list[str]:
+    """Save checked photos on the case; returns the stored paths."""
+    return store_photos(
+        EventPhoto,
+        checked,
+        "grid",
+        event=event,
+        phase=phase,
+        uploaded_by=actor if _is_user(actor) else None,
+    )
 
 
 def _deadline(event: CityEvent, now: datetime) -> str:

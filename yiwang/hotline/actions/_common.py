@@ -14,8 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +21,7 @@ from yiwang.audit.actions import record
 from yiwang.notify.actions import notify
 from yiwang.orgs.models import Post, Role
 from yiwang.regions.models import Region
+from yiwang.web import uploads
 from yiwang.web.uploads import CheckedFile, check_photo
 
 from .. import rules
@@ -228,36 +227,12 @@ def check_photos(photos: Sequence, field: str, errors: dict) -> list[CheckedFile
 
 def store_photos(ticket: Ticket, checked: list[CheckedFile], actor, stage: str) -> list[str]:
     """Save checked photos; returns the stored paths (the caller deletes them on failure)."""
-    saved: list[str] = []
-    try:
-        for photo in checked:
-            path = default_storage.save(
-                f"hotline/{timezone.now():%Y/%m}/{photo.sha256[:16]}.{photo.extension}",
-                ContentFile(photo.content),
-            )
-            saved.append(path)
-            TicketPhoto.objects.create(
-                ticket=ticket,
-                stage=stage,
-                file=path,
-                original_name=photo.original_name,
-                content_type=photo.content_type,
-                size=photo.size,
-                sha256=photo.sha256,
-                uploaded_by=user_or_none(actor),
-            )
-    except Exception:
-        delete_files(saved)
-        raise
-    return saved
+    return uploads.store_photos(
+        TicketPhoto, checked, "hotline", ticket=ticket, stage=stage, uploaded_by=user_or_none(actor)
+    )
 
 
-def delete_files(paths: Iterable[str]) -> None:
-    for path in paths:
-        try:
-            default_storage.delete(path)
-        except OSError:  # pragma: no cover - best effort
-            log.warning("could not delete %s", path)
+delete_files = uploads.delete_stored
 
 
 # --- notices --------------------------------------------------------------------------

@@ -13,7 +13,12 @@ def test_the_demo_county_is_dabu():
     bounds = county_bounds()
     assert in_county(24.35, 116.70) and in_county(Decimal("24.35"), Decimal("116.70"))
     assert not in_county(23.13, 113.26)  # 广州
-    assert bounds.as_params() == {"lat_min": 24.0, "lat_max": 24.75, "lng_min": 116.3, "lng_max": 117.0}
+    assert bounds.as_params() == {
+        "lat_min": 24.0,
+        "lat_max": 24.75,
+        "lng_min": 116.3,
+        "lng_max": 117.0,
+    }
 
 
 def test_another_county_sets_its_own_bounds(settings):
