@@ -7,6 +7,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
+from yiwang.cases.api import router as cases_router
+from yiwang.catalog.api import router as catalog_router
+from yiwang.grid.api import router as grid_router
+from yiwang.hotline.api import router as hotline_router
+from yiwang.knowledge.api import router as knowledge_router
 from yiwang.web.errors import register_format
 
 api = NinjaAPI(
@@ -57,20 +62,10 @@ def _problem_for_error(request: HttpRequest, status: int, code: str, messages: l
 register_format(lambda: reverse("api:api-root"), _problem_for_error)
 
 
-def _add_routers() -> None:
-    from yiwang.cases.api import router as cases_router
-    from yiwang.catalog.api import router as catalog_router
-    from yiwang.grid.api import router as grid_router
-    from yiwang.hotline.api import router as hotline_router
-    from yiwang.knowledge.api import router as knowledge_router
-
-    api.add_router("/catalog/", catalog_router)
-    api.add_router("/cases/", cases_router)
-    api.add_router("/knowledge/", knowledge_router)
-    api.add_router("/hotline/", hotline_router)
-    api.add_router("/grid/", grid_router)
-
-
-_add_routers()
+api.add_router("/catalog/", catalog_router)
+api.add_router("/cases/", cases_router)
+api.add_router("/knowledge/", knowledge_router)
+api.add_router("/hotline/", hotline_router)
+api.add_router("/grid/", grid_router)
 
 __all__ = ["api", "django_auth", "problem"]

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yiwang.search.text import split_aliases
+
 
 class KnowledgeCategory(models.Model):
     name = models.CharField(_("name"), max_length=60)
@@ -190,6 +192,4 @@ class GlossaryTerm(models.Model):
 
     @property
     def standard_words(self) -> list[str]:
-        from yiwang.search.text import split_aliases
-
         return split_aliases(self.standard)

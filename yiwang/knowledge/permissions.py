@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from yiwang.audit.actors import is_system
-from yiwang.orgs.models import Role
+from yiwang.orgs.models import Department, Role
 from yiwang.orgs.scope import has_role, posts_of
 
 from .models import Article
@@ -72,7 +72,6 @@ def manageable_articles(user) -> QuerySet[Article]:
 
 
 def manageable_departments(user):
-    from yiwang.orgs.models import Department
 
     qs = Department.objects.order_by("id")
     if is_knowledge_authority(user):

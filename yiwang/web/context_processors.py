@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from yiwang.accounts.preferences import elder_mode_on
+from yiwang.orgs.scope import posts_of
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -10,8 +11,6 @@ def site(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     roles: set[str] = set()
     if user is not None and user.is_authenticated and user.kind == "staff":
-        from yiwang.orgs.scope import posts_of
-
         roles = {p.role for p in posts_of(user)}
         if user.is_superuser:
             roles |= {"window", "authority", "dept_admin", "auditor"}

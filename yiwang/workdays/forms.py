@@ -2,13 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import calendar
+from .actions import YEARS_AHEAD
 
 MAX_CALC_DAYS = 1000
 
 
 def year_bounds() -> tuple[int, int]:
-    from .actions import YEARS_AHEAD
-
     return calendar.PACKAGE_YEARS[0], calendar.today().year + YEARS_AHEAD
 
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from yiwang.audit.actions import record
+from yiwang.catalog.models import ServiceItem
+from yiwang.orgs.models import Department
 from yiwang.web.params import MAX_ID, parse_int
 
 from .. import indexing
@@ -108,8 +110,6 @@ def _date(value, name: str, errors: dict) -> datetime.date | None:
 
 
 def _department(value, errors: dict):
-    from yiwang.orgs.models import Department
-
     if value in (None, ""):
         return None
     if isinstance(value, Department):
@@ -124,8 +124,6 @@ def _department(value, errors: dict):
 
 
 def _service_item_ids(values, errors: dict) -> list[int]:
-    from yiwang.catalog.models import ServiceItem
-
     wanted: list[int] = []
     for value in values or ():
         pk = getattr(value, "pk", value)

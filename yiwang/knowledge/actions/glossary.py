@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from yiwang.audit.actions import record
+from yiwang.search.text import split_aliases
 
 from .. import indexing
 from ..models import GlossaryTerm
@@ -21,8 +22,6 @@ DEFAULT_DIALECT = "客家话"
 
 def _clean_glossary(term, standard, dialect, note) -> dict:
     """Validate a glossary entry; returns the cleaned fields or raises every problem at once."""
-    from yiwang.search.text import split_aliases
-
     term = (term or "").strip()
     standard = " ".join(split_aliases(standard or ""))
     dialect = (dialect or "").strip() or DEFAULT_DIALECT
