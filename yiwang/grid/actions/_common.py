@@ -151,6 +151,16 @@ def _save(event: CityEvent, actor, action: str, before: dict, note: str = "") ->
     return event
 
 
+def _apply_change(current, data: dict, *, actor, action: str, before: dict, after: dict):
+    """Write ``data`` onto a locked reference-data row and record the change (one audit entry
+    with only the fields that changed)."""
+    for field, value in data.items():
+        setattr(current, field, value)
+    current.save()
+    record(actor=actor or SYSTEM, action=action, obj=current, before=before, after=after)
+    return current
+
+
 def _check_photos(uploads: Iterable, label: str) -> list:
     uploads = [u for u in (uploads or []) if u]
     if len(uploads) > MAX_PHOTOS:

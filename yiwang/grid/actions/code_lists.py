@@ -14,7 +14,7 @@ from yiwang.audit.actors import SYSTEM
 
 from .. import classification
 from ..models import CaseClass, CaseSubclass, code_list
-from ._common import _bounded_text, _may_manage_registry
+from ._common import _apply_change, _bounded_text, _may_manage_registry
 
 SUBCLASS_CODE_RE = re.compile(r"^[0-9]{4}$")
 
@@ -110,17 +110,9 @@ def update_subclass(
     after = {k: data[k] for k in before}
     if not after:
         return current
-    for field, value in after.items():
-        setattr(current, field, value)
-    current.save()
-    record(
-        actor=actor or SYSTEM,
-        action="grid.subclass_updated",
-        obj=current,
-        before=before,
-        after=after,
+    return _apply_change(
+        current, after, actor=actor, action="grid.subclass_updated", before=before, after=after
     )
-    return current
 
 
 # --- the standard's lists ----------------------------------------------------------------

@@ -28,7 +28,7 @@ from ..models import (
     SensorDevice,
     SensorType,
 )
-from ._common import _bounded_text, _may_manage_registry, _merge_errors
+from ._common import _apply_change, _bounded_text, _may_manage_registry, _merge_errors
 from .grids import locate
 
 DEVICE_ID_RE = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
@@ -237,17 +237,9 @@ def update_component(*, actor, component: Component, **fields) -> Component:
         data["changed_date"] = workdays.today()
         before["changed_date"] = _plain(current.changed_date)
         after["changed_date"] = _plain(data["changed_date"])
-    for field, value in data.items():
-        setattr(current, field, value)
-    current.save()
-    record(
-        actor=actor or SYSTEM,
-        action="grid.component_updated",
-        obj=current,
-        before=before,
-        after=after,
+    return _apply_change(
+        current, data, actor=actor, action="grid.component_updated", before=before, after=after
     )
-    return current
 
 
 def _clean_place(values: dict) -> dict:
@@ -314,17 +306,9 @@ def update_place(*, actor, place: Place, **fields) -> Place:
     before, after = _changes(current, data)
     if not after:
         return current
-    for field, value in data.items():
-        setattr(current, field, value)
-    current.save()
-    record(
-        actor=actor or SYSTEM,
-        action="grid.place_updated",
-        obj=current,
-        before=before,
-        after=after,
+    return _apply_change(
+        current, data, actor=actor, action="grid.place_updated", before=before, after=after
     )
-    return current
 
 
 def _clean_device_site(values: dict) -> dict:
@@ -406,14 +390,6 @@ def update_device(*, actor, device: SensorDevice, **fields) -> SensorDevice:
     before, after = _changes(current, data)
     if not after:
         return current
-    for field, value in data.items():
-        setattr(current, field, value)
-    current.save()
-    record(
-        actor=actor or SYSTEM,
-        action="grid.device_updated",
-        obj=current,
-        before=before,
-        after=after,
+    return _apply_change(
+        current, data, actor=actor, action="grid.device_updated", before=before, after=after
     )
-    return current
