@@ -64,8 +64,10 @@ def _fresh_cache():
     process copies of reference data (yiwang.web.memo)."""
     from django.core.cache import cache
 
+    from yiwang.search.freshness import StampedMemo
     from yiwang.web.memo import SharedMemo
 
     cache.clear()
     SharedMemo.drop_all_copies()
+    StampedMemo.drop_all_copies()
     yield

@@ -140,6 +140,8 @@ def _action_names(entry: URLPattern) -> list[str]:
 OBJECTS = {
     ("accounts/reveal/", "user_id"): ("accounts.User", "citizen"),
     ("services/", "pk"): ("catalog.ServiceItem", None),
+    ("services/themes/", "code"): ("catalog.Theme", "code"),
+    ("services/manage/themes/", "pk"): ("catalog.Theme", None),
     ("cases/apply/", "item_pk"): ("catalog.ServiceItem", None),
     ("cases/intake/", "item_pk"): ("catalog.ServiceItem", None),
     ("cases/track/", "token"): ("cases.Case", "track_token"),

@@ -14,12 +14,20 @@ Publication rule (documented in docs/dev/catalog.md):
   region, handling kind, node level) cannot change on a published item: withdraw it first.
 - ``withdraw_item`` (with a reason) removes the item from the public pages, the API and
   search; it can be edited and published again.
+- ``publish_items`` / ``withdraw_items`` do the same to many items at once, all or nothing:
+  every item goes through the single action (each audited), and when any item cannot be
+  published nothing changes and every item's problem is reported (``ItemErrors``). Search
+  is updated once for all of them after the commit (``deferred_indexing``).
 
 Permissions: superusers and the ``authority`` role manage every item; a ``dept_admin``
 manages the items of their department within their region (see ``catalog.permissions``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,10 +38,21 @@ from django.utils.translation import gettext
 from yiwang.audit.actions import record
 
 from . import indexing
+from .alias_actions import add_alias
+from .bulk_actions import publish_new_items
 from .models import ItemRevision, ItemStatus, ItemType, Material, ProcessDefinition, ServiceItem
 from .permissions import can_manage, is_catalog_authority
 from .process import default_process, validate_steps
 from .snapshot import field_value, item_snapshot, material_dict
+from .theme_actions import (
+    PlacementResult,
+    create_theme,
+    ensure_standard_themes,
+    place_item,
+    place_unthemed_items,
+    set_item_display,
+    update_theme,
+)
 from .validation import (
     IDENTITY_FIELDS,
     ITEM_FIELDS,
@@ -43,14 +62,27 @@ from .validation import (
 )
 
 __all__ = [
+    "ItemErrors",
+    "PlacementResult",
+    "add_alias",
     "create_item",
+    "create_theme",
     "default_process",
+    "deferred_indexing",
     "ensure_item_type",
+    "ensure_standard_themes",
+    "place_item",
+    "place_unthemed_items",
     "publish_item",
+    "publish_items",
+    "publish_new_items",
+    "set_item_display",
     "set_materials",
     "set_process",
     "update_item",
+    "update_theme",
     "withdraw_item",
+    "withdraw_items",
 ]
 
 
@@ -78,7 +110,43 @@ def _locked(item: ServiceItem) -> ServiceItem:
     )
 
 
+# Ids of the items changed inside ``deferred_indexing``, indexed together after the commit.
+_DEFERRED: ContextVar[set[int] | None] = ContextVar("catalog_deferred_index", default=None)
+
+
+def _index_all(ids: Iterable[int]) -> None:
+    ids = sorted(ids)
+    index_items = getattr(indexing, "index_items", None)
+    if index_items is not None:
+        index_items(ids)
+        return
+    for item_id in ids:
+        indexing.index_item(item_id)
+
+
+@contextmanager
+def deferred_indexing() -> Iterator[None]:
+    """Inside, the actions do not index each changed item on commit: the items are indexed
+    (or removed from the index) together once the work commits, in one bulk call. Nested
+    uses join the outermost one; nothing is indexed when the block raises."""
+    if _DEFERRED.get() is not None:
+        yield
+        return
+    ids: set[int] = set()
+    token = _DEFERRED.set(ids)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+    if ids:
+        transaction.on_commit(lambda: _index_all(ids))
+
+
 def _reindex_on_commit(item_id: int) -> None:
+    deferred = _DEFERRED.get()
+    if deferred is not None:
+        deferred.add(item_id)
+        return
     transaction.on_commit(lambda: indexing.index_item(item_id))
 
 
@@ -347,9 +415,7 @@ def publish_item(*, actor, item: ServiceItem) -> ItemRevision:
     return revision
 
 
-@transaction.atomic
-def withdraw_item(*, actor, item: ServiceItem, reason: str) -> ServiceItem:
-    """Withdraw a published item from the public pages, the API and search."""
+def _clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
@@ -364,6 +430,13 @@ def withdraw_item(*, actor, item: ServiceItem, reason: str) -> ServiceItem:
         )
     if len(reason) > 300:
         raise ValidationError({"reason": [gettext("The reason may have at most 300 characters.")]})
+    return reason
+
+
+@transaction.atomic
+def withdraw_item(*, actor, item: ServiceItem, reason: str) -> ServiceItem:
+    """Withdraw a published item from the public pages, the API and search."""
+    reason = _clean_reason(reason)
     current = _locked(item)
     if current.status != ItemStatus.PUBLISHED:
         raise ValidationError(
@@ -384,6 +457,75 @@ def withdraw_item(*, actor, item: ServiceItem, reason: str) -> ServiceItem:
         reason=reason,
     )
     item_id = current.pk
-    transaction.on_commit(lambda: indexing.remove_item(item_id))
+    deferred = _DEFERRED.get()
+    if deferred is not None:
+        deferred.add(item_id)  # the bulk indexing removes what is no longer published
+    else:
+        transaction.on_commit(lambda: indexing.remove_item(item_id))
     _sync(item, current)
     return item
+
+
+# --- many items at once -------------------------------------------------------------------
+
+BULK_LIMIT = 2000
+
+
+class ItemErrors(ValidationError):
+    """Some items of a bulk action could not be changed (so none was): ``by_item`` maps each
+    such item's id to its name and messages, in the order the items were given."""
+
+    def __init__(self, by_item: dict[int, tuple[str, list[str]]]):
+        self.by_item = by_item
+        super().__init__(
+            [f"“{name}”: {message}" for name, messages in by_item.values() for message in messages],
+            code="items_invalid",
+        )
+
+
+def _bulk_targets(actor, items: Iterable[ServiceItem]) -> list[ServiceItem]:
+    """The items, checked: at least one, at most ``BULK_LIMIT``, each one manageable by
+    ``actor`` (else the whole action is refused)."""
+    targets = list(items)
+    if not targets:
+        raise ValidationError(gettext("Select at least one item."), code="no_items")
+    if len(targets) > BULK_LIMIT:
+        raise ValidationError(
+            gettext("At most %(n)d items can be changed at once; narrow the filter.")
+            % {"n": BULK_LIMIT},
+            code="too_many_items",
+        )
+    for item in targets:
+        _require_item(actor, item)
+    return targets
+
+
+def _each(items: list[ServiceItem], change) -> list:
+    """Apply ``change`` (a single action: atomic itself, so a failing item is rolled back to
+    its savepoint and the next one is tried) to every item; raise ``ItemErrors`` when any
+    failed, which rolls the caller's transaction back."""
+    errors: dict[int, tuple[str, list[str]]] = {}
+    done = []
+    for item in items:
+        try:
+            done.append(change(item))
+        except ValidationError as exc:
+            errors[item.pk] = (item.name, exc.messages)
+    if errors:
+        raise ItemErrors(errors)
+    return done
+
+
+def publish_items(*, actor, items: Iterable[ServiceItem]) -> list[ItemRevision]:
+    """Publish every item of ``items`` (see ``publish_item``), or none of them."""
+    with deferred_indexing(), transaction.atomic():
+        targets = _bulk_targets(actor, items)
+        return _each(targets, lambda item: publish_item(actor=actor, item=item))
+
+
+def withdraw_items(*, actor, items: Iterable[ServiceItem], reason: str) -> list[ServiceItem]:
+    """Withdraw every item of ``items`` with one reason (see ``withdraw_item``), or none."""
+    reason = _clean_reason(reason)
+    with deferred_indexing(), transaction.atomic():
+        targets = _bulk_targets(actor, items)
+        return _each(targets, lambda item: withdraw_item(actor=actor, item=item, reason=reason))

@@ -25,6 +25,7 @@ from .forms_schema import schema_errors
 from .models import ServiceItem
 from .permissions import manageable_departments
 from .process import default_process
+from .theme_forms import ItemDisplayForm
 from .validation import clean_item_fields, material_errors
 
 
@@ -82,6 +83,7 @@ class ItemEditor:
             )
             self.steps = StepFormSet(data, initial=rows_from_steps(steps), prefix="steps")
         self.fields.base_schema = self.base_schema
+        self.display = ItemDisplayForm(data, item=item)  # themes and 默认展示
         # A client that posts no field list or no steps (a script, an old page) changes
         # neither: the JSON alone decides the form, and the process stays as it is.
         self.fields_sent = data is None or "fields-TOTAL_FORMS" in data
@@ -138,6 +140,7 @@ class ItemEditor:
             materials_ok,
             not self.fields_sent or self.fields.is_valid(),
             not self.steps_sent or self.steps.is_valid(),
+            self.display.is_valid(),
         ]
         if materials_ok:
             # The list's own rules (e.g. a material listed twice), as set_materials checks them.
@@ -218,7 +221,17 @@ class ItemEditor:
                         actions.set_process(actor=actor, item=item, steps=steps)
                     except ValidationError as exc:
                         raise ValidationError({"steps": exc.messages}) from exc
+                self._save_display(item)
         except ValidationError as exc:
             self.apply_errors(exc)
             return None
         return item
+
+    def _save_display(self, item: ServiceItem) -> None:
+        """Themes and 默认展示 as posted; a new item left without themes is placed by keyword."""
+        if not self.display.was_sent:
+            return
+        values = self.display.values()
+        actions.set_item_display(actor=self.user, item=item, **values)
+        if self.item is None and not values["themes"]:
+            actions.place_item(actor=self.user, item=item)

@@ -384,21 +384,3 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for withdrawal"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel workbook (.xlsx)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(
-                gettext("Upload an .xlsx workbook (exported from this page).")
-            )
-        if upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(gettext("The workbook is larger than 10 MB; split it up."))
-        head = upload.read(4)
-        upload.seek(0)
-        if head != b"PK\x03\x04":
-            raise forms.ValidationError(gettext("This file is not an .xlsx workbook."))
-        return upload

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Iterable
 
 from django.urls import reverse
 
@@ -28,18 +29,18 @@ def search_api():
         return None
 
 
+def document_keywords(item) -> str:
+    """What classifies the item: its type, department, region and main item."""
+    parts = [item.item_type.name, item.department.name, item.region.name]
+    if item.parent_id:
+        parts.append(item.parent.name)
+    return " ".join(p for p in parts if p)
+
+
 def document_text(item) -> str:
-    """What a citizen might search for besides the name and aliases."""
+    """The guide text a citizen might search for besides the name and aliases."""
     materials = "、".join(m.name for m in item.materials.all())
-    parts = [
-        item.item_type.name,
-        item.department.name,
-        item.region.name,
-        item.scope,
-        item.conditions,
-        materials,
-        item.legal_basis,
-    ]
+    parts = [item.scope, item.conditions, materials, item.legal_basis]
     return "\n".join(p for p in parts if p)
 
 
@@ -50,21 +51,40 @@ def document(item) -> dict:
         "title": item.name,
         "text": document_text(item),
         "aliases": item.aliases,
+        "keywords": document_keywords(item),
         "url": reverse("catalog:detail", args=[item.pk]),
         "public": True,
     }
 
 
+def _indexable():
+    return ServiceItem.objects.select_related(
+        "item_type", "department", "region", "parent"
+    ).prefetch_related("materials")
+
+
 def reindex_documents():
     """Every published item, for ``yiwang.search.registry`` (full rebuild)."""
-    qs = (
-        ServiceItem.objects.published()
-        .select_related("item_type", "department", "region")
-        .prefetch_related("materials")
-        .order_by("id")
-    )
-    for item in qs.iterator(chunk_size=500):
+    for item in _indexable().published().order_by("id").iterator(chunk_size=500):
         yield document(item)
+
+
+def index_items(ids: Iterable[int]) -> int:
+    """(Re-)index many items at once: the published ones are indexed in bulk, the others
+    removed. Returns how many were indexed."""
+    api = search_api()
+    ids = list(dict.fromkeys(ids))
+    if api is None or not ids:
+        return 0
+    indexed = 0
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        items = list(_indexable().filter(pk__in=batch))
+        published = [i for i in items if i.status == ItemStatus.PUBLISHED]
+        indexed += api.index_documents(KIND, [document(i) for i in published])
+        for pk in set(batch) - {i.pk for i in published}:
+            api.remove_document(KIND, str(pk))
+    return indexed
 
 
 def index_item(item_id: int) -> None:
@@ -72,12 +92,7 @@ def index_item(item_id: int) -> None:
     api = search_api()
     if api is None:
         return
-    item = (
-        ServiceItem.objects.select_related("item_type", "department", "region")
-        .prefetch_related("materials")
-        .filter(pk=item_id)
-        .first()
-    )
+    item = _indexable().filter(pk=item_id).first()
     if item is None or item.status != ItemStatus.PUBLISHED:
         api.remove_document(KIND, str(item_id))
         return
@@ -90,15 +105,22 @@ def remove_item(item_id: int) -> None:
         api.remove_document(KIND, str(item_id))
 
 
-def search_item_ids(query: str, limit: int = 100) -> list[int] | None:
-    """Ids of matching items, best first; None when the search API is not available."""
+def search_items(query: str, limit: int | None = None) -> list[tuple[int, str]] | None:
+    """``(id, name)`` of matching items, best first (every match when ``limit`` is None);
+    None when the search API is not available."""
     api = search_api()
     if api is None:
         return None
-    ids: list[int] = []
-    for hit in api.search(query, kind=KIND, limit=limit):
+    found: list[tuple[int, str]] = []
+    for hit in api.find(query, kind=KIND, limit=limit).hits:
         try:
-            ids.append(int(hit.key))
+            found.append((int(hit.key), hit.title))
         except (TypeError, ValueError):
             logger.warning("search hit with a non-numeric service item key: %r", hit.key)
-    return ids
+    return found
+
+
+def search_item_ids(query: str, limit: int | None = 100) -> list[int] | None:
+    """Ids of matching items, best first; None when the search API is not available."""
+    found = search_items(query, limit)
+    return None if found is None else [pk for pk, _name in found]

@@ -40,6 +40,13 @@ class HandlingKind(models.TextChoices):
 
 
 HANDLING_SUFFIX = {"new": "01", "change": "02", "renewal": "03", "cancel": "04"}
+LEVEL_LABELS = {
+    "1": _("National level"),
+    "2": _("Provincial level"),
+    "3": _("City level"),
+    "4": _("County level"),
+    "5": _("Town level"),
+}
 
 
 def derive_code(
@@ -90,6 +97,47 @@ class CaseRegionSource(models.TextChoices):
     APPLICANT = "applicant", _("The applicant's region (an enterprise's registered region)")
     PREMISES = "premises", _("The town named in a form field (premises or address)")
     HALL = "hall", _("The service hall that registered the application")
+
+
+class Theme(models.Model):
+    """A life event (个人办事) or business stage (法人办事) citizens browse services by.
+
+    Themes are data maintained by catalogue admins (the standard list ships in
+    ``data/themes.json``); an item may be in several themes (``ServiceItem.themes``).
+    ``keywords`` place items automatically (``catalog.themes.suggest_themes``).
+    """
+
+    AUDIENCES = [
+        (Audience.PERSON, _("Individuals (个人办事)")),
+        (Audience.ENTERPRISE, _("Businesses (法人办事)")),
+    ]
+
+    audience = models.CharField(_("for whom"), max_length=12, choices=AUDIENCES)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    icon = models.CharField(_("icon"), max_length=20)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("shown to citizens"), default=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    keywords = models.TextField(
+        _("keywords"),
+        blank=True,
+        help_text=_(
+            "Space-separated words: items whose name or aliases contain one are placed in the "
+            "theme automatically; a word starting with - keeps items containing it out."
+        ),
+    )
+
+    #: Set by the views that count a theme's items.
+    item_count: int = 0
+
+    class Meta:
+        ordering = ["audience", "order", "id"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ServiceItemQuerySet(models.QuerySet):
@@ -216,8 +264,25 @@ class ServiceItem(models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_reason = models.CharField(_("reason for withdrawal"), max_length=300, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="items", verbose_name=_("themes")
+    )
+    preferred = models.BooleanField(
+        _("shown first among items of the same name"),
+        default=False,
+        help_text=_(
+            "When several departments or levels publish an item of this name, citizens see "
+            "this one first."
+        ),
+    )
 
     objects = ServiceItemQuerySet.as_manager()
+
+    #: How many other published items have exactly this name (set on list items by
+    #: ``catalog.queries.mark_namesakes``; lists then show department and level).
+    namesakes: int = 0
+    #: Other published items of the same name, shown under this one in search results.
+    others: tuple["ServiceItem", ...] = ()
 
     class Meta:
         ordering = ["item_type__code", "main_number", "sub_number", "id"]
@@ -257,6 +322,11 @@ class ServiceItem(models.Model):
             node_level=self.node_level,
             handling_kind=self.handling_kind,
         )
+
+    @property
+    def level_label(self) -> str:
+        """The exercise level in words (县级, 乡镇级 …), telling same-named items apart."""
+        return str(LEVEL_LABELS.get(self.level_code, ""))
 
     @property
     def is_instant(self) -> bool:
@@ -391,3 +461,51 @@ class ProcessDefinition(models.Model):
         keys = [s["key"] for s in self.steps]
         i = keys.index(key)
         return self.steps[i + 1] if i + 1 < len(self.steps) else None
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """One uploaded workbook imported (or only checked) in the background; see
+    ``catalog.import_jobs``. ``result`` holds the report: counts, the rows created, updated
+    (with their changed fields) and unchanged, and the errors with their rows."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    # Stored under the media root, which is never served in production (DEBUG off): only
+    # the task reads it.
+    file = models.FileField(_("workbook"), upload_to="catalog-imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    dry_run = models.BooleanField(_("check only"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    phase = models.CharField(_("phase"), max_length=10, blank=True)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    done = models.PositiveIntegerField(_("rows done"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("catalogue import")
+        verbose_name_plural = _("catalogue imports")
+        indexes = [models.Index(fields=["actor", "-created_at"], name="catalog_import_actor")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +12,6 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -19,9 +20,9 @@ from yiwang.orgs.scope import ancestor_paths
 from yiwang.search import popular
 from yiwang.web.documents import render_pdf
 
-from . import actions, excel, indexing
+from . import actions, indexing, queries
 from .editor import ItemEditor
-from .forms import ImportForm, ServiceFilterForm, WithdrawForm
+from .forms import ServiceFilterForm, WithdrawForm
 from .forms_schema import choices_of, field_order
 from .models import Audience, ItemStatus, ServiceItem
 from .permissions import (
@@ -32,7 +33,7 @@ from .permissions import (
 from .process import KIND_LABELS
 
 PAGE_SIZE = 20
-SEARCH_LIMIT = 100
+FILTERS = ("department", "audience", "depth", "town")
 
 
 def apply_url(item_id: int) -> str:
@@ -62,28 +63,57 @@ def filter_items(qs, form: ServiceFilterForm):
     return qs
 
 
+def _search(query: str, qs, page_number: str | None, filtered: bool):
+    """One page of the services matching ``query`` among ``qs``, best first, with the real
+    number of matches; None when the search index is not installed.
+
+    Items of the same name (one matter handled by several departments or by every town) are
+    one line: the preferred one, or the best ranked, with the others under it.
+    """
+    found = indexing.search_items(query)
+    if found is None:
+        return None
+    if filtered:  # the filters are the database's to apply, to every match
+        allowed = set(qs.filter(pk__in=[pk for pk, _n in found]).values_list("pk", flat=True))
+        found = [(pk, name) for pk, name in found if pk in allowed]
+    groups: dict[str, list[int]] = {}
+    for pk, name in found:
+        groups.setdefault(name, []).append(pk)
+    # Unfiltered, the index holds exactly the published items: only the page is read.
+    # The page holds groups of ids, then the lines built from them (hence Any).
+    pages: Paginator[Any] = Paginator(list(groups.values()), PAGE_SIZE)
+    page = pages.get_page(page_number)
+    page_groups: list[list[int]] = list(page.object_list)
+    items = qs.in_bulk([pk for group in page_groups for pk in group])
+    lines = []
+    for group in page_groups:
+        members = queries.preferred_first([items[pk] for pk in group if pk in items])
+        if members:
+            lead, *others = members
+            lead.others = tuple(others)
+            lines.append(lead)
+    page.object_list = list(queries.mark_namesakes(lines))
+    return page
+
+
 def index(request: HttpRequest) -> HttpResponse:
     form = ServiceFilterForm(request.GET or None)
     qs = ServiceItem.objects.published().select_related("department", "item_type", "region")
     qs = filter_items(qs, form)
     query = form.cleaned_data.get("q", "").strip() if form.is_valid() else ""
-    searched = False
-    if query:
-        ids = indexing.search_item_ids(query, limit=SEARCH_LIMIT)
-        if ids is None:  # search not installed: plain substring match
-            qs = qs.filter(Q(name__icontains=query) | Q(aliases__icontains=query))
-            items = list(qs[:SEARCH_LIMIT])
-        else:
-            searched = True
-            rank = {pk: i for i, pk in enumerate(ids)}
-            items = sorted(qs.filter(pk__in=ids), key=lambda item: rank[item.pk])
-            if request.GET.get("page") in (None, "", "1"):  # one search, however many pages
-                popular.record_query(query, kind="item", found=bool(items))
-        page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    filtered = form.is_valid() and any(form.cleaned_data.get(f) for f in FILTERS)
+    page = _search(query, qs, request.GET.get("page"), filtered) if query else None
+    if page is not None:
+        if request.GET.get("page") in (None, "", "1"):  # one search, however many pages
+            popular.record_query(query, kind="item", found=bool(page.paginator.count))
+    elif query:  # search not installed: plain substring match
+        qs = qs.filter(Q(name__icontains=query) | Q(aliases__icontains=query))
+        page = Paginator(qs.order_by("name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     else:
         page = Paginator(
             qs.order_by("item_type__code", "main_number", "sub_number", "id"), PAGE_SIZE
         ).get_page(request.GET.get("page"))
+        page.object_list = list(queries.mark_namesakes(list(page.object_list)))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -93,8 +123,10 @@ def index(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query,
-            "searched": searched,
             "querystring": params.urlencode(),
+            "filtered": any(form.cleaned_data.get(f) for f in FILTERS)
+            if form.is_valid()
+            else False,
             "can_manage": can_use_back_office(request.user),
         },
     )
@@ -110,6 +142,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     preview = item.status != ItemStatus.PUBLISHED
     if preview and not can_manage_item(request.user, item):
         raise Http404(gettext("This service item is not published."))
+    if not preview:  # guide views feed 热门服务 (counts per day only, nothing personal)
+        popular.record_view("item", item.pk)
     process = item.active_process()
     steps = process.steps if process else []
     flow = item.procedure or [{"name": s["name"], "description": ""} for s in steps]
@@ -147,35 +181,6 @@ def _managed_item(request: HttpRequest, pk: int) -> ServiceItem:
 
 
 @login_required
-def manage(request: AuthenticatedRequest) -> HttpResponse:
-    _back_office(request)
-    qs = manageable_items(request.user).order_by(
-        "department_id", "item_type__code", "main_number", "sub_number", "id"
-    )
-    status = request.GET.get("status", "")
-    if status in ItemStatus.values:
-        qs = qs.filter(status=status)
-    text = request.GET.get("q", "").strip()[:100]
-    if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(aliases__icontains=text))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return render(
-        request,
-        "catalog/manage/list.html",
-        {
-            "page": page,
-            "status": status,
-            "text": text,
-            "statuses": ItemStatus.choices,
-            "querystring": params.urlencode(),
-            "withdraw_form": WithdrawForm(),
-        },
-    )
-
-
-@login_required
 def manage_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     _back_office(request)
     item = _managed_item(request, pk) if pk is not None else None
@@ -198,6 +203,7 @@ def manage_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRes
             "steps": editor.steps,
             "json_open": editor.json_errors or bool(editor.form.errors.get("form_schema")),
             "process": editor.process,
+            "display": editor.display,
             "withdraw_form": WithdrawForm(),
         },
     )
@@ -235,40 +241,6 @@ def manage_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, gettext("Withdrew “%(name)s”.") % {"name": item.name})
     return redirect("catalog:manage_edit", pk=item.pk)
-
-
-@login_required
-def manage_export(request: AuthenticatedRequest) -> HttpResponse:
-    _back_office(request)
-    content = excel.export_bytes(manageable_items(request.user))
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="catalog-{stamp}.xlsx"'
-    return response
-
-
-@login_required
-def manage_import(request: AuthenticatedRequest) -> HttpResponse:
-    _back_office(request)
-    result = None
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            result = excel.import_workbook(
-                form.cleaned_data["file"],
-                actor=request.user,
-                dry_run=bool(request.POST.get("dry_run")),
-            )
-            if result.ok and not request.POST.get("dry_run"):
-                messages.success(
-                    request, gettext("Import finished: %(summary)s") % {"summary": result.summary()}
-                )
-                return redirect("catalog:manage")
-    else:
-        form = ImportForm()
-    return render(request, "catalog/manage/import.html", {"form": form, "result": result})
 
 
 def form_pdf(request: HttpRequest, pk: int) -> HttpResponse:

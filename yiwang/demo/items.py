@@ -164,9 +164,11 @@ def _code(spec: dict) -> tuple[str, str, str, str, str]:
 
 
 def load_items(actor) -> int:
-    """Create and publish the demo items that do not exist yet; returns how many were created."""
+    """Create and publish the demo items that do not exist yet, in their themes (the item's
+    ``themes`` codes, else the themes its keywords suggest); returns how many were created."""
     for code, name in ITEM_TYPES:
         actions.ensure_item_type(actor=actor, code=code, name=name)
+    actions.ensure_standard_themes(actor=actor)
     departments = {d.uscc: d for d in Department.objects.select_related("region")}
     wanted_regions = {spec["region"] for spec in org_data.DEPARTMENTS.values()}
     regions = {r.code: r for r in Region.objects.filter(code__in=wanted_regions)}
@@ -186,6 +188,10 @@ def load_items(actor) -> int:
                 actor=actor, item=item, steps=spec.get("process") or actions.default_process(item)
             )
             actions.publish_item(actor=actor, item=item)
+            if spec.get("themes"):
+                actions.set_item_display(actor=actor, item=item, themes=spec["themes"])
+            else:
+                actions.place_item(actor=actor, item=item)
         created += 1
     return created
 

@@ -1,8 +1,7 @@
 """Reading the knowledge base: suggestions for 12345 agents, public FAQ lists and search.
 
-Queries are expanded with the dialect glossary before they reach the shared search:
-when the text contains a glossary term (客家话 起屋), its standard words (建房) are
-searched as well. Search hits are re-checked against the database, so an article that
+Dialect words (客家话 起屋) are expanded by the shared search itself, whose lexicon holds
+the glossary (``yiwang.knowledge.actions.glossary.sync_lexicon``). Search hits are re-checked against the database, so an article that
 expired or was unpublished since it was indexed is never returned.
 
 Agents' suggestions are searched without the words that report the call (来电人称,
@@ -17,38 +16,13 @@ import re
 from django.db.models import QuerySet
 
 from yiwang.search import api as search_api
-from yiwang.search.text import normalize
 
 from .indexing import KIND
-from .models import Article, GlossaryTerm, KnowledgeCategory
+from .models import Article, KnowledgeCategory
 
 MAX_QUERY_CHARS = search_api.MAX_QUERY_CHARS
 MAX_SUGGESTIONS = 20
 MAX_RESULTS = 100
-
-
-def glossary_expansions(text: str) -> list[str]:
-    """Standard words of the glossary terms found in ``text`` (longest terms first)."""
-    text = normalize(text)
-    if not text:
-        return []
-    words: list[str] = []
-    terms = GlossaryTerm.objects.only("term", "standard")
-    for term in sorted(terms, key=lambda t: -len(t.term)):
-        if normalize(term.term) in text:
-            words.extend(w for w in term.standard_words if normalize(w) not in text)
-    return list(dict.fromkeys(words))
-
-
-def expand_query(text: str) -> str:
-    """``text`` plus the standard words of any dialect term in it, within the search's
-    length limit (the typed words are shortened first, never the expansion)."""
-    text = (text or "").strip()
-    extra = " ".join(glossary_expansions(text))
-    if not extra:
-        return text
-    room = max(MAX_QUERY_CHARS - len(extra) - 1, MAX_QUERY_CHARS // 2)
-    return f"{text[:room]} {extra}"[:MAX_QUERY_CHARS]
 
 
 # How agents open a call record: who called and how (市民来电反映, 来电人称, 致电咨询).
@@ -68,11 +42,15 @@ def without_call_report(text: str) -> str:
     return _CALL_REPORT.sub(drop, text or "")
 
 
-def _ranked(text: str, *, qs: QuerySet[Article], public_only: bool, limit: int) -> list[Article]:
-    query = expand_query(text)
+def _ranked(
+    text: str, *, qs: QuerySet[Article], public_only: bool, limit: int, floor: bool = True
+) -> list[Article]:
+    query = (text or "").strip()[:MAX_QUERY_CHARS]
     if not query:
         return []
-    hits = search_api.search(query, kind=KIND, public_only=public_only, limit=min(limit * 2, 100))
+    hits = search_api.search(
+        query, kind=KIND, public_only=public_only, limit=min(limit * 2, 100), floor=floor
+    )
     ids = []
     for hit in hits:
         if hit.key.isdigit():
@@ -88,7 +66,9 @@ def suggest_articles(text: str, limit: int = 5) -> list[Article]:
     internal ones included, best first (at most ``MAX_SUGGESTIONS``)."""
     limit = max(1, min(int(limit), MAX_SUGGESTIONS))
     qs = Article.objects.valid().select_related("category")
-    return _ranked(without_call_report(text), qs=qs, public_only=False, limit=limit)
+    # Suggestions while the agent types: the best articles for a long call record, without
+    # the floor that keeps answers to a citizen's question honest.
+    return _ranked(without_call_report(text), qs=qs, public_only=False, limit=limit, floor=False)
 
 
 def search_articles(q: str, limit: int = 50) -> list[Article]:

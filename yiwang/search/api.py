@@ -3,24 +3,23 @@
     from yiwang.search import api as search
 
     search.index_document("item", "44142200-001", "食品经营许可", text=guide,
-                          aliases="开饭店 开餐馆 餐饮店", url="/services/1/")
+                          aliases="开饭店 开餐馆 餐饮店", keywords="行政许可 市场监管局",
+                          url="/services/1/")
     hits = search.search("开饭店要办什么证", kind="item")   # -> list[Hit]
+    found = search.find("开饭店要办什么证", kind="item", limit=20, offset=0)
+    found.total, found.hits                                 # a real count, one page
 
 Query pipeline:
 
-1. Normalise (NFKC, lower case), truncate to ``MAX_QUERY_CHARS``; empty -> [].
-2. Letters only (``spjy``, ``jhdj``, ``shipin``): match pinyin initials / full
-   pinyin of titles and aliases (staff typing initials). Falls through to 3
-   when nothing matches.
-3. Otherwise segment (stopwords out, weak words such as 证 kept at low weight),
-   expand synonyms, and fetch up to ``CANDIDATES`` documents containing any
-   of the words from the database's full-text index (``backends``).
-4. Re-rank in Python: for every query term, the best of its alternatives
-   (the word typed, or a synonym at 0.8) found in title (3) > aliases (2) >
-   text (1), times the term's weight; plus a bonus when the title is the query.
+1. Normalise (NFKC, lower case, traditional to simplified, numerals before units to
+   digits), truncate to ``MAX_QUERY_CHARS``; empty -> nothing.
+2. Letters only (``spjy``, ``jhdj``, ``shipin``): match pinyin initials / full pinyin of
+   titles and aliases (staff typing initials). Falls through to 3 when nothing matches.
+3. Otherwise analyse (lexicon words, segmentation, weak words) and rank every document of
+   the kind with BM25F above the relevance floor (``yiwang.search.engine``).
 
-The index is derived data (rebuildable from its sources by ``search_reindex``),
-so these functions do not write audit entries; the callers' own actions do.
+The index is derived data (rebuildable from its sources by ``search_reindex``), so these
+functions do not write audit entries; the callers' own actions do.
 """
 
 from __future__ import annotations
@@ -30,29 +29,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import backends
+from . import engine
 from .models import SearchDocument
-from .text import (
-    QueryTerm,
-    analyze_query,
-    full_pinyin,
-    initials,
-    normalize,
-    segment,
-    split_aliases,
-)
+from .text import full_pinyin, initials, normalize, split_aliases
 
 MAX_QUERY_CHARS = 100
 MAX_LIMIT = 100
-CANDIDATES = 200
 SNIPPET_BEFORE = 20
 SNIPPET_LENGTH = 80
-
-TITLE_WEIGHT, ALIAS_WEIGHT, TEXT_WEIGHT = 3.0, 2.0, 1.0
 
 _KIND_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
 _PINYIN_QUERY = re.compile(r"^[a-z]+$")
@@ -68,6 +56,14 @@ class Hit:
     url: str
     score: float
     snippet: str
+
+
+@dataclass(frozen=True)
+class Found:
+    """One page of results and how many there are in all (above the relevance floor)."""
+
+    hits: list[Hit]
+    total: int
 
 
 @dataclass(frozen=True)
@@ -103,13 +99,10 @@ def _validate(kind: str, key: str, title: str, url: str) -> None:
         raise ValidationError(errors)
 
 
-def _analyse(title: str, aliases: list[str], text: str) -> dict[str, str]:
-    title_tokens = segment(title)
-    alias_tokens = [tok for alias in aliases for tok in segment(alias)]
-    tokens = title_tokens * 3 + alias_tokens * 2 + segment(text)
+def _analyse(title: str, aliases: list[str], keywords: str) -> dict[str, str]:
     names = [title, *aliases]
     return {
-        "tokens": " ".join(tokens),
+        "tokens": engine.short_field_words(title, " ".join(aliases), keywords),
         "initials": " ".join(filter(None, (initials(n) for n in names))),
         "full_pinyin": " ".join(filter(None, (full_pinyin(n) for n in names))),
     }
@@ -124,34 +117,98 @@ def index_document(
     aliases: str | Iterable[str] = "",
     url: str = "",
     public: bool = True,
+    keywords: str | Iterable[str] = "",
 ) -> SearchDocument:
     """Add or replace the document ``(kind, key)``.
 
     ``aliases``: other names people use (开饭店 开餐馆), as a list or one string
-    separated by spaces, commas, 、 or ；. Raises ValidationError on bad input.
+    separated by spaces, commas, 、 or ；. ``keywords``: words that classify it (type,
+    department, themes), weighed between aliases and text. Raises ValidationError on bad
+    input.
     """
+    kind, key, fields = _fields(kind, key, title, text, aliases, url, public, keywords)
+    doc, _created = SearchDocument.objects.update_or_create(kind=kind, key=key, defaults=fields)
+    engine.forget(kind)
+    return doc
+
+
+def _fields(kind, key, title, text, aliases, url, public, keywords) -> tuple[str, str, dict]:
     key = str(key).strip()
     title = (title or "").strip()
     text = text or ""
     url = url or ""
     _validate(kind, key, title, url)
     alias_list = list(dict.fromkeys(split_aliases(aliases)))
-    fields = {
-        "title": title,
-        "aliases": " ".join(alias_list),
-        "text": text,
-        "url": url,
-        "public": bool(public),
-        **_analyse(title, alias_list, text),
-    }
-    doc, _created = SearchDocument.objects.update_or_create(kind=kind, key=key, defaults=fields)
-    return doc
+    keyword_text = " ".join(dict.fromkeys(split_aliases(keywords)))
+    return (
+        kind,
+        key,
+        {
+            "title": title,
+            "aliases": " ".join(alias_list),
+            "keywords": keyword_text,
+            "text": text,
+            "url": url,
+            "public": bool(public),
+            **_analyse(title, alias_list, keyword_text),
+        },
+    )
+
+
+@transaction.atomic
+def index_documents(kind: str, documents: Iterable[Mapping]) -> int:
+    """Add or replace many documents of ``kind`` at once (bulk writes); returns how many.
+
+    Each document is a mapping with the keyword arguments of ``index_document``.
+    """
+    prepared: dict[str, dict] = {}
+    for doc in documents:
+        data = dict(doc)
+        data.pop("kind", None)
+        if "key" not in data or "title" not in data:
+            raise ValidationError(
+                _("Every document given to index_documents(%(kind)r) needs a key and a title.")
+                % {"kind": kind}
+            )
+        _kind, key, fields = _fields(
+            kind,
+            data["key"],
+            data["title"],
+            data.get("text", ""),
+            data.get("aliases", ""),
+            data.get("url", ""),
+            data.get("public", True),
+            data.get("keywords", ""),
+        )
+        prepared[key] = fields
+    if not prepared:
+        return 0
+    existing: dict[str, SearchDocument] = {}
+    keys = list(prepared)
+    for start in range(0, len(keys), 500):
+        batch = keys[start : start + 500]
+        existing.update((d.key, d) for d in SearchDocument.objects.filter(kind=kind, key__in=batch))
+    names = [*next(iter(prepared.values())), "updated_at"]
+    changed: list[SearchDocument] = []
+    created: list[SearchDocument] = []
+    now = timezone.now()
+    for key, fields in prepared.items():
+        row = existing.get(key) or SearchDocument(kind=kind, key=key)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.updated_at = now
+        (changed if row.pk else created).append(row)
+    SearchDocument.objects.bulk_create(created, batch_size=500)
+    SearchDocument.objects.bulk_update(changed, names, batch_size=500)
+    engine.forget(kind)
+    return len(prepared)
 
 
 @transaction.atomic
 def remove_document(kind: str, key: str | int) -> bool:
     """Remove ``(kind, key)`` from the index; False if it was not there."""
     deleted, _detail = SearchDocument.objects.filter(kind=kind, key=str(key).strip()).delete()
+    engine.forget(kind)
     return deleted > 0
 
 
@@ -159,21 +216,19 @@ def remove_document(kind: str, key: str | int) -> bool:
 def rebuild(kind: str, documents: Iterable[Mapping]) -> RebuildResult:
     """Make the index for ``kind`` exactly ``documents``.
 
-    Each document is a mapping with the keyword arguments of
-    ``index_document`` (``key`` and ``title`` required). Documents of this kind
-    not in the iterable are removed. All or nothing.
+    Each document is a mapping with the keyword arguments of ``index_document`` (``key``
+    and ``title`` required). Documents of this kind not in the iterable are removed. All
+    or nothing.
     """
     seen: set[str] = set()
+    batch: list[Mapping] = []
     for doc in documents:
-        data = dict(doc)
-        data.pop("kind", None)
-        if "key" not in data or "title" not in data:
-            raise ValidationError(
-                _("Every document given to rebuild(%(kind)r) needs a key and a title.")
-                % {"kind": kind}
-            )
-        indexed = index_document(kind, **data)
-        seen.add(indexed.key)
+        batch.append(doc)
+        seen.add(str(doc.get("key", "")).strip())
+        if len(batch) >= 500:
+            index_documents(kind, batch)
+            batch = []
+    index_documents(kind, batch)
     stale = [
         pk
         for pk, key in SearchDocument.objects.filter(kind=kind).values_list("pk", "key")
@@ -181,6 +236,7 @@ def rebuild(kind: str, documents: Iterable[Mapping]) -> RebuildResult:
     ]
     for start in range(0, len(stale), 500):
         SearchDocument.objects.filter(pk__in=stale[start : start + 500]).delete()
+    engine.forget(kind)
     return RebuildResult(kind=kind, indexed=len(seen), removed=len(stale))
 
 
@@ -213,105 +269,74 @@ def _snippet(text: str, words: Iterable[str]) -> str:
     return excerpt
 
 
-class _Fields:
-    """A candidate's title/aliases/text, normalised for matching."""
-
-    def __init__(self, doc: SearchDocument):
-        self.title = normalize(doc.title)
-        self.aliases = normalize(doc.aliases)
-        self.text = normalize(doc.text)
-        self.title_tokens = set(segment(doc.title))
-        self.alias_tokens = set(segment(doc.aliases))
-        self.all_tokens = set(doc.tokens.split())
-
-    def weight_of(self, word: str) -> float:
-        # One-character words must match a whole token (开 is not in 公开);
-        # longer words may also match as a substring, which forgives
-        # segmentation that differs between document and query.
-        substring = len(word) >= 2
-        if word in self.title_tokens or (substring and word in self.title):
-            return TITLE_WEIGHT
-        if word in self.alias_tokens or (substring and word in self.aliases):
-            return ALIAS_WEIGHT
-        if word in self.all_tokens or (substring and word in self.text):
-            return TEXT_WEIGHT
-        return 0.0
-
-
-def _score(fields: _Fields, terms: list[QueryTerm], compact_query: str) -> float:
-    score = 0.0
-    for term in terms:
-        best = max(fields.weight_of(word) * factor for word, factor in term.alternatives.items())
-        score += best * term.weight
-    if score and compact_query:
-        if fields.title == compact_query:
-            score += 5
-        elif len(compact_query) >= 2 and compact_query in fields.title:
-            score += 2
-    return score
-
-
-def _token_search(query: str, kinds: list[str] | None, public_only: bool, limit: int) -> list[Hit]:
-    terms = analyze_query(query)
-    if not terms:
-        return []
-    words = list(dict.fromkeys(word for term in terms for word in term.alternatives))
-    ids = backends.candidates(
-        connection, words, kinds=kinds, public_only=public_only, limit=CANDIDATES
-    )
-    if not ids:
-        return []
-    docs = SearchDocument.objects.in_bulk(ids)
-    compact = _SPACES.sub("", query)
-    ranked = []
-    for position, pk in enumerate(ids):
-        doc = docs.get(pk)
-        if doc is None:
-            continue
-        score = _score(_Fields(doc), terms, compact)
-        if score > 0:
-            ranked.append((-score, position, doc, score))
-    ranked.sort(key=lambda r: (r[0], r[1]))
+def _hits(
+    corpus: engine.Corpus,
+    kind: str,
+    ranked: list[tuple[float, int]],
+    public_only: bool,
+    words: list[str],
+) -> list[tuple[float, Hit]]:
     return [
-        Hit(doc.kind, doc.key, doc.title, doc.url, round(score, 3), _snippet(doc.text, words))
-        for _neg, _pos, doc, score in ranked[:limit]
+        (
+            score,
+            Hit(
+                kind,
+                corpus.keys[doc],
+                corpus.titles[doc],
+                corpus.urls[doc],
+                round(score, 3),
+                _snippet(corpus.texts[doc], words),
+            ),
+        )
+        for score, doc in ranked
+        if corpus.public[doc] or not public_only
     ]
 
 
-def _pinyin_score(doc: SearchDocument, q: str) -> float:
-    best = 0.0
-    for column in (doc.initials, doc.full_pinyin):
-        for index, word in enumerate(column.split()):
-            base = TITLE_WEIGHT if index == 0 else ALIAS_WEIGHT
-            if word == q:
-                value = base * 2
-            elif word.startswith(q):
-                value = base * 1.5
-            elif len(q) >= 3 and q in word:
-                value = base * 0.5
-            else:
-                value = 0.0
-            best = max(best, value)
-    return best
+def _ranked(query: str, kinds: list[str], public_only: bool, floor: bool) -> list[Hit]:
+    compact = _PINYIN_SEPARATORS.sub("", query)
+    scored: list[tuple[float, Hit]] = []
+    if _PINYIN_QUERY.match(compact):
+        for kind in kinds:
+            corpus, ranked = engine.pinyin_matches(kind, compact)
+            scored += _hits(corpus, kind, ranked, public_only, [])
+    if not scored:
+        analysed = engine.analyze(query)
+        if not analysed:
+            return []
+        words = engine.words_of(analysed.terms)
+        for kind in kinds:
+            corpus, ranked = engine.rank(kind, analysed, floor)
+            scored += _hits(corpus, kind, ranked, public_only, words)
+    if len(kinds) > 1:
+        scored.sort(key=lambda pair: -pair[0])
+    return [hit for _score, hit in scored]
 
 
-def _pinyin_search(q: str, kinds: list[str] | None, public_only: bool, limit: int) -> list[Hit]:
-    qs = SearchDocument.objects.filter(Q(initials__contains=q) | Q(full_pinyin__contains=q))
-    if kinds:
-        qs = qs.filter(kind__in=kinds)
-    if public_only:
-        qs = qs.filter(public=True)
-    qs = qs.only("kind", "key", "title", "url", "text", "initials", "full_pinyin")
-    ranked = []
-    for doc in qs.order_by("id")[: CANDIDATES * 5]:
-        score = _pinyin_score(doc, q)
-        if score > 0:
-            ranked.append((-score, len(doc.title), doc.pk, doc, score))
-    ranked.sort(key=lambda r: r[:3])
-    return [
-        Hit(doc.kind, doc.key, doc.title, doc.url, score, _snippet(doc.text, ()))
-        for *_order, doc, score in ranked[:limit]
-    ]
+def find(
+    query: str,
+    kind: str | Iterable[str] | None = None,
+    public_only: bool = True,
+    limit: int | None = 20,
+    offset: int = 0,
+    floor: bool = True,
+) -> Found:
+    """One page of the best matches for ``query`` and the number of matches in all; never
+    raises on odd input.
+
+    ``kind``: one kind, several, or None for all. ``public_only=False`` also returns
+    documents indexed with ``public=False`` (staff-only). ``limit=None`` returns every
+    match. ``floor=False`` drops the relevance floor: every document matching any word,
+    for suggestions while someone types, never for answers to a question.
+    """
+    query = normalize((query or "")[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS].strip()
+    if not query:
+        return Found([], 0)
+    kinds = _kinds(kind) or engine.kinds_indexed()
+    hits = _ranked(query, kinds, public_only, floor)
+    offset = max(0, int(offset))
+    page = hits[offset:] if limit is None else hits[offset : offset + max(1, int(limit))]
+    return Found(page, len(hits))
 
 
 def search(
@@ -319,21 +344,8 @@ def search(
     kind: str | Iterable[str] | None = None,
     public_only: bool = True,
     limit: int = 20,
+    floor: bool = True,
 ) -> list[Hit]:
-    """Best matches for ``query``; never raises on odd input.
-
-    ``kind``: one kind, several, or None for all. ``public_only=False`` also
-    returns documents indexed with ``public=False`` (staff-only). ``limit`` is
-    capped at ``MAX_LIMIT``.
-    """
-    query = normalize((query or "")[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS].strip()
+    """The best matches for ``query`` (at most ``limit``, capped at ``MAX_LIMIT``)."""
     limit = max(1, min(int(limit), MAX_LIMIT))
-    if not query:
-        return []
-    kinds = _kinds(kind)
-    compact = _PINYIN_SEPARATORS.sub("", query)
-    if _PINYIN_QUERY.match(compact):
-        hits = _pinyin_search(compact, kinds, public_only, limit)
-        if hits:
-            return hits
-    return _token_search(query, kinds, public_only, limit)
+    return find(query, kind, public_only, limit=limit, floor=floor).hits

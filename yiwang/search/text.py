@@ -1,9 +1,12 @@
-"""Chinese text analysis for search: segmentation, synonyms and pinyin.
+"""Chinese text analysis for search: normalisation, segmentation and pinyin.
 
-Documents and queries go through the same ``segment``: NFKC normalisation
-(full-width letters and digits become ASCII), lower case, rjieba
-``cut_for_search`` with the domain dictionary, punctuation and stopwords
-removed. The word lists live in ``data/`` so non-programmers can maintain them.
+Documents and queries go through the same ``normalize`` and ``segment``: NFKC
+(full-width letters and digits become ASCII), lower case, traditional characters
+to simplified (OpenCC ``t2s``: 養狗 -> 养狗), Chinese numerals before a unit to
+digits (十八岁 -> 18岁, 两个 -> 2个), then rjieba ``cut_for_search`` with the
+domain dictionary, punctuation and stopwords removed. The word lists live in
+``data/`` so non-programmers can maintain them; everyday-to-official words are
+the lexicon's (``yiwang.search.lexicon``).
 
 rjieba's ``cut_for_search`` yields a long word together with its 2- and 3-
 character dictionary sub-words (食品经营许可 -> 食品 经营 许可 食品经营许可);
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from opencc import OpenCC
 from pypinyin import Style, lazy_pinyin
 from rjieba import Jieba
 
@@ -29,10 +33,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 # Frequency floor for dictionary words without an explicit one: high enough
 # that 起屋 in 我想起屋 beats the general-purpose word 想起.
 DEFAULT_WORD_FREQ = 3000
-# Query weight of a weak word (see data/stopwords.txt) and of a synonym
-# relative to the word the user typed.
+# Query weight of a weak word (see data/stopwords.txt) relative to the others.
 WEAK_WEIGHT = 0.2
-SYNONYM_WEIGHT = 0.8
 # Only the start of very long bodies is segmented.
 MAX_SEGMENT_CHARS = 30_000
 # Longest token searched for dictionary sub-words of 4+ characters.
@@ -42,14 +44,58 @@ _WORD_PIECE = re.compile(r"[^\W_]+")
 _ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+_NUMERAL_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_NUMERAL_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
+_NUMERAL_UNITS = {"十": 10, "百": 100, "千": 1000}
+# A run of numerals counts as a number only before one of these (a unit or measure word):
+# 十八岁, 两个孩子, 三级; not 一网通办, 十分, 万一.
+_CN_NUMBER = re.compile(
+    r"[零〇一二两三四五六七八九十百千]+(?=[岁周个年月日天次人孩胎类级层楼米亩吨元份张辆台名所户间])"
+)
+
+
+def _numeral_value(numeral: str) -> int | None:
+    """十八 -> 18, 二十一 -> 21, 一百零五 -> 105, 三 -> 3; None for runs that are not one
+    number (一二 in a list)."""
+    total, digit, seen_unit = 0, None, False
+    for char in numeral:
+        if char in "零〇" and seen_unit:  # 一百零五: a gap, not a digit
+            continue
+        if char in _NUMERAL_DIGITS:
+            if digit is not None and not seen_unit:
+                return None
+            digit, seen_unit = _NUMERAL_DIGITS[char], False
+        else:
+            total += (1 if digit is None else digit) * _NUMERAL_UNITS[char]
+            digit, seen_unit = None, True
+    return total + (digit or 0)
+
+
+def _digits(match: re.Match[str]) -> str:
+    value = _numeral_value(match.group())
+    return match.group() if value is None else str(value)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
 def normalize(text: str) -> str:
-    """NFKC + lower case: ＡＢＣ１２３ -> abc123."""
-    return unicodedata.normalize("NFKC", text or "").lower()
+    """NFKC, lower case, simplified characters, numerals before units as digits:
+    ＡＢＣ１２３ -> abc123, 營業執照 -> 营业执照, 十八岁 -> 18岁."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    if not text.isascii():
+        text = _CN_NUMBER.sub(_digits, _t2s().convert(text))
+    return text
 
 
 def _data_lines(name: str) -> list[str]:
-    lines = []
-    for raw in (DATA_DIR / name).read_text(encoding="utf-8").splitlines():
+    lines: list[str] = []
+    path = DATA_DIR / name
+    if not path.exists():
+        return lines
+    for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.split("#", 1)[0].strip()
         if line:
             lines.append(line)
@@ -57,38 +103,16 @@ def _data_lines(name: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Lexicon:
+class WordLists:
     stopwords: frozenset[str]
     weak: frozenset[str]
-    synonyms: dict[str, tuple[str, ...]] = field(hash=False)
+    service: tuple[str, ...]
+    variants: tuple[str, ...]
     words: dict[str, int | None] = field(hash=False)
 
 
-def _parse_synonyms(lines: list[str]) -> dict[str, tuple[str, ...]]:
-    expansions: dict[str, list[str]] = {}
-
-    def add(src: str, targets: list[str]) -> None:
-        bucket = expansions.setdefault(src, [])
-        for target in targets:
-            if target != src and target not in bucket:
-                bucket.append(target)
-
-    for line in lines:
-        if "=>" in line:
-            left, right = line.split("=>", 1)
-            sources = [normalize(w) for w in left.split()]
-            targets = [normalize(w) for w in right.split()]
-            for src in sources:
-                add(src, targets)
-        else:
-            group = [normalize(w) for w in line.split()]
-            for src in group:
-                add(src, group)
-    return {k: tuple(v) for k, v in expansions.items() if v}
-
-
 @lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
+def word_lists() -> WordLists:
     stop, weak = set(), set()
     for line in _data_lines("stopwords.txt"):
         if line.startswith("~"):
@@ -99,14 +123,15 @@ def lexicon() -> Lexicon:
     for line in _data_lines("words.txt"):
         parts = line.split()
         words[normalize(parts[0])] = int(parts[1]) if len(parts) > 1 else None
-    synonym_lines = _data_lines("synonyms.txt")
-    for line in synonym_lines:
+    # Everyday words of the shipped lexicon segment as one word (开饭店, not 开 饭店).
+    for line in _data_lines("lexicon.txt"):
         for word in line.replace("=>", " ").split():
             words.setdefault(normalize(word), None)
-    return Lexicon(
+    return WordLists(
         stopwords=frozenset(stop),
         weak=frozenset(weak),
-        synonyms=_parse_synonyms(synonym_lines),
+        service=tuple(normalize(line) for line in _data_lines("service_words.txt")),
+        variants=tuple(normalize(line) for line in _data_lines("variant_words.txt")),
         words=words,
     )
 
@@ -120,7 +145,7 @@ def _segmenter() -> Jieba:
     # affected by our dictionary, and ours is complete before anyone uses it.
     with _jieba_lock:
         jieba = Jieba()
-        for word, freq in lexicon().words.items():
+        for word, freq in word_lists().words.items():
             if len(word) < 2:
                 continue
             jieba.add_word(word, freq or max(jieba.suggest_freq(word), DEFAULT_WORD_FREQ), None)
@@ -150,17 +175,61 @@ def segment(text: str) -> list[str]:
     Weak words (such as 证) are kept; duplicates are kept (frequency matters
     for ranking).
     """
-    stop = lexicon().stopwords
+    stop = word_lists().stopwords
     return [tok for tok in _raw_tokens(text) if tok not in stop]
 
 
-def expand(token: str) -> tuple[str, ...]:
-    """Synonyms of one token (one step, not transitive); () if none."""
-    return lexicon().synonyms.get(normalize(token), ())
+def _cut(text: str) -> list[str]:
+    """Words of ``text`` in the segmenter's precise mode (no sub-words)."""
+    return [
+        piece
+        for tok in _segmenter().cut(normalize(text)[:MAX_SEGMENT_CHARS])
+        for piece in _WORD_PIECE.findall(tok)
+    ]
+
+
+def query_words(text: str) -> list[tuple[str, list[str]]]:
+    """The words of a query, each with its shorter search words (新房子 -> 新房 房子), in
+    order, stopwords removed: a query word counts once however many sub-words it has."""
+    stop = word_lists().stopwords
+    out: list[tuple[str, list[str]]] = []
+    for word in _cut(text):
+        if word in stop:
+            continue
+        subs = [t for t in _raw_tokens(word) if t != word and t not in stop]
+        out.append((word, list(dict.fromkeys(subs))))
+    return out
+
+
+_FUNCTION_CHARS = frozenset("哪个去要能想在就来得")
+
+
+def asks_for_service(text: str) -> bool:
+    """Whether ``text`` has a word of data/service_words.txt (办, 申请, 证 …); one-character
+    ones count only as whole words (办 in 去哪办, not in 怎么办)."""
+    lists = word_lists()
+    text = normalize(text)
+    if any(word in text for word in lists.service if len(word) > 1):
+        return True
+    for word in _cut(text):
+        if word in lists.service:
+            return True
+        # The segmenter glues a procedure verb to a function word: 去哪领 -> 去 哪领.
+        if len(word) == 2 and any(
+            word[i] in lists.service and word[1 - i] in _FUNCTION_CHARS for i in (0, 1)
+        ):
+            return True
+    return False
+
+
+def is_word(token: str) -> bool:
+    """Whether ``token`` is a word of the segmentation dictionary (晚上 is; 执造, a typo,
+    is not)."""
+    return bool(_segmenter().has_word(normalize(token)))
 
 
 def is_weak(token: str) -> bool:
-    return token in lexicon().weak
+    return token in word_lists().weak
 
 
 def _pinyin(text: str, style: Style) -> str:
@@ -176,39 +245,6 @@ def initials(text: str) -> str:
 def full_pinyin(text: str) -> str:
     """Toneless pinyin without spaces: 食品经营许可 -> shipinjingyingxuke."""
     return _pinyin(text, Style.NORMAL)
-
-
-@dataclass(frozen=True)
-class QueryTerm:
-    """One token of a query and the words that count as a match for it.
-
-    ``alternatives`` maps each acceptable word to its factor (1.0 for the
-    word typed, SYNONYM_WEIGHT for a synonym); ``weight`` is the term's weight
-    in the score (WEAK_WEIGHT for weak words).
-    """
-
-    token: str
-    weight: float
-    alternatives: dict[str, float] = field(hash=False)
-
-
-def analyze_query(query: str) -> list[QueryTerm]:
-    """Distinct query tokens with synonym expansion, in the order typed."""
-    terms: list[QueryTerm] = []
-    seen: set[str] = set()
-    for tok in segment(query):
-        if tok in seen:
-            continue
-        seen.add(tok)
-        alternatives = {tok: 1.0}
-        for syn in expand(tok):
-            alternatives.setdefault(syn, SYNONYM_WEIGHT)
-        terms.append(
-            QueryTerm(
-                token=tok, weight=WEAK_WEIGHT if is_weak(tok) else 1.0, alternatives=alternatives
-            )
-        )
-    return terms
 
 
 def split_aliases(aliases: str | Iterable[str] | None) -> list[str]:

@@ -165,7 +165,32 @@ MENUS: list[tuple[str, str | Promise, list[_Entry]]] = [
                 _("Catalogue management"),
                 "catalog:manage",
                 _any("authority", "dept_admin"),
-                lambda ns, view: ns == "catalog" and view not in ("index", "detail"),
+                lambda ns, view: (
+                    ns == "catalog"
+                    and view.startswith("manage")
+                    and not view.startswith("manage_theme")
+                ),
+            ),
+            _Entry(
+                "themes",
+                _("Themes and life events"),
+                "catalog:manage_themes",
+                _any("authority"),
+                lambda ns, view: ns == "catalog" and view.startswith("manage_theme"),
+            ),
+            _Entry(
+                "search-report",
+                _("Search report"),
+                "catalog:search_report",
+                _any("authority", "dept_admin"),
+                lambda ns, view: ns == "catalog" and view.startswith("search_report"),
+            ),
+            _Entry(
+                "lexicon",
+                _("Search lexicon"),
+                "catalog:lexicon",
+                _any("authority"),
+                lambda ns, view: ns == "catalog" and view.startswith("lexicon"),
             ),
             _Entry(
                 "calendar",

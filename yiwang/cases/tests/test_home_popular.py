@@ -14,6 +14,7 @@ from yiwang.cases.models import Case
 from yiwang.catalog import indexing
 from yiwang.catalog.queries import featured_items
 from yiwang.search.models import QueryCount
+from yiwang.site.views import popular_item_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,10 @@ def test_searches_are_recorded_and_the_most_searched_shown(client, world):
     client.get(reverse("catalog:index"), {"q": "食品经营许可", "page": "2"})  # same search
     client.get(reverse("catalog:index"), {"q": "13800135678"})  # personal: not recorded
     client.get(reverse("catalog:index"), {"q": "完全不存在的事项名称"})  # found nothing
-    assert list(QueryCount.objects.values_list("query", "count")) == [("食品经营许可", 3)]
+    assert set(QueryCount.objects.values_list("query", "count", "empty")) == {
+        ("食品经营许可", 3, 0),
+        ("完全不存在的事项名称", 1, 1),  # for the search report, never a public hint
+    }
     cache.clear()
     assert hints(client.get("/").content.decode()) == ["食品经营许可"]
 
@@ -72,3 +76,39 @@ def test_without_recorded_searches_the_hints_are_the_popular_services(client, wo
     submit(item=world.relief)
     shown = hints(client.get("/").content.decode())
     assert shown[0] == world.relief.name
+
+
+def _read(client, item, times):
+    for _ in range(times):
+        assert client.get(reverse("catalog:detail", args=[item.pk])).status_code == 200
+
+
+def test_guides_read_count_as_use_without_any_application(client, world):
+    _read(client, world.local_only, 3)
+    _read(client, world.relief, 1)
+    assert popular_item_ids()[:2] == [world.local_only.pk, world.relief.pk]
+    links = popular_service_links(client.get("/").content.decode())
+    assert links[:2] == [str(world.local_only.pk), str(world.relief.pk)]
+
+
+def test_applications_and_reading_are_merged_by_their_ranks(client, world, submit):
+    for _ in range(2):
+        submit(item=world.relief)
+    submit(item=world.local_only)
+    _read(client, world.food, 5)
+    _read(client, world.local_only, 3)
+    # applied: relief, local_only; read: food, local_only. local_only is second in both
+    # and comes first; relief and food are first in one list each: the application wins.
+    assert popular_item_ids()[:3] == [world.local_only.pk, world.relief.pk, world.food.pk]
+
+
+def test_the_home_page_reads_its_popular_lists_from_the_cache(client, world):
+    client.get("/")
+    _read(client, world.local_only, 3)
+    links = popular_service_links(client.get("/").content.decode())
+    # the cached list (catalogue order: nothing was used yet), not aggregated again
+    assert links == [str(i.pk) for i in featured_items(limit=8)]
+    assert links[0] != str(world.local_only.pk)
+    cache.clear()
+    links = popular_service_links(client.get("/").content.decode())
+    assert links[0] == str(world.local_only.pk)

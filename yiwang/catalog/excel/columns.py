@@ -60,12 +60,17 @@ ITEM_COLUMNS = [
     ("case_region_from", "办件归属区划"),
     ("case_region_field", "归属乡镇取自表单字段"),
     ("downloads", "表格下载"),
+    ("themes", "主题"),
+    ("preferred", "默认展示"),
     ("status", "状态"),
     ("version*", "版本"),
 ]
 # Columns added after the first workbooks were exported: a workbook without them still
 # imports, and the items keep their current values (new items get the defaults).
-OPTIONAL_COLUMNS = frozenset({"case_region_from", "case_region_field"})
+OPTIONAL_COLUMNS = frozenset({"case_region_from", "case_region_field", "themes", "preferred"})
+# 主题: theme names separated by 、 (an empty cell leaves an item's themes as they are, and a
+# new item is placed by its keywords); 默认展示: 是 / 否 (empty: unchanged, 否 for a new item).
+THEME_SEPARATOR = "、"
 MATERIAL_COLUMNS = [
     ("code", "实施编码"),
     ("item_name*", "事项名称"),

@@ -2,13 +2,20 @@
 
 Item rows are matched to items by the implementation code derived from their code columns;
 materials and steps are grouped by the item code they name. When any row is wrong nothing
-is written; otherwise everything goes through ``catalog.actions`` in one transaction.
+is written. Otherwise what each row changes is worked out first (:mod:`.changes`: the dry
+run stops there and reports it), and the items that change are written through
+``catalog.actions`` in one transaction; unchanged items are not touched.
+
+Progress is reported to an optional callback ``progress(phase, done, total)``: phase
+``"check"`` once per item row checked, then ``"write"`` once per item written (inside the
+transaction: a caller that records it must not write to the database, see
+``catalog.import_jobs``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
 
@@ -24,8 +31,18 @@ from .. import actions
 from ..models import ItemStatus, ItemType, MaterialForm, Replaceable, ServiceItem, derive_code
 from ..permissions import can_manage
 from ..process import default_process, step_errors
-from ..snapshot import item_snapshot
-from ..validation import clean_item_fields, material_errors
+from ..validation import ITEM_FIELDS, clean_item_fields, material_errors
+from . import display
+from .changes import (
+    MATERIALS,
+    NEW_PARENT,
+    PROCESS,
+    PUBLISH,
+    WITHDRAW,
+    Current,
+    ItemChange,
+    item_change,
+)
 from .columns import (
     FORM_LABELS,
     ITEM_COLUMNS,
@@ -62,6 +79,12 @@ MATERIAL_ERROR_COLUMNS = {
     for key in ("name", "form", "count", "required", "replaceable_by", "notes")
 }
 Rows = list[tuple[int, Row]]
+Progress = Callable[[str, int, int], None]
+CHECK, WRITE = "check", "write"
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    return None
 
 
 @dataclass
@@ -72,6 +95,7 @@ class ImportResult:
     published: int = 0
     withdrawn: int = 0
     errors: list[RowError] = field(default_factory=list)
+    changes: list[ItemChange] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -92,10 +116,37 @@ class ImportResult:
     def reset_counts(self) -> None:
         """Nothing was imported after all."""
         self.created = self.updated = self.unchanged = self.published = self.withdrawn = 0
+        self.changes = []
+
+    def count(self, changes: list[ItemChange]) -> None:
+        self.changes = changes
+        for change in changes:
+            setattr(self, change.action, getattr(self, change.action) + 1)
+        self.published = sum(1 for c in changes if c.status == PUBLISH)
+        self.withdrawn = sum(1 for c in changes if c.status == WITHDRAW)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-safe report (kept by import jobs)."""
+        return {
+            "ok": self.ok,
+            "counts": {
+                "created": self.created,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+                "published": self.published,
+                "withdrawn": self.withdrawn,
+            },
+            "items": [change.as_dict() for change in self.changes],
+            "errors": [error.as_dict() for error in self.errors],
+        }
 
 
 class _Abort(Exception):
-    """Leaves the import transaction when a write fails."""
+    """Leaves the import transaction when a write fails, with the errors to report."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(errors)
+        self.errors = errors
 
 
 @dataclass
@@ -123,6 +174,8 @@ class _ItemPlan:
     row: ItemRow
     code: str
     instance: ServiceItem | None  # None: the item is created
+    data: dict[str, Any] = field(default_factory=dict)  # the cleaned fields
+    change: ItemChange | None = None
 
 
 class _Entry(NamedTuple):
@@ -133,8 +186,12 @@ class _Entry(NamedTuple):
     data: dict[str, Any]
 
 
-def import_workbook(file: IO[bytes], *, actor, dry_run: bool = False) -> ImportResult:
-    """Validate the whole workbook, then import it in one transaction (or nothing)."""
+def import_workbook(
+    file: IO[bytes], *, actor, dry_run: bool = False, progress: Progress | None = None
+) -> ImportResult:
+    """Validate the whole workbook, work out what changes, then import it in one transaction
+    (or nothing). A dry run stops before writing; its result says what would change."""
+    progress = progress or _no_progress
     result = ImportResult()
     errors = result.errors
     sheets = _read_workbook(file, errors)
@@ -142,21 +199,46 @@ def import_workbook(file: IO[bytes], *, actor, dry_run: bool = False) -> ImportR
         return result
     item_rows, material_rows, process_rows = sheets
     catalogue = _Catalogue.load()
-    plans = _plan_items(item_rows, catalogue, actor, errors)
+    plans = _plan_items(item_rows, catalogue, actor, errors, progress)
     codes = {plan.code for plan in plans}
     materials = _group_materials(material_rows, codes, errors)
     steps = _group_steps(process_rows, codes, errors)
+    display.check(plans, errors)  # 主题 / 默认展示
     if errors:
         errors.sort(key=lambda e: (SHEETS.index(e.sheet), e.row or 0))
+        _name_items(errors, sheets, plans)
         return result
+    _plan_changes(plans, materials, steps, catalogue)
+    display.plan_changes(plans)
+    result.count([plan.change for plan in plans if plan.change is not None])
     if dry_run:
         return result
+    progress(WRITE, 0, sum(1 for c in result.changes if c.writes))  # before the transaction
     try:
-        with transaction.atomic():
-            _write(plans, materials, steps, catalogue.existing, actor=actor, result=result)
-    except _Abort:
-        pass
+        with actions.deferred_indexing(), transaction.atomic():  # search updated in bulk
+            _write(plans, materials, steps, catalogue.existing, actor=actor, progress=progress)
+    except _Abort as abort:
+        result.reset_counts()
+        result.errors.extend(abort.errors)
     return result
+
+
+def _name_items(
+    errors: list[RowError], sheets: tuple[Rows, Rows, Rows], plans: list[_ItemPlan]
+) -> None:
+    """Give each row error the code and name of the item its row is about."""
+    derived = {plan.row.number: plan.code for plan in plans}
+    items, materials, steps = sheets
+    labels: dict[tuple[str, int], tuple[str, str]] = {}
+    for number, row in items:
+        code = derived.get(number) or text(row.get("implementation_code"))
+        labels[ITEMS_SHEET, number] = (code, text(row.get("name")))
+    for sheet, rows in ((MATERIALS_SHEET, materials), (PROCESS_SHEET, steps)):
+        for number, row in rows:
+            labels[sheet, number] = (text(row.get("code")), text(row.get("item_name*")))
+    for error in errors:
+        if error.row is not None and (error.sheet, error.row) in labels:
+            error.code, error.name = labels[error.sheet, error.row]
 
 
 def _read_workbook(file: IO[bytes], errors: list[RowError]) -> tuple[Rows, Rows, Rows] | None:
@@ -197,12 +279,13 @@ def _field_errors_to_rows(number: int, errors: dict, out: list[RowError]) -> Non
 
 
 def _plan_items(
-    item_rows: Rows, catalogue: _Catalogue, actor, errors: list[RowError]
+    item_rows: Rows, catalogue: _Catalogue, actor, errors: list[RowError], progress: Progress
 ) -> list[_ItemPlan]:
     """Every readable item row with its code; the rows' problems go to ``errors``."""
     plans: list[_ItemPlan] = []
     seen: dict[str, int] = {}  # code -> row number
-    for number, row in item_rows:
+    for done, (number, row) in enumerate(item_rows, start=1):
+        progress(CHECK, done, len(item_rows))
         parsed = parse_item_row(number, row, errors)
         if parsed is None:
             continue
@@ -216,7 +299,7 @@ def _plan_items(
         seen[code] = number
         plan = _ItemPlan(row=parsed, code=code, instance=catalogue.existing.get(code))
         _resolve_references(parsed.fields, catalogue)
-        _check_item(plan, catalogue, seen, actor, errors)
+        plan.data = _check_item(plan, catalogue, seen, actor, errors)
         plans.append(plan)
     return plans
 
@@ -278,10 +361,11 @@ def _check_item(
     seen: dict[str, int],
     actor,
     errors: list[RowError],
-) -> None:
-    """The actions' item rules, the actor's permission and the parent reference."""
+) -> dict[str, Any]:
+    """The actions' item rules, the actor's permission and the parent reference; returns the
+    cleaned fields."""
     number, fields = plan.row.number, plan.row.fields
-    _, field_errors = clean_item_fields(fields, instance=plan.instance)
+    data, field_errors = clean_item_fields(fields, instance=plan.instance)
     _field_errors_to_rows(number, field_errors, errors)
     department = fields["department"]
     if not can_manage(actor, department=department, region=fields["region"]):
@@ -295,6 +379,35 @@ def _check_item(
             "the parent item %(code)s is neither in the catalogue nor in an earlier row."
         ) % {"code": parent}
         errors.append(RowError(ITEMS_SHEET, number, ITEM_HEADER["parent"], message))
+    return data
+
+
+def _plan_changes(
+    plans: list[_ItemPlan],
+    materials: dict[str, list[_Entry]],
+    steps: dict[str, list[_Entry]],
+    catalogue: _Catalogue,
+) -> None:
+    """What each (valid) row changes; see :mod:`.changes`."""
+    current = Current.load(plan.instance.pk for plan in plans if plan.instance is not None)
+    for plan in plans:
+        parent_code = plan.row.parent
+        parent = None
+        if parent_code:
+            known = catalogue.existing.get(parent_code)
+            parent = known.pk if known is not None else NEW_PARENT
+        material_list, _ = material_errors([e.data for e in materials.get(plan.code, [])])
+        plan.change = item_change(
+            row=plan.row.number,
+            code=plan.code,
+            instance=plan.instance,
+            data=plan.data,
+            parent=parent,
+            materials=material_list,
+            steps=[e.data for e in steps[plan.code]] if plan.code in steps else None,
+            status=plan.row.status,
+            current=current,
+        )
 
 
 # --- material and step rows -----------------------------------------------------------
@@ -399,11 +512,12 @@ def _write(
     existing: dict[str, ServiceItem],
     *,
     actor,
-    result: ImportResult,
+    progress: Progress,
 ) -> None:
-    """Write every planned item; the first failure is reported and undoes everything."""
+    """Write every planned item that changes; the first failure undoes everything."""
     by_code: dict[str, ServiceItem] = dict(existing)
-    for plan in plans:
+    writing = [plan for plan in plans if plan.change is not None and plan.change.writes]
+    for done, plan in enumerate(writing, start=1):
         try:
             by_code[plan.code] = _write_item(
                 plan,
@@ -411,13 +525,14 @@ def _write(
                 [e.data for e in steps[plan.code]] if plan.code in steps else None,
                 by_code,
                 actor=actor,
-                result=result,
             )
         except (ValidationError, PermissionDenied) as exc:
             messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-            result.errors.extend(RowError(ITEMS_SHEET, plan.row.number, "", m) for m in messages)
-            result.reset_counts()
-            raise _Abort from exc
+            name = str(plan.row.fields.get("name", ""))
+            raise _Abort(
+                [RowError(ITEMS_SHEET, plan.row.number, "", m, plan.code, name) for m in messages]
+            ) from exc
+        progress(WRITE, done, len(writing))
 
 
 def _write_item(
@@ -427,46 +542,31 @@ def _write_item(
     by_code: dict[str, ServiceItem],
     *,
     actor,
-    result: ImportResult,
 ) -> ServiceItem:
+    change = plan.change
+    assert change is not None  # planned before writing
     fields = dict(plan.row.fields)
     fields["parent"] = by_code.get(plan.row.parent) if plan.row.parent else None
-    before = None
+    creating = plan.instance is None
     if plan.instance is None:
         item = actions.create_item(actor=actor, **fields)
-        result.created += 1
     else:
         item = plan.instance
-        before = _comparable(item)
-        actions.update_item(actor=actor, item=item, **fields)
-    actions.set_materials(actor=actor, item=item, materials=materials)
-    if steps is not None:
-        actions.set_process(actor=actor, item=item, steps=steps)
-    elif item.active_process() is None and plan.row.status == ItemStatus.PUBLISHED:
-        actions.set_process(actor=actor, item=item, steps=default_process(item))
-    item.refresh_from_db()
-    if before is not None:
-        if _comparable(item) != before:
-            result.updated += 1
-        else:
-            result.unchanged += 1
-    _apply_status(item, plan.row.status, actor=actor, result=result)
-    return item
-
-
-def _apply_status(item: ServiceItem, status: str, *, actor, result: ImportResult) -> None:
-    """已发布 publishes a new or changed item, 已撤回 withdraws a published one."""
-    if status == ItemStatus.PUBLISHED and (
+        if any(key in ITEM_FIELDS for key in change.fields):  # not only materials, themes…
+            actions.update_item(actor=actor, item=item, **fields)
+    if creating or MATERIALS in change.fields:
+        actions.set_materials(actor=actor, item=item, materials=materials)
+    if creating or PROCESS in change.fields:
+        if steps is not None:
+            actions.set_process(actor=actor, item=item, steps=steps)
+        elif plan.row.status == ItemStatus.PUBLISHED:  # a published item needs a process
+            actions.set_process(actor=actor, item=item, steps=default_process(item))
+    display.write(plan, item, actor=actor, created=creating)
+    # The item as the actions left it decides (the plan said so too, from the same comparison).
+    if change.status == PUBLISH and (
         item.status != ItemStatus.PUBLISHED or item.changed_since_publish
     ):
         actions.publish_item(actor=actor, item=item)
-        result.published += 1
-    elif status == ItemStatus.WITHDRAWN and item.status == ItemStatus.PUBLISHED:
+    elif change.status == WITHDRAW:
         actions.withdraw_item(actor=actor, item=item, reason="通过 Excel 导入撤回")
-        result.withdrawn += 1
-
-
-def _comparable(item: ServiceItem) -> dict:
-    snapshot = item_snapshot(item)
-    snapshot.pop("version", None)
-    return snapshot
+    return item

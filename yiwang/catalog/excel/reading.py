@@ -8,8 +8,9 @@ sheet, row and column.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext
@@ -48,6 +49,8 @@ class RowError:
     row: int | None
     column: str
     message: str
+    code: str = ""  # the implementation code of the row's item, when known
+    name: str = ""  # and its name
 
     def __str__(self) -> str:
         if self.row is None:
@@ -68,6 +71,17 @@ class RowError:
             "message": self.message,
         }
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "code": self.code,
+            "name": self.name,
+            "text": str(self),
+        }
+
 
 @dataclass
 class ItemRow:
@@ -78,6 +92,8 @@ class ItemRow:
     status: str
     parent: str  # the parent's implementation code, or ""
     code_cell: str  # the 实施编码 cell as written, or ""
+    # 主题 and 默认展示: {"themes": [names] or None, "preferred": bool or None}; see .display
+    display: dict[str, Any] = field(default_factory=dict)
 
 
 # --- cells ----------------------------------------------------------------------------
@@ -296,6 +312,7 @@ def parse_item_row(number: int, row: Row, errors: list[RowError]) -> ItemRow | N
         status = choice(row["status"], STATUS_LABELS, default=ItemStatus.DRAFT)
     except KeyError as exc:
         err("status", not_allowed(exc.args[0], STATUS_LABELS))
+    display = _display(row, err)
     if bad:
         return None
     return ItemRow(
@@ -304,4 +321,20 @@ def parse_item_row(number: int, row: Row, errors: list[RowError]) -> ItemRow | N
         status=status,
         parent=text(row["parent"]),
         code_cell=text(row["implementation_code"]),
+        display=display,
     )
+
+
+def _display(row: Row, err: ErrorSink) -> dict[str, Any]:
+    """主题 (theme names, None when the cell is empty or missing) and 默认展示 (None likewise)."""
+    names = [n.strip() for n in re.split(r"[、,，;；\n]", text(row.get("themes"))) if n.strip()]
+    preferred = None
+    try:
+        if text(row.get("preferred")):
+            preferred = yes_no(row["preferred"], default=False)
+    except KeyError as exc:
+        err(
+            "preferred",
+            gettext("“%(value)s” is not allowed; write 是 or 否.") % {"value": exc.args[0]},
+        )
+    return {"themes": list(dict.fromkeys(names)) or None, "preferred": preferred}

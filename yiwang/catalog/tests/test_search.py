@@ -54,7 +54,6 @@ def test_everyday_question_finds_food_licence_first(client, three):
     assert response.status_code == 200
     items = list(response.context["page"].object_list)
     assert items[0].name == "食品经营许可（新办）"
-    assert response.context["searched"]
 
 
 def test_api_search_uses_the_index(client, three):

@@ -8,12 +8,14 @@ import json
 
 import pytest
 
+from yiwang.catalog.themes import read_standard_themes
 from yiwang.demo import datafiles, items, knowledge, people
 from yiwang.demo import orgs as org_data
 from yiwang.demo import regions as region_data
 
 FILES = ["regions", "orgs", "people", "items", "knowledge", "hotline", "grid"]
 REGIONS = {code for code, *_ in region_data.all_regions()}
+STANDARD_THEMES = {spec["code"] for spec in read_standard_themes()}
 
 
 def _leaves(nodes):
@@ -69,8 +71,9 @@ def test_items_name_existing_departments_and_fields():
             "dept", "type", "main", "name", "legal_basis", "statutory", "promised", "materials",
             "form", "process", "procedure", "location", "competent", "aliases", "audience",
             "scope", "conditions", "depth", "visits", "channels", "county_wide", "kind", "fees",
-            "fee_basis", "cross_region",
+            "fee_basis", "cross_region", "themes",
         }, item["name"]  # fmt: skip
+        assert set(item.get("themes", ())) <= STANDARD_THEMES, item["name"]
     names = [spec["name"] for spec in items.ITEMS]
     assert len(set(names)) == len(names)
     assert len({items._code(spec) for spec in items.ITEMS}) == len(items.ITEMS)

@@ -8,8 +8,8 @@
   tree (two levels at most, unique names under one parent, no cycles; a category still
   used by articles or subcategories cannot be deleted) (``categories``).
 - ``add_glossary_term``, ``update_glossary_term`` and ``delete_glossary_term`` maintain the
-  dialect glossary. Query expansion reads the glossary on every search; the article index
-  holds dialect terms as aliases and is rebuilt on commit of every change (``glossary``).
+  dialect glossary, copied into the shared search lexicon (``sync_lexicon``); the article
+  index holds dialect terms as aliases and is rebuilt on commit of every change (``glossary``).
 
 Permissions: see ``knowledge.permissions`` (authority, superusers, department
 administrators; 12345 agents may not edit; categories: the authority only). Search is
@@ -42,6 +42,7 @@ from .glossary import (
     GLOSSARY_FIELDS,
     add_glossary_term,
     delete_glossary_term,
+    sync_lexicon,
     update_glossary_term,
 )
 
@@ -62,6 +63,7 @@ __all__ = [
     "delete_category",
     "delete_glossary_term",
     "publish_article",
+    "sync_lexicon",
     "unpublish_article",
     "update_article",
     "update_category",

@@ -1,5 +1,6 @@
 """The dialect glossary: add, change and remove dialect words and the standard words they
-mean. Query expansion reads the glossary on every search; the article index holds dialect
+mean. Every change is copied into the shared search lexicon (source "glossary"), so dialect
+words expand every search, service items included; the article index also holds dialect
 terms as aliases and is rebuilt on commit of every change."""
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from yiwang.audit.actions import record
+from yiwang.search import lexicon
+from yiwang.search.models import LexiconSource
 from yiwang.search.text import split_aliases
 
 from .. import indexing
@@ -63,9 +66,17 @@ def _glossary_snapshot(entry: GlossaryTerm) -> dict:
     return {name: getattr(entry, name) for name in GLOSSARY_FIELDS}
 
 
-def _reindex_glossary_on_commit() -> None:
-    # Query expansion reads the glossary table on every search (no cache to clear); the
-    # article index holds dialect terms as aliases, so rebuild it once the change is saved.
+def sync_lexicon() -> int:
+    """Make the search lexicon's glossary entries exactly the glossary (same transaction)."""
+    words: dict[str, list[str]] = {}
+    for term, standard in GlossaryTerm.objects.values_list("term", "standard"):
+        words.setdefault(term, []).extend(split_aliases(standard))
+    return lexicon.replace_source(LexiconSource.GLOSSARY, words)
+
+
+def _glossary_changed() -> None:
+    sync_lexicon()
+    # The article index holds dialect terms as aliases: rebuild it once the change is saved.
     transaction.on_commit(indexing.sync_validity)
 
 
@@ -80,7 +91,7 @@ def add_glossary_term(
     _check_unique_term(data)
     entry = GlossaryTerm.objects.create(**data)
     record(actor=actor, action="knowledge.add_glossary_term", obj=entry, after=data)
-    _reindex_glossary_on_commit()
+    _glossary_changed()
     return entry
 
 
@@ -118,7 +129,7 @@ def update_glossary_term(*, actor, entry: GlossaryTerm, **fields) -> GlossaryTer
             after={k: v for k, v in data.items() if before[k] != v},
         )
         if (data["term"], data["standard"]) != (before["term"], before["standard"]):
-            _reindex_glossary_on_commit()
+            _glossary_changed()
     _sync(entry, current)
     return entry
 
@@ -136,4 +147,4 @@ def delete_glossary_term(*, actor, entry: GlossaryTerm) -> None:
         before=_glossary_snapshot(current),
     )
     current.delete()
-    _reindex_glossary_on_commit()
+    _glossary_changed()

@@ -30,7 +30,14 @@ def test_many_posts_give_every_group_in_order():
     assert shape["hotline"] == ["call", "callbacks", "dispatch", "tickets", "figures"]
     assert shape["city"] == ["map", "events", "grids", "mygrid"]
     # the authority edits the calendar; nobody gets both the calendar and the calculator
-    assert shape["catalogue"] == ["catalogue", "calendar", "hotline-config"]
+    assert shape["catalogue"] == [
+        "catalogue",
+        "themes",
+        "search-report",
+        "lexicon",
+        "calendar",
+        "hotline-config",
+    ]
     # the Django admin is for superusers only
     assert shape["system"] == ["audit", "reveals"]
 
@@ -51,6 +58,10 @@ def test_superuser_gets_the_admin_link():
         ("grid", "m_report", "city", "mygrid"),
         ("grid", "event_detail", "city", "events"),
         ("catalog", "manage_edit", "catalogue", "catalogue"),
+        ("catalog", "search_report_alias", "catalogue", "search-report"),
+        ("catalog", "lexicon_edit", "catalogue", "lexicon"),
+        ("catalog", "manage_theme_edit", "catalogue", "themes"),
+        ("catalog", "manage_import_job", "catalogue", "catalogue"),
     ],
 )
 def test_the_current_page_marks_its_link_and_group(namespace, view, group, link):
@@ -61,8 +72,14 @@ def test_the_current_page_marks_its_link_and_group(namespace, view, group, link)
     assert [g.key for g in groups if g.current] == [group]
 
 
-def test_the_public_catalogue_is_not_catalogue_management():
-    groups = staff_menu({"authority"}, namespace="catalog", view="index")
+def test_department_admins_get_the_search_report_but_not_the_lexicon():
+    shape = _shape(staff_menu({"dept_admin"}))
+    assert shape["catalogue"] == ["catalogue", "search-report", "calculator"]
+
+
+@pytest.mark.parametrize("view", ["index", "detail", "themes", "theme", "open"])
+def test_the_public_catalogue_is_not_catalogue_management(view):
+    groups = staff_menu({"authority"}, namespace="catalog", view=view)
     assert not any(g.current for g in groups)
 
 

@@ -38,7 +38,10 @@ class Command(BaseCommand):
             raise CommandError(f"{len(result.errors)} problem(s) found; nothing was imported.")
         if dry_run:
             self.stdout.write(
-                self.style.SUCCESS("The workbook is valid (dry run, nothing imported).")
+                self.style.SUCCESS(
+                    f"The workbook is valid (dry run, nothing imported). Importing it: "
+                    f"{result.summary()}"
+                )
             )
         else:
             self.stdout.write(self.style.SUCCESS(result.summary()))

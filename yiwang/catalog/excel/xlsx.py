@@ -1,0 +1,171 @@
+"""Writing an .xlsx file quickly: the catalogue export's own minimal writer.
+
+openpyxl builds a cell object per value and serialises it through a generic XML writer:
+about 1.5 s for a county's 2,000 items with their materials and steps, most of a download
+that should take a fraction of that. This module writes the same workbook (one header row
+in bold on a light fill, frozen; column widths; text format on code columns so that
+spreadsheet programs keep leading zeros) straight into the zip archive, as the Office Open
+XML format (ECMA-376) describes it: strings inline (``t="inlineStr"``), numbers and
+booleans as values. openpyxl still reads every workbook (the import) and writes the ones
+code changes afterwards (``export_workbook``).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+# Characters XML 1.0 does not allow (openpyxl refuses them too); removed from text.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+HEADER_STYLE, TEXT_STYLE = 1, 2
+
+
+@dataclass
+class Sheet:
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    widths: Sequence[float] = ()
+    text_columns: frozenset[int] = field(default_factory=frozenset)  # 0-based
+
+
+def column_letter(index: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _cell(ref: str, value: Any, style: int) -> str:
+    s = f' s="{style}"' if style else ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    text = escape(_ILLEGAL.sub("", str(value)))
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _sheet_xml(sheet: Sheet) -> str:
+    letters = [column_letter(i) for i in range(1, len(sheet.header) + 1)]
+    parts = [
+        _XML,
+        f'<worksheet xmlns="{_NS}" xmlns:r="{_REL}">',
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+        'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>',
+        '<sheetFormatPr defaultRowHeight="15"/>',
+    ]
+    if sheet.widths:
+        parts.append("<cols>")
+        for number, width in enumerate(sheet.widths, start=1):
+            style = f' style="{TEXT_STYLE}"' if number - 1 in sheet.text_columns else ""
+            parts.append(
+                f'<col min="{number}" max="{number}" width="{width}"{style} customWidth="1"/>'
+            )
+        parts.append("</cols>")
+    parts.append("<sheetData>")
+    header = "".join(
+        _cell(f"{letters[i]}1", value, HEADER_STYLE) for i, value in enumerate(sheet.header)
+    )
+    parts.append(f'<row r="1">{header}</row>')
+    text_columns = sheet.text_columns
+    number = 1
+    for number, row in enumerate(sheet.rows, start=2):
+        cells = [
+            _cell(f"{letters[i]}{number}", value, TEXT_STYLE if i in text_columns else 0)
+            for i, value in enumerate(row)
+            if value is not None and value != ""
+        ]
+        parts.append(f'<row r="{number}">{"".join(cells)}</row>')
+    parts.append("</sheetData>")
+    last = f"{letters[-1]}{number}" if letters else "A1"
+    parts.insert(2, f'<dimension ref="A1:{last}"/>')
+    parts.append("</worksheet>")
+    return "".join(parts)
+
+
+_STYLES = (
+    _XML + f'<styleSheet xmlns="{_NS}">'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/>'
+    "</patternFill></fill></fills>"
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" '
+    'applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    "</cellXfs>"
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+
+
+def _package(titles: list[str]) -> dict[str, str]:
+    """Every part but the worksheets."""
+    numbers = range(1, len(titles) + 1)
+    sheets = "".join(
+        f'<sheet name={quoteattr(title)} sheetId="{n}" r:id="rId{n}"/>'
+        for n, title in zip(numbers, titles, strict=True)
+    )
+    sheet_rels = "".join(
+        f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+        for n in numbers
+    )
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
+        f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for n in numbers
+    )
+    return {
+        "[Content_Types].xml": (
+            _XML + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f"{overrides}</Types>"
+        ),
+        "_rels/.rels": (
+            _XML + f'<Relationships xmlns="{_PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            _XML + f'<workbook xmlns="{_NS}" xmlns:r="{_REL}"><sheets>{sheets}</sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            _XML + f'<Relationships xmlns="{_PKG_REL}">{sheet_rels}'
+            f'<Relationship Id="rId{len(titles) + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/styles.xml": _STYLES,
+    }
+
+
+def write_xlsx(sheets: list[Sheet]) -> bytes:
+    """The workbook with ``sheets``, in their order, as the bytes of an .xlsx file."""
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, content in _package([sheet.title for sheet in sheets]).items():
+            archive.writestr(name, content)
+        for number, sheet in enumerate(sheets, start=1):
+            archive.writestr(f"xl/worksheets/sheet{number}.xml", _sheet_xml(sheet))
+    return buffer.getvalue()

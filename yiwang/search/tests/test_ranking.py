@@ -1,0 +1,185 @@
+"""Ranking properties of ``yiwang.search.engine`` (BM25F, lexicon, relevance floor).
+
+These run on SQLite and on PostgreSQL in CI; the exact orders asserted here are therefore
+the proof that both databases rank the same way.
+"""
+
+import pytest
+
+from yiwang.search import api, engine, lexicon
+from yiwang.search.freshness import StampedMemo
+from yiwang.search.models import LexiconEntry, LexiconSource, SearchDocument
+
+pytestmark = pytest.mark.django_db
+
+# Eleven performance licences share the common title words 营业 and 许可证; only one item
+# is about food. 准养 (dog licence) occurs once.
+COMMON = [f"营业性演出许可证（第{n}类）" for n in range(1, 12)]
+DOCS = [
+    *({"key": f"yc{n}", "title": title} for n, title in enumerate(COMMON)),
+    {"key": "spjy", "title": "食品经营许可", "keywords": "行政许可 市场监督管理局"},
+    {"key": "qlzy", "title": "犬类准养证核发", "keywords": "公安局"},
+    {"key": "bdcdy", "title": "不动产抵押登记", "keywords": "自然资源局"},
+    {"key": "tljdy", "title": "拖拉机抵押登记", "keywords": "农业农村局"},
+    {"key": "wb", "title": "互联网上网服务营业场所经营单位设立审批"},
+    {
+        "key": "guide",
+        "title": "公共场所卫生许可",
+        "text": "宾馆、理发店、游泳场所等公共场所经营者申请卫生许可，提交营业执照和卫生检测报告。",
+    },
+    {"key": "yyzz", "title": "个体工商户设立登记", "aliases": "营业执照"},
+]
+
+
+@pytest.fixture
+def corpus(db):
+    # The mechanism alone: without the shipped lexicon, each test adds what it needs.
+    LexiconEntry.objects.all().delete()
+    lexicon.changed()
+    api.index_documents("item", DOCS)
+    return DOCS
+
+
+def keys(query, **kwargs):
+    return [hit.key for hit in api.search(query, kind="item", **kwargs)]
+
+
+def add_entry(term, official):
+    return lexicon.save_entry(term=term, official=official, source=LexiconSource.ADMIN)
+
+
+def test_a_rare_word_outranks_common_ones(corpus):
+    # 营业 and 许可证 are in eleven titles, 准养 in one: the one wins although the others
+    # match two of the three words.
+    assert keys("营业 许可证 准养")[0] == "qlzy"
+    add_entry("餐厅", "食品经营")
+    assert keys("开餐厅营业要什么许可证")[0] == "spjy"
+
+
+def test_title_beats_aliases_beat_guide_text(db):
+    api.index_document("item", "text", "公共场所登记", text="办理卫生许可后方可营业。")
+    api.index_document("item", "alias", "公共场所备案", aliases="卫生许可")
+    api.index_document("item", "title", "卫生许可")
+    assert keys("卫生许可", floor=False) == ["title", "alias", "text"]
+    # As an answer, a passing mention in guide text is too weak next to the items themselves.
+    assert keys("卫生许可") == ["title", "alias"]
+
+
+def test_phrase_in_title_beats_scattered_words(corpus):
+    add_entry("房子", "不动产")
+    assert keys("房子抵押登记")[0] == "bdcdy"
+    assert keys("拖拉机抵押")[0] == "tljdy"
+
+
+def test_relevance_floor_answers_nothing_rather_than_noise(corpus):
+    assert keys("手机屏幕碎了去哪修") == []
+    assert keys("哪里有好吃的火锅") == []
+    # One common word is not enough to make anything a result.
+    assert keys("明天申请许可") == []
+    found = api.find("营业性演出许可证", kind="item", limit=3)
+    assert len(found.hits) == 3 and found.total == len(COMMON)
+
+
+def test_counts_are_real_counts_and_pages_follow(corpus):
+    first = api.find("营业性演出", kind="item", limit=5)
+    second = api.find("营业性演出", kind="item", limit=5, offset=5)
+    everything = api.find("营业性演出", kind="item", limit=None)
+    assert first.total == second.total == len(everything.hits) == len(COMMON)
+    assert [h.key for h in first.hits + second.hits] == [h.key for h in everything.hits][:10]
+
+
+def test_lexicon_expands_everyday_words_below_typed_ones(corpus):
+    assert keys("养狗要办证吗") == []
+    add_entry("狗", "犬类 犬只")
+    assert keys("养狗要办证吗") == ["qlzy"]
+    terms = {t.token: t for t in engine.analyze("养狗要办证吗").terms}
+    assert terms["狗"].alternatives == {"狗": 1.0, "犬类": engine.LEXICON_FACTOR, "犬只": 0.75}
+
+
+def test_administrator_edits_take_effect_on_the_next_search(corpus):
+    entry = add_entry("网吧", "互联网上网服务营业场所")
+    assert keys("开网吧") == ["wb"]
+    lexicon.set_active(entry, False)
+    assert keys("开网吧") == []
+    lexicon.save_entry(term="网吧", official="上网服务", entry=entry)
+    assert keys("开网吧") == ["wb"]
+
+
+def test_other_processes_see_a_change_within_the_recheck_interval(corpus, monkeypatch):
+    assert keys("网吧") == []
+    # Another process adds an entry: this process's copy is not told, only the table moves.
+    LexiconEntry.objects.create(term="网吧", official="上网服务", source=LexiconSource.ADMIN)
+    for memo in list(StampedMemo.instances):
+        monkeypatch.setattr(memo, "recheck", 0.0)
+    assert keys("网吧") == ["wb"]
+    SearchDocument.objects.filter(kind="item", key="wb").delete()
+    assert keys("网吧") == []
+
+
+def test_traditional_full_width_and_numerals_are_normalised(corpus):
+    add_entry("狗", "犬类")
+    assert keys("養狗要辦證嗎") == ["qlzy"]
+    assert keys("ＹＹＺＺ") == ["yyzz"]  # full-width pinyin initials
+    api.index_document("item", "age", "年满18岁人员登记")
+    assert keys("年滿十八歲登記")[0] == "age"
+
+
+def test_a_typo_that_sounds_the_same_still_finds_the_item(corpus):
+    assert keys("营业执造")[0] == "yyzz"  # 执造 is not a word; 执照 sounds the same
+    assert keys("身分证") == []  # nothing about ID cards here, and no guess instead
+    api.index_document("item", "sfz", "居民身份证申领")
+    assert keys("身分证丢了怎么补办")[0] == "sfz"
+
+
+def test_a_real_word_is_not_replaced_by_a_same_sounding_one(corpus):
+    # 晚上 (evening) sounds like 网上 (online); it is a word, so no guess is made.
+    api.index_document("item", "wssb", "网上申报")
+    assert keys("晚上失眠怎么办") == []
+
+
+def test_exact_order_is_the_same_on_every_database(corpus):
+    add_entry("狗", "犬类")
+    common = [f"yc{n}" for n in range(11)]
+    # In the title, shorter titles first (length normalisation), then the alias.
+    assert keys("营业") == [*common, "wb", "yyzz"]
+    assert keys("许可") == ["spjy", "guide", *common]
+    assert keys("营业执照") == ["yyzz"]
+
+
+def test_shipped_entries_are_loaded_and_administrators_changes_kept(db):
+    shipped = lexicon.shipped_entries()
+    assert len(shipped) >= 400
+    entry = LexiconEntry.objects.get(term="网吧", source=LexiconSource.SHIPPED)
+    lexicon.set_active(entry, False)
+    LexiconEntry.objects.filter(term="养狗", source=LexiconSource.SHIPPED).delete()
+    assert lexicon.load_shipped() == 1  # only the missing one comes back
+    entry.refresh_from_db()
+    assert entry.active is False
+
+
+@pytest.mark.parametrize(
+    ("term", "official", "field"),
+    [
+        ("", "犬类", "term"),
+        ("养 狗", "犬类", "term"),
+        ("狗" * 31, "犬类", "term"),
+        ("狗", "", "official"),
+        ("狗", "狗", "official"),
+        ("狗", " ".join(f"词{n}" for n in range(13)), "official"),
+    ],
+)
+def test_bad_lexicon_entries_are_refused(db, term, official, field):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        add_entry(term, official)
+    assert field in caught.value.message_dict
+
+
+def test_duplicate_entry_is_refused(db):
+    from django.core.exceptions import ValidationError
+
+    add_entry("狗狗", "犬类")
+    with pytest.raises(ValidationError) as caught:
+        add_entry("狗狗", "犬只")
+    assert "term" in caught.value.message_dict
