@@ -9,6 +9,7 @@ code = basic code + level + division + implementing agency USCC + handling suffi
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ItemType(models.Model):
@@ -118,7 +119,9 @@ class Theme(models.Model):
     icon = models.CharField(_("icon"), max_length=20)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("shown to citizens"), default=True)
-    description = models.CharField(_("description"), max_length=300, blank=True)
+    description = models.CharField(
+        pgettext_lazy("theme", "description"), max_length=300, blank=True
+    )
     keywords = models.TextField(
         _("keywords"),
         blank=True,

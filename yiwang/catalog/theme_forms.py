@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Audience, ServiceItem, Theme
 from .theme_icons import icon_choices
@@ -35,7 +36,7 @@ class ThemeForm(forms.Form):
         help_text=_("Themes are shown in ascending order within individuals or businesses."),
     )
     description = forms.CharField(
-        label=_("Description"),
+        label=pgettext_lazy("theme", "Description"),
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -115,8 +116,9 @@ class ItemDisplayForm(forms.Form):
         ):
             field = self.fields[name]
             assert isinstance(field, forms.MultipleChoiceField)
+            hidden = _("hidden")
             field.choices = [
-                (t.code, t.name if t.active else f"{t.name}（{_('hidden')}）")
+                (t.code, t.name if t.active else f"{t.name}（{hidden}）")
                 for t in themes
                 if t.audience == audience
             ]

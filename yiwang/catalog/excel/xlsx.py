@@ -47,18 +47,46 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _cell(ref: str, value: Any, style: int) -> str:
-    s = f' s="{style}"' if style else ""
+def _text(value: str) -> str:
+    """Text as XML character data."""
+    if _ILLEGAL.search(value):
+        value = _ILLEGAL.sub("", value)
+    if "&" in value or "<" in value or ">" in value:
+        value = escape(value)
+    return value
+
+
+def _cell(ref: str, value: Any, style: str) -> str:
+    """One cell; ``style`` is ``''`` or `` s="n"``. Strings are the common case (the caller
+    writes them itself, this is for the rest)."""
     if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
-        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
-    text = escape(_ILLEGAL.sub("", str(value)))
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+        return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
+    return (
+        f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">'
+        f"{_text(str(value))}</t></is></c>"
+    )
+
+
+def _row(number: int, row: Sequence[Any], letters: list[str], styles: list[str]) -> str:
+    cells = []
+    for i, value in enumerate(row):
+        if value is None or value == "":
+            continue
+        if type(value) is str:
+            cells.append(
+                f'<c r="{letters[i]}{number}"{styles[i]} t="inlineStr"><is>'
+                f'<t xml:space="preserve">{_text(value)}</t></is></c>'
+            )
+        else:
+            cells.append(_cell(f"{letters[i]}{number}", value, styles[i]))
+    return f'<row r="{number}">{"".join(cells)}</row>'
 
 
 def _sheet_xml(sheet: Sheet) -> str:
     letters = [column_letter(i) for i in range(1, len(sheet.header) + 1)]
+    styles = [f' s="{TEXT_STYLE}"' if i in sheet.text_columns else "" for i in range(len(letters))]
     parts = [
         _XML,
         f'<worksheet xmlns="{_NS}" xmlns:r="{_REL}">',
@@ -75,19 +103,10 @@ def _sheet_xml(sheet: Sheet) -> str:
             )
         parts.append("</cols>")
     parts.append("<sheetData>")
-    header = "".join(
-        _cell(f"{letters[i]}1", value, HEADER_STYLE) for i, value in enumerate(sheet.header)
-    )
-    parts.append(f'<row r="1">{header}</row>')
-    text_columns = sheet.text_columns
+    parts.append(_row(1, sheet.header, letters, [f' s="{HEADER_STYLE}"'] * len(letters)))
     number = 1
     for number, row in enumerate(sheet.rows, start=2):
-        cells = [
-            _cell(f"{letters[i]}{number}", value, TEXT_STYLE if i in text_columns else 0)
-            for i, value in enumerate(row)
-            if value is not None and value != ""
-        ]
-        parts.append(f'<row r="{number}">{"".join(cells)}</row>')
+        parts.append(_row(number, row, letters, styles))
     parts.append("</sheetData>")
     last = f"{letters[-1]}{number}" if letters else "A1"
     parts.insert(2, f'<dimension ref="A1:{last}"/>')
