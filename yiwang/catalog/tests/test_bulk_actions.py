@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.utils import translation
 
 from yiwang.audit.models import AuditEntry
 from yiwang.catalog import actions
@@ -91,6 +92,11 @@ def test_only_the_data_authority_may(depts, county, item_types, admin_scj):
 
 
 def test_incomplete_or_existing_items_are_refused(depts, county, item_types):
+    with translation.override("en"):
+        _check_refusals(depts, county, item_types)
+
+
+def _check_refusals(depts, county, item_types):
     with pytest.raises(ValidationError) as missing:
         actions.publish_new_items(
             actor=SYSTEM,
