@@ -124,9 +124,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "querystring": params.urlencode(),
-            "filtered": any(form.cleaned_data.get(f) for f in FILTERS)
-            if form.is_valid()
-            else False,
+            "filtered": filtered,
             "can_manage": can_use_back_office(request.user),
         },
     )

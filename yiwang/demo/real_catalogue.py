@@ -416,6 +416,8 @@ def load(
             result.item_ids = catalog_actions.publish_new_items(
                 actor=actor, items=new, source=f"{Path(path).name}, {copies}"
             )
+            # Browsing by life event needs them in themes, as an import would place them.
+            catalog_actions.place_unthemed_items(actor=actor)
         result.created = len(result.item_ids)
     result.seconds = time.perf_counter() - started
     return result

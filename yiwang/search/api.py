@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -55,7 +56,14 @@ class Hit:
     title: str
     url: str
     score: float
-    snippet: str
+    # The text and the matched words: the snippet is cut only when someone reads it (a
+    # search may match thousands of documents; a page shows twenty).
+    text: str = field(default="", repr=False, compare=False)
+    words: tuple[str, ...] = field(default=(), repr=False, compare=False)
+
+    @cached_property
+    def snippet(self) -> str:
+        return _snippet(self.text, self.words)
 
 
 @dataclass(frozen=True)
@@ -274,7 +282,7 @@ def _hits(
     kind: str,
     ranked: list[tuple[float, int]],
     public_only: bool,
-    words: list[str],
+    words: tuple[str, ...],
 ) -> list[tuple[float, Hit]]:
     return [
         (
@@ -285,7 +293,8 @@ def _hits(
                 corpus.titles[doc],
                 corpus.urls[doc],
                 round(score, 3),
-                _snippet(corpus.texts[doc], words),
+                corpus.texts[doc],
+                words,
             ),
         )
         for score, doc in ranked
@@ -299,12 +308,12 @@ def _ranked(query: str, kinds: list[str], public_only: bool, floor: bool) -> lis
     if _PINYIN_QUERY.match(compact):
         for kind in kinds:
             corpus, ranked = engine.pinyin_matches(kind, compact)
-            scored += _hits(corpus, kind, ranked, public_only, [])
+            scored += _hits(corpus, kind, ranked, public_only, ())
     if not scored:
         analysed = engine.analyze(query)
         if not analysed:
             return []
-        words = engine.words_of(analysed.terms)
+        words = tuple(engine.words_of(analysed.terms))
         for kind in kinds:
             corpus, ranked = engine.rank(kind, analysed, floor)
             scored += _hits(corpus, kind, ranked, public_only, words)

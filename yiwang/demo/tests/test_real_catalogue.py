@@ -263,3 +263,14 @@ def test_the_search_questions_name_existing_items():
     assert len({r["question"] for r in rows}) == len(rows) >= 110
     assert sum(not e for e in expected) >= 20
     assert sum(bool(set(e) & demo) for e in expected) >= 25
+
+
+def test_loaded_items_are_placed_in_life_event_themes(load):
+    load()
+    dog = ServiceItem.objects.get(name="犬类准养证核发")
+    placed = ServiceItem.objects.filter(main_number__gte="50000", themes__isnull=False).distinct()
+    # Most real items find a theme by its keywords, as an Excel import would place them.
+    assert placed.count() > len(ROWS) // 2
+    marriage = ServiceItem.objects.filter(name__contains="结婚", main_number__gte="50000").first()
+    assert marriage is not None and marriage.themes.filter(code="marriage").exists()
+    assert dog.status == ItemStatus.PUBLISHED
