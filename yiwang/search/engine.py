@@ -19,7 +19,8 @@ Scoring (see docs/dev/search.md for the reasoning and how to evaluate it):
 * Bonuses for typed words adjacent in the title (phrase) and for a title equal to the query.
 * The relevance floor: a document is a result only when the terms it matches carry at least
   ``MIN_COVERAGE`` of the query's weight (rarity-weighted), and one of them is in its title,
-  aliases or keywords. One common word (申请, 许可) is not enough to make anything a result.
+  aliases or keywords; or when its short fields hold ``MULTI_ANCHOR`` different specific
+  terms of the query. One common word (申请, 许可) is not enough to make anything a result.
 """
 
 from __future__ import annotations
@@ -75,6 +76,9 @@ UNKNOWN_SHARE = 0.5
 SPECIFIC_SHARE = 0.02
 SPECIFIC_MIN_DF = 3
 FULL_COVERAGE = 0.999
+# Two rare words of the question in one title do not meet by chance: a result, whatever
+# else the question said (家里困难 孩子读高中能免学费吗 -> 普通高中国家助学金、免学费查询).
+MULTI_ANCHOR = 2
 PHRASE_BONUS = 0.3
 # Titles of a later stage (变更, 注销 …, data/variant_words.txt) the question did not ask for.
 VARIANT_PENALTY = 0.8
@@ -296,8 +300,9 @@ class Query:
 
 def _plain_terms(fragment: str) -> list[QueryTerm]:
     terms = []
-    for token, subwords in query_words(fragment):
-        weight = WEAK_WEIGHT if is_weak(token) else 1.0
+    for word in query_words(fragment):
+        token, subwords = word.word, word.subwords
+        weight = WEAK_WEIGHT if is_weak(token) or word.context else 1.0
         if len(token) == 1 and weight == 1.0:
             weight = SINGLE_CHAR_WEIGHT
         elif token.isascii() and token.isalpha() and len(token) <= 3:
@@ -412,6 +417,7 @@ class Ranker:
         scores: dict[int, float] = {}
         covered: dict[int, float] = {}
         anchored: set[int] = set()
+        anchors: dict[int, int] = {}  # document -> how many terms anchor it
         for term in terms:
             found = [(w, f, s) for w, f in term.alternatives.items() if (s := self.stats(w))]
             # A word only some guide text uses is context, not the matter asked about.
@@ -422,6 +428,7 @@ class Ranker:
             total_weight += importance
             best: dict[int, float] = {}
             share: dict[int, float] = {}  # how much of the term a document covers
+            term_anchors: set[int] = set()
             for _word, factor, stats in found:
                 # Coverage by information: a rare lexicon word covers the term, a common
                 # sub-word of it (营业 of 营业性演出) only a little.
@@ -431,6 +438,9 @@ class Ranker:
                     share[doc] = max(share.get(doc, 0.0), part)
                 if (term.weight >= 1.0 or len(terms) == 1) and stats.df <= specific_df:
                     anchored.update(stats.short)
+                    term_anchors.update(stats.short)
+            for doc in term_anchors:
+                anchors[doc] = anchors.get(doc, 0) + 1
             for doc, value in best.items():
                 scores[doc] = scores.get(doc, 0.0) + term.weight * value
                 covered[doc] = covered.get(doc, 0.0) + importance * share[doc]
@@ -441,8 +451,11 @@ class Ranker:
             scores = {
                 doc: score
                 for doc, score in scores.items()
-                if (coverage := covered[doc] / total_weight) >= min_coverage
-                and (doc in anchored or coverage >= FULL_COVERAGE)
+                if anchors.get(doc, 0) >= MULTI_ANCHOR
+                or (
+                    (coverage := covered[doc] / total_weight) >= min_coverage
+                    and (doc in anchored or coverage >= FULL_COVERAGE)
+                )
             }
             top = max(scores.values(), default=0.0)
             scores = {doc: score for doc, score in scores.items() if score >= RELATIVE_FLOOR * top}
@@ -459,8 +472,10 @@ class Ranker:
 
         def flush() -> None:
             if len(run) >= 2:
+                # Weighing what its characters weighed: 找谁 stays as light as 找 and 谁.
                 token = "".join(t.token for t in run)
-                merged.append(QueryTerm(token, 1.0, {token: 1.0}))
+                weight = min(1.0, sum(t.weight for t in run))
+                merged.append(QueryTerm(token, weight, {token: 1.0}))
             else:
                 merged.extend(run)
             run.clear()

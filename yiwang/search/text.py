@@ -188,16 +188,38 @@ def _cut(text: str) -> list[str]:
     ]
 
 
-def query_words(text: str) -> list[tuple[str, list[str]]]:
+# Parts of speech (the segmenter's tags) of words that frame a question rather than name its
+# matter: numerals and measure words (几户), pronouns (自己, 这边), adverbs (一起), place and
+# words (家里, 村里), prepositions, conjunctions, particles, interjections.
+_CONTEXT_TAGS = frozenset({"m", "mq", "q", "r", "rr", "rz", "d", "f", "p"})
+_CONTEXT_TAG_PREFIXES = ("u", "y", "e", "o", "c")
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    word: str
+    subwords: list[str]
+    # A word that frames the question (家里, 一起, 几户) rather than names its matter.
+    context: bool
+
+
+def _is_context_tag(tag: str) -> bool:
+    return tag in _CONTEXT_TAGS or tag.startswith(_CONTEXT_TAG_PREFIXES)
+
+
+def query_words(text: str) -> list[QueryWord]:
     """The words of a query, each with its shorter search words (新房子 -> 新房 房子), in
     order, stopwords removed: a query word counts once however many sub-words it has."""
     stop = word_lists().stopwords
-    out: list[tuple[str, list[str]]] = []
-    for word in _cut(text):
-        if word in stop:
-            continue
-        subs = [t for t in _raw_tokens(word) if t != word and t not in stop]
-        out.append((word, list(dict.fromkeys(subs))))
+    out: list[QueryWord] = []
+    # tag() segments as cut() does (precise mode), and says what kind of word each is;
+    # words of our dictionary have no tag and are never context.
+    for token, tag in _segmenter().tag(normalize(text)[:MAX_SEGMENT_CHARS]):
+        for word in _WORD_PIECE.findall(token):
+            if word in stop:
+                continue
+            subs = [t for t in _raw_tokens(word) if t != word and t not in stop]
+            out.append(QueryWord(word, list(dict.fromkeys(subs)), _is_context_tag(tag or "")))
     return out
 
 

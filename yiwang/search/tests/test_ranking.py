@@ -183,3 +183,50 @@ def test_duplicate_entry_is_refused(db):
     with pytest.raises(ValidationError) as caught:
         add_entry("狗狗", "犬只")
     assert "term" in caught.value.message_dict
+
+
+def test_words_that_frame_a_question_weigh_like_weak_words(db):
+    """Numerals, pronouns and adverbs (几户, 一起, 自己) are not what a question is about: a
+    catalogue that never uses them must not lose the item for their sake."""
+    query = engine.analyze("几户农民想一起办个合作社")
+    weights = {term.token: term.weight for term in query.terms}
+    assert weights["几户"] == weights["一起"] == engine.WEAK_WEIGHT
+    assert weights["农民"] == 1.0
+
+
+def test_framing_words_no_longer_hide_the_item(db):
+    LexiconEntry.objects.all().delete()
+    lexicon.changed()
+    api.index_documents(
+        "item",
+        [
+            {"key": "hzs", "title": "农民专业合作社设立登记"},
+            {"key": "hzsbg", "title": "农民专业合作社变更登记"},
+            {"key": "gt", "title": "个体工商户设立登记"},
+        ],
+    )
+    assert keys("几户农民想一起办个合作社")[:1] == ["hzs"]
+
+
+def test_unknown_single_characters_tried_together_weigh_what_they_weighed(corpus):
+    """找 and 谁 are tried together (a typo of a word is often two such characters), but as
+    light as they were: the question is still about the dog licence."""
+    add_entry("养狗", "犬类准养证")
+    assert keys("养狗找谁") == ["qlzy"]
+
+
+def test_two_rare_words_in_one_title_make_a_result_whatever_else_was_said(db):
+    """Context the catalogue does not use (家里 困难 孩子) leaves less than half of the
+    question covered; two rare words of one title are evidence enough."""
+    LexiconEntry.objects.all().delete()
+    lexicon.changed()
+    api.index_documents(
+        "item",
+        [
+            {"key": "mxf", "title": "普通高中国家助学金、免学费查询"},
+            *({"key": f"x{n}", "title": f"第{n}类事项登记"} for n in range(60)),
+        ],
+    )
+    assert keys("家里困难 孩子读高中能免学费吗") == ["mxf"]
+    # One rare word and much unexplained context: still nothing.
+    assert keys("周末带孩子去哪玩高中") == []
