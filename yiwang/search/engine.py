@@ -284,7 +284,16 @@ class QueryTerm:
 
 # 开个农家乐, 办一家公司: the measure word between the verb and the thing keeps the lexicon's
 # 开农家乐 from matching, and carries no meaning.
-_MEASURE_AFTER_VERB = re.compile(r"([开搞办做建弄])(?:一?[个家间所座])")
+_MEASURE_AFTER_VERB = re.compile(r"([开搞办做建弄])一?([个家间所座])")
+
+
+def _drop_measure_word(match: re.Match[str]) -> str:
+    """开个农家乐 -> 开农家乐; but the 个 of 个体户 and the 家 of 家庭农场 begin a word."""
+    verb, measure = match.groups()
+    following = match.string[match.end() : match.end() + 3]
+    if any(is_word(measure + following[:n]) for n in (1, 2, 3) if len(following) >= n):
+        return match.group()
+    return verb
 
 
 @dataclass(frozen=True)
@@ -318,7 +327,7 @@ def _plain_terms(fragment: str) -> list[QueryTerm]:
 def analyze(query: str, lexicon: Expansions | None = None) -> Query:
     """The query's terms in the order typed: everyday words of the lexicon as one term each
     (with their official words), the rest segmented."""
-    text = _MEASURE_AFTER_VERB.sub(r"\1", normalize(query))
+    text = _MEASURE_AFTER_VERB.sub(_drop_measure_word, normalize(query))
     lexicon = lexicon if lexicon is not None else expansions()
     terms: list[QueryTerm] = []
     position = 0

@@ -230,3 +230,13 @@ def test_two_rare_words_in_one_title_make_a_result_whatever_else_was_said(db):
     assert keys("家里困难 孩子读高中能免学费吗") == ["mxf"]
     # One rare word and much unexplained context: still nothing.
     assert keys("周末带孩子去哪玩高中") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [("开个农家乐", "开农家乐"), ("想开个体户", "个体户"), ("办家庭农场", "家庭")],
+)
+def test_a_measure_word_goes_unless_it_begins_a_word(db, question, word):
+    """开个农家乐 means 开农家乐; the 个 of 个体户 and the 家 of 家庭 are not measure words."""
+    add_entry("开农家乐", "农家乐")
+    assert word in [term.token for term in engine.analyze(question).terms]
