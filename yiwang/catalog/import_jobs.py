@@ -6,7 +6,7 @@
   ``excel.import_workbook`` as the job's uploader, so every change is checked against that
   person's scope and audited under their name, then stores the report in ``job.result``:
   the counts, every item row created, updated (with its changed fields) or unchanged, and
-  the errors with their sheet, row and item.
+  the errors with their sheet, row and item; and deletes the stored workbook.
 
 Progress. The importer reports each row checked and each item written. While it checks
 rows (outside any transaction) the job row itself is updated every ``PROGRESS_EVERY`` rows:
@@ -146,9 +146,13 @@ class _Recorder:
 
 
 def _finish(job: ImportJob, status: str, result: dict[str, Any]) -> None:
+    """Store the report and delete the workbook: the report says what every row did, the
+    audit log keeps the file's name and SHA-256, and a county's uploads would otherwise pile
+    up under the media root for ever."""
+    stored = job.file.name
     with transaction.atomic():
         ImportJob.objects.filter(pk=job.pk).update(
-            status=status, result=result, finished_at=timezone.now(), phase=""
+            status=status, result=result, finished_at=timezone.now(), phase="", file=""
         )
         record(
             actor=job.actor,
@@ -162,6 +166,8 @@ def _finish(job: ImportJob, status: str, result: dict[str, Any]) -> None:
             },
         )
     cache.delete(progress_key(job.pk))
+    if stored:
+        delete_stored([stored])
 
 
 def _failure(message: str) -> dict[str, Any]:

@@ -126,6 +126,27 @@ def test_import_job_runs_and_reports_changed_rows(authority, published_food, dra
     assert AuditEntry.objects.filter(action="catalog.update_item", actor_id=authority.pk).exists()
 
 
+def test_the_workbook_is_deleted_once_the_job_has_finished(
+    authority, published_food, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    for content, dry_run in ((_workbook(), True), (b"PK\x03\x04not a workbook", False)):
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            job = import_jobs.start_import(
+                actor=authority, upload=_upload(content), dry_run=dry_run
+            )
+        stored = job.file.name
+        assert default_storage.exists(stored)
+        for callback in queued:
+            callback()  # the task runs
+        job.refresh_from_db()
+        assert job.finished and job.file.name == "" and job.result["errors"] is not None
+        assert not default_storage.exists(stored)
+    # What was imported stays in the audit log: the file's name and digest.
+    assert AuditEntry.objects.filter(action="catalog.start_import").count() == 2
+
+
 def test_new_items_are_listed_as_created(authority, published_food, draft, run_now):
     content = _workbook()
     ServiceItem.objects.filter(pk=draft.pk).delete()
