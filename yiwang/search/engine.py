@@ -73,7 +73,7 @@ RELATIVE_FLOOR = 0.25
 UNKNOWN_SHARE = 0.5
 # A document must match, in its title, aliases or keywords, at least one *specific* term: one
 # found in at most this share of the documents (or in at most SPECIFIC_MIN_DF documents).
-SPECIFIC_SHARE = 0.02
+SPECIFIC_SHARE = 0.03
 SPECIFIC_MIN_DF = 3
 FULL_COVERAGE = 0.999
 # Two rare words of the question in one title do not meet by chance: a result, whatever
@@ -81,7 +81,7 @@ FULL_COVERAGE = 0.999
 MULTI_ANCHOR = 2
 PHRASE_BONUS = 0.3
 # Titles of a later stage (变更, 注销 …, data/variant_words.txt) the question did not ask for.
-VARIANT_PENALTY = 0.8
+VARIANT_PENALTY = 0.7
 TITLE_EQUALS_BONUS = 2.0
 
 _SEP = "\x00"
@@ -105,6 +105,23 @@ def sound_key(word: str) -> str:
     for pattern, replacement in _FUZZY:
         key = pattern.sub(replacement, key)
     return key
+
+
+_sounds_of: dict[int, tuple[Expansions, dict[str, list[str]]]] = {}
+
+
+def _lexicon_sounds(lexicon: Expansions) -> dict[str, list[str]]:
+    """Sound key -> the lexicon's everyday words of two or more characters, per lexicon
+    version (rebuilt when the lexicon changes)."""
+    cached = _sounds_of.get(id(lexicon))
+    if cached is None or cached[0] is not lexicon:
+        sounds: dict[str, list[str]] = {}
+        for term in lexicon.by_term:
+            if 2 <= len(term) <= 6 and _CJK.match(term):
+                sounds.setdefault(sound_key(term), []).append(term)
+        _sounds_of.clear()
+        cached = _sounds_of[id(lexicon)] = (lexicon, sounds)
+    return cached[1]
 
 
 # --- the index --------------------------------------------------------------------------------
@@ -405,7 +422,9 @@ class Ranker:
         word of the language (补交 -> 补缴, but not 晚上 -> 网上)."""
         if not term.typed or len(term.token) < 2 or self.stats(term.token) is not None:
             return term
-        similar = self.corpus.vocabulary.get(sound_key(term.token), [])
+        key = sound_key(term.token)
+        lexicon = expansions()
+        similar = [*self.corpus.vocabulary.get(key, []), *_lexicon_sounds(lexicon).get(key, [])]
         if is_word(term.token):
             similar = [word for word in similar if word[0] == term.token[0]]
         if not similar:
@@ -413,6 +432,10 @@ class Ranker:
         alternatives = dict(term.alternatives)
         for word in similar:
             alternatives.setdefault(word, SOUND_FACTOR)
+            # An everyday word of the lexicon brings its official words (公祖房 -> 公租房 ->
+            # 公共租赁住房), as if it had been typed right.
+            for official in lexicon.by_term.get(word, ()):
+                alternatives.setdefault(official, SOUND_FACTOR * LEXICON_FACTOR)
         return QueryTerm(term.token, term.weight, alternatives, term.typed)
 
     def rank(self, query: Query, floor: bool = True) -> list[tuple[float, int]]:
@@ -475,12 +498,13 @@ class Ranker:
 
     def _merge_unknown_singles(self, terms: list[QueryTerm]) -> list[QueryTerm]:
         """Adjacent single characters that are not words of the catalogue (执 造 from a typo
-        of 执照) are tried together, as one term, so they can match by sound."""
+        of 执照), with any unknown word next to them (公祖 房 from 公租房), are tried together,
+        as one term, so they can match by sound."""
         merged: list[QueryTerm] = []
         run: list[QueryTerm] = []
 
         def flush() -> None:
-            if len(run) >= 2:
+            if len(run) >= 2 and any(len(t.token) == 1 for t in run):
                 # Weighing what its characters weighed: 找谁 stays as light as 找 and 谁.
                 token = "".join(t.token for t in run)
                 weight = min(1.0, sum(t.weight for t in run))
@@ -491,7 +515,7 @@ class Ranker:
 
         for term in terms:
             if (
-                len(term.token) == 1
+                len(term.token) <= 3
                 and term.typed
                 and len(term.alternatives) == 1
                 and self.stats(term.token) is None
@@ -505,13 +529,13 @@ class Ranker:
 
     def _bonuses(self, terms: list[QueryTerm], scores: dict[int, float]) -> None:
         titles = self.corpus.fields["title"]
-        asked = " ".join(word for term in terms for word in term.alternatives)
-        for variant in word_lists().variants:
-            if variant in asked:
+        asked = [word for term in terms for word in term.alternatives]
+        for stage in word_lists().variants:
+            if stage.asked_in(asked):
                 continue
-            for doc in titles.occurrences(variant):
-                if doc in scores:
-                    scores[doc] *= VARIANT_PENALTY
+            later = {doc for word in stage.words for doc in titles.occurrences(word)}
+            for doc in later & scores.keys():
+                scores[doc] *= VARIANT_PENALTY
         typed = [t.token for t in terms if t.weight >= 1.0]
         for left, right in pairwise(typed):
             stats = self.stats(left + right)

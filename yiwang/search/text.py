@@ -103,11 +103,37 @@ def _data_lines(name: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """A later stage of a matter (data/variant_words.txt): the words titles use for it, and
+    the cues that show a question asks for it although titles do not use them."""
+
+    words: tuple[str, ...]
+    cues: tuple[str, ...] = ()
+
+    def asked_in(self, words: Iterable[str]) -> bool:
+        """Whether a question with these words (typed and lexicon) asks for this stage; a
+        one-character cue (补) only as a word of its own, not inside 补贴."""
+        words = list(words)
+        joined = " ".join(words)
+        return any(
+            (word in words) if len(word) == 1 else (word in joined)
+            for word in (*self.words, *self.cues)
+        )
+
+
+def _stage(line: str) -> Stage:
+    words, _, cues = line.partition("|")
+    return Stage(
+        tuple(normalize(w) for w in words.split()), tuple(normalize(c) for c in cues.split())
+    )
+
+
+@dataclass(frozen=True)
 class WordLists:
     stopwords: frozenset[str]
     weak: frozenset[str]
     service: tuple[str, ...]
-    variants: tuple[str, ...]
+    variants: tuple[Stage, ...]
     words: dict[str, int | None] = field(hash=False)
 
 
@@ -131,7 +157,7 @@ def word_lists() -> WordLists:
         stopwords=frozenset(stop),
         weak=frozenset(weak),
         service=tuple(normalize(line) for line in _data_lines("service_words.txt")),
-        variants=tuple(normalize(line) for line in _data_lines("variant_words.txt")),
+        variants=tuple(_stage(line) for line in _data_lines("variant_words.txt")),
         words=words,
     )
 

@@ -240,3 +240,53 @@ def test_a_measure_word_goes_unless_it_begins_a_word(db, question, word):
     """开个农家乐 means 开农家乐; the 个 of 个体户 and the 家 of 家庭 are not measure words."""
     add_entry("开农家乐", "农家乐")
     assert word in [term.token for term in engine.analyze(question).terms]
+
+
+def _only(documents):
+    LexiconEntry.objects.all().delete()
+    lexicon.changed()
+    api.index_documents("item", documents)
+
+
+def test_asking_for_one_word_of_a_stage_asks_for_the_whole_stage(db):
+    """丢了 brings 补办; the 补发 item is of the same stage, so it is not ranked down as a
+    stage the question did not ask for. A question asking for no stage prefers the first
+    registration."""
+    _only(
+        [
+            {"key": "hf", "title": "教师资格证书核发"},
+            {"key": "bf", "title": "教师资格证书补发"},
+            *({"key": f"x{n}", "title": f"第{n}类证书核发"} for n in range(30)),
+        ]
+    )
+    add_entry("丢了", "补办")
+
+    def scores(question):
+        return {hit.key: hit.score for hit in api.search(question, kind="item")}
+
+    lost, plain = scores("教师资格证丢了"), scores("教师资格证")
+    assert lost["bf"] == pytest.approx(lost["hf"])
+    assert plain["bf"] == pytest.approx(plain["hf"] * engine.VARIANT_PENALTY, rel=1e-3)
+    asks_to_replace = scores("教师资格证怎么补")  # 补 is a cue of that stage
+    assert asks_to_replace["bf"] == pytest.approx(asks_to_replace["hf"])
+
+
+def test_a_one_character_cue_counts_only_as_a_word_of_its_own():
+    from yiwang.search.text import word_lists
+
+    lost = next(stage for stage in word_lists().variants if "补发" in stage.words)
+    assert lost.asked_in(["教师资格证", "补"])
+    assert not lost.asked_in(["创业", "补贴"])
+
+
+def test_a_typo_sounding_like_an_everyday_word_brings_its_official_words(db):
+    """公祖房 is no word of the catalogue; it sounds like 公租房, an everyday word whose
+    official word is 公共租赁住房."""
+    _only(
+        [
+            {"key": "gzf", "title": "公共租赁住房申请资格审核认定"},
+            *({"key": f"x{n}", "title": f"第{n}类住房登记"} for n in range(10)),
+        ]
+    )
+    add_entry("公租房", "公共租赁住房")
+    assert keys("公祖房申请条件") == ["gzf"]
