@@ -79,6 +79,11 @@ FULL_COVERAGE = 0.999
 # Two rare words of the question in one title do not meet by chance: a result, whatever
 # else the question said (家里困难 孩子读高中能免学费吗 -> 普通高中国家助学金、免学费查询).
 MULTI_ANCHOR = 2
+# An everyday phrase of the lexicon (three characters or more: 打预防针, 换身份证, 维修基金)
+# is what administrators wrote down as a matter of the catalogue: it anchors as two words do.
+# Two-character everyday words (火锅, 狗狗) are as often about something else.
+RECOGNISED_ANCHOR = 2
+RECOGNISED_MIN_LEN = 3
 PHRASE_BONUS = 0.3
 # Titles of a later stage (变更, 注销 …, data/variant_words.txt) the question did not ask for.
 VARIANT_PENALTY = 0.7
@@ -297,6 +302,9 @@ class QueryTerm:
     weight: float
     alternatives: dict[str, float] = field(hash=False)
     typed: bool = True
+    # An everyday word the lexicon knows: what administrators wrote down as a matter of the
+    # catalogue (养狗, 打预防针), not a word that happens to occur in some title.
+    recognised: bool = False
 
 
 # 开个农家乐, 办一家公司: the measure word between the verb and the thing keeps the lexicon's
@@ -360,7 +368,7 @@ def analyze(query: str, lexicon: Expansions | None = None) -> Query:
         alternatives = {everyday: 1.0}
         for word in official:
             alternatives.setdefault(word, LEXICON_FACTOR)
-        terms.append(QueryTerm(everyday, 1.0, alternatives))
+        terms.append(QueryTerm(everyday, 1.0, alternatives, recognised=True))
     terms.extend(_plain_terms(text[position:]))
     unique: dict[str, QueryTerm] = {}
     for term in terms:
@@ -436,12 +444,13 @@ class Ranker:
             # 公共租赁住房), as if it had been typed right.
             for official in lexicon.by_term.get(word, ()):
                 alternatives.setdefault(official, SOUND_FACTOR * LEXICON_FACTOR)
-        return QueryTerm(term.token, term.weight, alternatives, term.typed)
+        return QueryTerm(term.token, term.weight, alternatives, term.typed, term.recognised)
 
     def rank(self, query: Query, floor: bool = True) -> list[tuple[float, int]]:
         """(score, document) of every document above the relevance floor, best first
         (``floor=False``: every document matching anything, for suggestions)."""
-        terms = [self.with_sounds(t) for t in self._merge_unknown_singles(query.terms)]
+        terms = self._merge_unknown_singles(self._reattach(query.terms))
+        terms = [self.with_sounds(t) for t in terms]
         unknown_idf = self.corpus.idf(0) * UNKNOWN_SHARE
         min_coverage = MIN_COVERAGE_SERVICE if query.asks_service else MIN_COVERAGE
         specific_df = max(SPECIFIC_MIN_DF, SPECIFIC_SHARE * self.corpus.size)
@@ -472,7 +481,11 @@ class Ranker:
                     anchored.update(stats.short)
                     term_anchors.update(stats.short)
             for doc in term_anchors:
-                anchors[doc] = anchors.get(doc, 0) + 1
+                anchors[doc] = anchors.get(doc, 0) + (
+                    RECOGNISED_ANCHOR
+                    if term.recognised and len(term.token) >= RECOGNISED_MIN_LEN
+                    else 1
+                )
             for doc, value in best.items():
                 scores[doc] = scores.get(doc, 0.0) + term.weight * value
                 covered[doc] = covered.get(doc, 0.0) + importance * share[doc]
@@ -495,6 +508,31 @@ class Ranker:
         results = list(zip(scores.values(), scores.keys(), strict=True))
         results.sort(key=lambda r: (-r[0], len(self.corpus.titles[r[1]]), r[1]))
         return results
+
+    def _reattach(self, terms: list[QueryTerm]) -> list[QueryTerm]:
+        """Mend a cut in the wrong place: 执业证要改 cut as 执业 证要 改 leaves 证要, a non-word
+        found nowhere, whose first character completes the word before it (执业证, a word of
+        the catalogue). The rest stays a term of its own (要, a single character)."""
+        mended = list(terms)
+        for i in range(1, len(mended)):
+            term, previous = mended[i], mended[i - 1]
+            token = term.token
+            if (
+                len(token) != 2
+                or term.recognised
+                or previous.recognised
+                or self.stats(token) is not None
+                or is_word(token)
+            ):
+                continue
+            joined = previous.token + token[0]
+            if self.stats(joined) is None:
+                continue
+            mended[i - 1] = QueryTerm(
+                joined, max(previous.weight, 1.0), {joined: 1.0, **previous.alternatives}
+            )
+            mended[i] = QueryTerm(token[1], SINGLE_CHAR_WEIGHT, {token[1]: 1.0})
+        return mended
 
     def _merge_unknown_singles(self, terms: list[QueryTerm]) -> list[QueryTerm]:
         """Adjacent single characters that are not words of the catalogue (执 造 from a typo

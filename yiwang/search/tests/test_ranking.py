@@ -290,3 +290,35 @@ def test_a_typo_sounding_like_an_everyday_word_brings_its_official_words(db):
     )
     add_entry("公租房", "公共租赁住房")
     assert keys("公祖房申请条件") == ["gzf"]
+
+
+def test_an_everyday_phrase_of_the_lexicon_anchors_as_two_words(db):
+    """打预防针 is a phrase administrators mapped to 预防接种证: with 小孩 and 本子 around it
+    (words the catalogue does not use) the item is still the answer; a two-character everyday
+    word (狗狗) with as much unexplained around it is not enough."""
+    _only(
+        [
+            {"key": "jzz", "title": "《预防接种证》办理"},
+            {"key": "qz", "title": "犬类准养证核发"},
+            *({"key": f"x{n}", "title": f"第{n}类证明办理"} for n in range(30)),
+        ]
+    )
+    add_entry("打预防针", "预防接种证")
+    add_entry("狗狗", "犬类")
+    assert keys("小孩打预防针的本子怎么办") == ["jzz"]
+    assert keys("狗狗生病了吃什么药") == []
+
+
+def test_a_word_cut_in_the_wrong_place_is_mended(db):
+    """执业证要改 is cut 执业 证要 改: 证要 is found nowhere, and its 证 completes 执业证."""
+    _only(
+        [
+            {"key": "zyz", "title": "医师执业证变更"},
+            {"key": "zy", "title": "护士执业注册"},
+            *({"key": f"x{n}", "title": f"第{n}类执业备案"} for n in range(30)),
+        ]
+    )
+    ranker = engine.Ranker(engine.corpus("item"))
+    mended = ranker._reattach(engine.analyze("执业证要改").terms)
+    assert [t.token for t in mended][:2] == ["执业证", "要"]
+    assert keys("执业证要改吗")[:1] == ["zyz"]
