@@ -82,8 +82,7 @@ def index_items(ids: Iterable[int]) -> int:
         items = list(_indexable().filter(pk__in=batch))
         published = [i for i in items if i.status == ItemStatus.PUBLISHED]
         indexed += api.index_documents(KIND, [document(i) for i in published])
-        for pk in set(batch) - {i.pk for i in published}:
-            api.remove_document(KIND, str(pk))
+        api.remove_documents(KIND, sorted(set(batch) - {i.pk for i in published}))
     return indexed
 
 

@@ -220,6 +220,16 @@ def remove_document(kind: str, key: str | int) -> bool:
     return deleted > 0
 
 
+def remove_documents(kind: str, keys: Iterable[str | int]) -> int:
+    """Remove many documents of ``kind`` in one statement; returns how many were there."""
+    wanted = [str(key).strip() for key in keys]
+    if not wanted:
+        return 0
+    deleted, _detail = SearchDocument.objects.filter(kind=kind, key__in=wanted).delete()
+    engine.forget(kind)
+    return deleted
+
+
 @transaction.atomic
 def rebuild(kind: str, documents: Iterable[Mapping]) -> RebuildResult:
     """Make the index for ``kind`` exactly ``documents``.

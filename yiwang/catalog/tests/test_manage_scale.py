@@ -186,6 +186,31 @@ def test_withdraw_items_withdraws_all_and_indexes_once(
     assert bulk_index_calls == [sorted(i.pk for i in items)]
 
 
+@pytest.mark.parametrize("n", [2, 12])
+def test_bulk_actions_lock_and_check_the_items_in_one_statement(
+    authority, depts, item_types, bulk_index_calls, n
+):
+    """Locking, the scope check and the rows the single actions change: the statements per
+    item do not grow with lookups of each item's department and region, or a lock each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    items = _make(authority, depts, n, start=300 + n)
+    fresh = list(ServiceItem.objects.filter(pk__in=[i.pk for i in items]))  # no related rows
+    with CaptureQueriesContext(connection) as publish:
+        actions.publish_items(actor=authority, items=fresh)
+    with CaptureQueriesContext(connection) as withdraw:
+        actions.withdraw_items(actor=authority, items=fresh, reason="事项调整")
+    for captured in (publish, withdraw):
+        sql = [q["sql"] for q in captured.captured_queries]
+        # The lock (FOR UPDATE on PostgreSQL; SQLite locks the whole database instead).
+        locks = [q for q in sql if 'FROM "catalog_serviceitem" INNER JOIN' in q]
+        assert len(locks) == 1
+        assert not [q for q in sql if q.startswith('SELECT "orgs_department"')]
+        assert not [q for q in sql if q.startswith('SELECT "regions_region"')]
+    assert {i.status for i in fresh} == {ItemStatus.WITHDRAWN}  # the caller's rows follow
+
+
 def test_publish_items_is_all_or_nothing(
     authority, depts, item_types, bulk_index_calls, django_capture_on_commit_callbacks
 ):

@@ -146,6 +146,14 @@ def test_remove_document(catalogue):
     assert api.remove_document("item", "jhdj") is False
 
 
+def test_remove_documents_removes_many_at_once(catalogue):
+    api.index_document("kb", "jhdj", "结婚登记问答", text="登记")
+    assert api.remove_documents("item", ["jhdj", "nowhere"]) == 1
+    assert "jhdj" not in keys(api.search("结婚登记", kind="item"))
+    assert keys(api.search("结婚登记问答", kind="kb")) == ["jhdj"]  # another kind's stays
+    assert api.remove_documents("item", []) == 0
+
+
 def test_reindex_same_key_replaces(catalogue):
     api.index_document("item", "jhdj", "离婚登记", text="协议离婚", url="/services/lhdj/")
     assert SearchDocument.objects.filter(kind="item", key="jhdj").count() == 1
