@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "yiwang.hotline",
     "yiwang.hotline.open311",
     "yiwang.grid",
+    "yiwang.datahub",
     "yiwang.demo",
     # the top: the home page and `yiwang run` put the apps above together
     "yiwang.site",

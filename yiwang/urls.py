@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("grid/m/", include("yiwang.hotline.grid_urls")),
     path("grid/", include("yiwang.grid.urls")),
     path("open311/", include("yiwang.hotline.open311.urls")),
+    path("data/", include("yiwang.datahub.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),  # CAPTCHA pictures, drawn on this server

@@ -239,6 +239,7 @@ DOMAIN_DEMOS = (
     ("knowledge", "yiwang.demo.knowledge.load_knowledge"),
     ("hotline", "yiwang.demo.hotline.load_hotline"),
     ("grid", "yiwang.demo.grid.load_grid"),
+    ("datahub", "yiwang.demo.datahub.load_datahub"),
 )
 
 

@@ -213,6 +213,35 @@ MENUS: list[tuple[str, str | Promise, list[_Entry]]] = [
                 _any("authority"),
                 lambda ns, view: ns == "hotline" and "config" in view,
             ),
+            # The data resource catalogue (datahub): its own group would wrap the bar at 1366 px.
+            _Entry(
+                "data-catalogue",
+                _("Data catalogue"),
+                "datahub:index",
+                _any("dept_admin", "authority", "leader", "auditor"),
+                _in("datahub", "index", "resource"),
+            ),
+            _Entry(
+                "data-manage",
+                _("My department's resources"),
+                "datahub:manage",
+                _any("dept_admin", "authority"),
+                _in("datahub", "manage", "create", "edit"),
+            ),
+            _Entry(
+                "data-review",
+                _("Resources to review"),
+                "datahub:review",
+                _any("authority"),
+                _in("datahub", "review"),
+            ),
+            _Entry(
+                "data-grades",
+                _("Grade policy"),
+                "datahub:grades",
+                _any("authority"),
+                _in("datahub", "grades"),
+            ),
         ],
     ),
     (

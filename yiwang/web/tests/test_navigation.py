@@ -37,6 +37,10 @@ def test_many_posts_give_every_group_in_order():
         "lexicon",
         "calendar",
         "hotline-config",
+        "data-catalogue",
+        "data-manage",
+        "data-review",
+        "data-grades",
     ]
     # the Django admin is for superusers only
     assert shape["system"] == ["audit", "reveals"]
@@ -74,7 +78,13 @@ def test_the_current_page_marks_its_link_and_group(namespace, view, group, link)
 
 def test_department_admins_get_the_search_report_but_not_the_lexicon():
     shape = _shape(staff_menu({"dept_admin"}))
-    assert shape["catalogue"] == ["catalogue", "search-report", "calculator"]
+    assert shape["catalogue"] == [
+        "catalogue",
+        "search-report",
+        "calculator",
+        "data-catalogue",
+        "data-manage",
+    ]
 
 
 @pytest.mark.parametrize("view", ["index", "detail", "themes", "theme", "open"])

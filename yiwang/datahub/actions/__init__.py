@@ -1,0 +1,37 @@
+"""State changes of the data resource catalogue. Every change goes through here.
+
+- ``create_resource`` / ``update_resource``: the provider's working copy with its items
+  (``resources``);
+- ``submit``, ``return_resource``, ``publish``, ``withdraw``, ``revise``: review and
+  versions (``workflow``);
+- ``update_grade_policy``: what each grade allows (``policy``);
+- ``ensure_reference_data``: put back missing classifications and grade policies
+  (``reference``).
+
+Permissions: ``datahub.permissions`` (the provider's ``dept_admin`` post, the data
+authority). Audited as ``datahub.<verb>``; search is updated on commit.
+"""
+
+from __future__ import annotations
+
+from ._validation import ITEM_FIELDS, METADATA_FIELDS
+from .policy import POLICY_FIELDS, update_grade_policy
+from .reference import ensure_reference_data
+from .resources import create_resource, update_resource
+from .workflow import check_complete, publish, return_resource, revise, submit, withdraw
+
+__all__ = [
+    "ITEM_FIELDS",
+    "METADATA_FIELDS",
+    "POLICY_FIELDS",
+    "check_complete",
+    "create_resource",
+    "ensure_reference_data",
+    "publish",
+    "return_resource",
+    "revise",
+    "submit",
+    "update_grade_policy",
+    "update_resource",
+    "withdraw",
+]
