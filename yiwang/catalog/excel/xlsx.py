@@ -47,13 +47,17 @@ def column_letter(index: int) -> str:
     return letters
 
 
+# Anything that needs work: a character XML does not allow, or one to escape.
+_SPECIAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>]")
+
+
 def _text(value: str) -> str:
-    """Text as XML character data."""
+    """Text as XML character data (most text needs nothing: one scan finds out)."""
+    if not _SPECIAL.search(value):
+        return value
     if _ILLEGAL.search(value):
         value = _ILLEGAL.sub("", value)
-    if "&" in value or "<" in value or ">" in value:
-        value = escape(value)
-    return value
+    return escape(value)
 
 
 def _cell(ref: str, value: Any, style: str) -> str:
