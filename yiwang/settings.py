@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "yiwang.hotline.open311",
     "yiwang.grid",
     "yiwang.datahub",
+    "yiwang.opendata",
     "yiwang.demo",
     # the top: the home page and `yiwang run` put the apps above together
     "yiwang.site",
@@ -156,6 +157,7 @@ YIWANG_PERIODIC_TASKS = {
     "yiwang.knowledge.tasks.sync_article_validity": 6 * 3600,
     "yiwang.grid.tasks.sweep_deadlines": YIWANG_SWEEP_INTERVAL,
     "yiwang.hotline.tasks.supervise_overdue": YIWANG_SWEEP_INTERVAL,
+    "yiwang.datahub.sharing_tasks.sweep_sharing": YIWANG_SWEEP_INTERVAL,
     "yiwang.audit.tasks.write_checkpoint": int(
         os.environ.get("YIWANG_AUDIT_CHECKPOINT_INTERVAL", "3600")
     ),
@@ -165,6 +167,13 @@ YIWANG_IDEMPOTENT_TASKS = [
     *YIWANG_PERIODIC_TASKS,
     "yiwang.cases.tasks.recompute_provisional_deadlines",
 ]
+# Data sharing (datahub, C15): time limits in working days, copied onto a request when its
+# step starts; the longest period a request may ask for; a grant's default daily quota.
+YIWANG_SHARING_REVIEW_DAYS = int(os.environ.get("YIWANG_SHARING_REVIEW_DAYS", "2"))
+YIWANG_SHARING_PROVIDER_DAYS = int(os.environ.get("YIWANG_SHARING_PROVIDER_DAYS", "5"))
+YIWANG_SHARING_COORDINATION_DAYS = int(os.environ.get("YIWANG_SHARING_COORDINATION_DAYS", "5"))
+YIWANG_SHARING_MAX_YEARS = int(os.environ.get("YIWANG_SHARING_MAX_YEARS", "3"))
+YIWANG_SHARING_DAILY_QUOTA = int(os.environ.get("YIWANG_SHARING_DAILY_QUOTA", "10000"))
 # The worker writes a heartbeat every YIWANG_WORKER_HEARTBEAT_SECONDS; without one for
 # YIWANG_WORKER_STALE_SECONDS it counts as stopped (/healthz answers 503, its running tasks
 # are recovered). A task RUNNING longer than YIWANG_TASK_TIMEOUT_SECONDS is recovered too.

@@ -22,6 +22,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("grid/", include("yiwang.grid.urls")),
     path("open311/", include("yiwang.hotline.open311.urls")),
     path("data/", include("yiwang.datahub.urls")),
+    # The open-data portal: /open/, the CKAN API /api/3/action/, DCAT-AP /catalog.ttl, /dataset/…
+    path("", include("yiwang.opendata.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),  # CAPTCHA pictures, drawn on this server

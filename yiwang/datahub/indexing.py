@@ -6,7 +6,8 @@ Kind ``"data_resource"``, key = resource code, url ``/data/r/<code>/``, ``public
 the item names (so 身份证号码 finds 人口基础信息), keywords = provider, classification and
 code, text = summary. Drafts and withdrawn resources are not in the index.
 
-Called from ``transaction.on_commit`` in the actions (publish, withdraw).
+Called from ``transaction.on_commit`` in the actions (publish, withdraw); sends
+``signals.catalogue_changed`` afterwards (the open-data portal listens).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.urls import reverse
 from yiwang.search import api
 
 from .models import Resource
+from .signals import catalogue_changed
 
 KIND = "data_resource"
 
@@ -59,5 +61,6 @@ def index_resource(resource_id: int) -> None:
         return
     if not resource.in_catalogue or resource.current_version is None:
         api.remove_document(KIND, resource.code)
-        return
-    api.index_document(KIND, **document(resource.current_version.snapshot))
+    else:
+        api.index_document(KIND, **document(resource.current_version.snapshot))
+    catalogue_changed.send(sender=Resource, resource_id=resource_id)

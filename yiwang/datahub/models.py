@@ -280,3 +280,7 @@ class GradePolicy(models.Model):
 
     def __str__(self) -> str:
         return str(self.get_grade_display())
+
+
+# The sharing models (C15) live in their own module; importing them here registers them.
+from .sharing.models import Grant, SharingEvent, SharingRequest  # noqa: E402, F401

@@ -7,20 +7,21 @@ and the published definition (``current_version``). Who sees which:
 - staff: every resource in the catalogue (published, not withdrawn) as published, and
   the working copies (drafts included) of their own departments' resources
   (``permissions.working_copy_q``);
-- citizens and anonymous visitors: nothing (the open-data portal comes in a later slice).
+- citizens and anonymous visitors: nothing here; the open-data portal (``yiwang.opendata``)
+  reads ``open_catalogue()``: the published versions that open the resource.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from yiwang.search import api as search_api
 
 from .choices import OpenType, ResourceStatus, SharingType, UpdateCycle
 from .indexing import KIND
-from .models import Classification, DataItem, Resource
+from .models import Classification, DataItem, Resource, ResourceVersion
 from .permissions import (
     is_authority,
     is_staff_reader,
@@ -198,4 +199,34 @@ def review_queue(user) -> QuerySet[Resource]:
         .filter(status=ResourceStatus.SUBMITTED)
         .annotate(item_count=Count("items"))
         .order_by("submitted_at", "id")
+    )
+
+
+# --- the open-data portal (C17) ----------------------------------------------------------
+
+#: The published open types the open-data portal publishes (无条件开放, 有条件开放).
+OPEN_TYPES = (OpenType.OPEN, OpenType.CONDITIONAL)
+#: In the catalogue, and its published version opens it.
+IN_OPEN_CATALOGUE = IN_CATALOGUE & Q(current_version__open_type__in=OPEN_TYPES)
+
+
+def open_catalogue() -> QuerySet[Resource]:
+    """The open catalogue, for everyone: each resource with its published version, that
+    version's provider (and its region) and classification joined, and
+    ``first_published_at`` (when version 1 was published) annotated — one query, however
+    many rows. Read only ``current_version`` (its ``snapshot``), never the working copy."""
+    first = (
+        ResourceVersion.objects.filter(resource=OuterRef("pk"))
+        .order_by("version")
+        .values("published_at")[:1]
+    )
+    return (
+        Resource.objects.filter(IN_OPEN_CATALOGUE)
+        .select_related(
+            "current_version",
+            "current_version__provider",
+            "current_version__provider__region",
+            "current_version__classification",
+        )
+        .annotate(first_published_at=Subquery(first))
     )

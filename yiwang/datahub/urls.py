@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import editor_views, views
+from . import editor_views, sharing_views, views
 
 app_name = "datahub"
 urlpatterns = [
@@ -17,4 +17,17 @@ urlpatterns = [
     path("suggest/", editor_views.suggest, name="suggest"),
     path("review/", views.review, name="review"),
     path("grades/", views.grades, name="grades"),
+    # Data sharing (C15)
+    path("r/<str:code>/request/", sharing_views.new_request, name="request_new"),
+    path("requests/", sharing_views.requests_index, name="requests"),
+    path("requests/<int:pk>/", sharing_views.request_detail, name="request"),
+    path("requests/<int:pk>/review/", sharing_views.review, name="request_review"),
+    path("requests/<int:pk>/decide/", sharing_views.decide, name="request_decide"),
+    path("requests/<int:pk>/dispute/", sharing_views.dispute, name="request_dispute"),
+    path("requests/<int:pk>/coordinate/", sharing_views.coordinate, name="request_coordinate"),
+    path("requests/<int:pk>/withdraw/", sharing_views.withdraw, name="request_withdraw"),
+    path("sharing/review/", sharing_views.review_queue, name="sharing_review"),
+    path("sharing/decide/", sharing_views.decision_queue, name="sharing_decide"),
+    path("grants/", sharing_views.grants, name="grants"),
+    path("grants/<int:pk>/revoke/", sharing_views.revoke, name="grant_revoke"),
 ]

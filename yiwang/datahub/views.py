@@ -33,6 +33,8 @@ from .permissions import (
     manageable_departments,
     sees_working_copy,
 )
+from .sharing import queries as sharing_queries
+from .sharing import rules as sharing_rules
 
 PAGE_SIZE = 20
 MAX_QUERY = 100
@@ -127,6 +129,12 @@ def resource(request: HttpRequest, code: str) -> HttpResponse:
             "can_withdraw": manager and status == ResourceStatus.PUBLISHED,
             "can_review": authority and status == ResourceStatus.SUBMITTED,
             "show_note": working and bool(found.review_note),
+            # Data sharing: who may request it, and its active grants ("who consumes it").
+            "can_request": found.in_catalogue
+            and any(
+                d.pk != found.provider_id for d in sharing_rules.admin_departments(request.user)
+            ),
+            "consumers": sharing_queries.resource_consumers(request.user, found),
         },
     )
 

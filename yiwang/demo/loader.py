@@ -240,6 +240,7 @@ DOMAIN_DEMOS = (
     ("hotline", "yiwang.demo.hotline.load_hotline"),
     ("grid", "yiwang.demo.grid.load_grid"),
     ("datahub", "yiwang.demo.datahub.load_datahub"),
+    ("sharing", "yiwang.demo.sharing.load_sharing"),
 )
 
 

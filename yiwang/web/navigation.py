@@ -242,6 +242,35 @@ MENUS: list[tuple[str, str | Promise, list[_Entry]]] = [
                 _any("authority"),
                 _in("datahub", "grades"),
             ),
+            # Data sharing (datahub, C15): requests, the two queues and grants.
+            _Entry(
+                "data-requests",
+                _("Data sharing requests"),
+                "datahub:requests",
+                _any("dept_admin", "authority"),
+                _in("datahub", "requests", "request", "request_new"),
+            ),
+            _Entry(
+                "data-sharing-review",
+                _("Sharing requests to review"),
+                "datahub:sharing_review",
+                _any("authority"),
+                _in("datahub", "sharing_review"),
+            ),
+            _Entry(
+                "data-sharing-decide",
+                _("Sharing requests to decide"),
+                "datahub:sharing_decide",
+                _any("dept_admin"),
+                _in("datahub", "sharing_decide"),
+            ),
+            _Entry(
+                "data-grants",
+                _("Data sharing grants"),
+                "datahub:grants",
+                _any("dept_admin", "authority"),
+                _in("datahub", "grants"),
+            ),
         ],
     ),
     (

@@ -41,6 +41,9 @@ def test_many_posts_give_every_group_in_order():
         "data-manage",
         "data-review",
         "data-grades",
+        "data-requests",
+        "data-sharing-review",
+        "data-grants",
     ]
     # the Django admin is for superusers only
     assert shape["system"] == ["audit", "reveals"]
@@ -84,6 +87,9 @@ def test_department_admins_get_the_search_report_but_not_the_lexicon():
         "calculator",
         "data-catalogue",
         "data-manage",
+        "data-requests",
+        "data-sharing-decide",
+        "data-grants",
     ]
 
 

@@ -1,0 +1,44 @@
+"""The open-data portal on a phone: a citizen (no login) opens 开放数据 from the menu,
+searches in Chinese, opens a dataset and follows the link to its DCAT-AP JSON-LD."""
+
+import json
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_citizen_finds_a_dataset_and_its_json_ld(page: Page, site):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{site}/")
+    toggle = page.locator("[data-nav-toggle]")
+    if toggle.is_visible():
+        toggle.click()
+    page.get_by_test_id("nav-open-data").click()
+    expect(page).to_have_url(f"{site}/open/")
+    expect(page.get_by_test_id("open-datasets").locator("li").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
+
+    page.get_by_role("searchbox").fill("热线")
+    page.get_by_test_id("open-search-submit").click()
+    results = page.get_by_test_id("open-datasets").locator("li")
+    expect(results.first).to_contain_text("12345热线受理情况")
+    results.first.get_by_role("link").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("12345热线受理情况（按月）")
+    expect(page.get_by_test_id("items")).to_contain_text("满意率")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
+
+    link = page.get_by_test_id("distributions").locator("a[data-key=jsonld]")
+    href = link.get_attribute("href")
+    assert href and href.endswith(".jsonld")
+    response = page.request.get(f"{site}{href}")
+    assert response.ok
+    assert response.headers["content-type"].startswith("application/ld+json")
+    text = json.dumps(json.loads(response.text()), ensure_ascii=False)
+    assert "dcat:Dataset" in text and "12345热线受理情况（按月）" in text
