@@ -128,7 +128,9 @@ def test_conditional_request_goes_to_the_provider_who_grants_narrower(
     assert grant.fields == ["operator_name"] and grant.daily_quota == 500
     assert grant.expires_at.astimezone(TZ).date() == datetime.date(2026, 3, 31)
     assert audit("datahub.request_decide") == 1
-    assert Message.objects.filter(recipient=admin_mzj, title="Data sharing granted").exists()
+    # Stored in the language active when it was sent (the tests run in Chinese).
+    granted = translation.gettext("Data sharing granted")
+    assert Message.objects.filter(recipient=admin_mzj, title=granted).exists()
 
 
 def test_provider_refusal_dispute_and_coordination_grant(refused_by_provider, admin_mzj, authority):
