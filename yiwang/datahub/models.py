@@ -284,3 +284,4 @@ class GradePolicy(models.Model):
 
 # The sharing models (C15) live in their own module; importing them here registers them.
 from .sharing.models import Grant, SharingEvent, SharingRequest  # noqa: E402, F401
+from .hub.models import HubTable  # noqa: E402, F401
