@@ -26,8 +26,9 @@ import binascii
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives import hmac as crypto_hmac
@@ -186,15 +187,24 @@ def keys() -> tuple[bytes, bytes, bytes]:
 # --- SM4 --------------------------------------------------------------------------------
 
 
+def _seal(key: Sm4Key, plaintext: str) -> str:
+    iv = os.urandom(16)
+    data = plaintext.encode()
+    fill = 16 - len(data) % 16  # PKCS#7
+    encryptor = Cipher(algorithms.SM4(key.enc), modes.CBC(iv)).encryptor()
+    body = bytes([_V2, key.id]) + iv + encryptor.update(data + bytes([fill]) * fill)
+    body += encryptor.finalize()
+    return base64.b64encode(body + hmac_sm3(key.mac, body)).decode()
+
+
 def encrypt(plaintext: str) -> str:
     """SM4-CBC with a random IV under the current key, authenticated with HMAC-SM3."""
-    key = sm4_keys()[0]
-    iv = os.urandom(16)
-    padder = padding.PKCS7(128).padder()
-    data = padder.update(plaintext.encode()) + padder.finalize()
-    encryptor = Cipher(algorithms.SM4(key.enc), modes.CBC(iv)).encryptor()
-    body = bytes([_V2, key.id]) + iv + encryptor.update(data) + encryptor.finalize()
-    return base64.b64encode(body + hmac_sm3(key.mac, body)).decode()
+    return _seal(sm4_keys()[0], plaintext)
+
+
+def encrypter() -> Callable[[str], str]:
+    """``encrypt`` with the key looked up once, for writing many values (hub tables)."""
+    return partial(_seal, sm4_keys()[0])
 
 
 class DecryptionError(ValueError):
@@ -226,14 +236,14 @@ def needs_reencryption(token: str) -> bool:
     return token_key_id(token) != current_sm4_key_id()
 
 
-def decrypt(token: str) -> str:
+def _open(token: str, ring: tuple[Sm4Key, ...]) -> str:
     body, tag = _split(token)
     version = body[0]
     if version == _V2:
-        candidates = [k for k in sm4_keys() if k.id == body[1]]
+        candidates = [k for k in ring if k.id == body[1]]
         iv, ct = body[2:18], body[18:]
     elif version == _V1:
-        candidates = list(sm4_keys())
+        candidates = list(ring)
         iv, ct = body[1:17], body[17:]
     else:
         raise DecryptionError("ciphertext failed authentication")
@@ -248,9 +258,29 @@ def decrypt(token: str) -> str:
     return (unpadder.update(data) + unpadder.finalize()).decode()
 
 
+def decrypt(token: str) -> str:
+    return _open(token, sm4_keys())
+
+
+def decrypter() -> Callable[[str], str]:
+    """``decrypt`` with the key ring looked up once, for reading many values."""
+    return partial(_open, ring=sm4_keys())
+
+
+def _index(state: crypto_hmac.HMAC, prefix: str, value: str) -> str:
+    h = state.copy()
+    h.update(f"{prefix}{value.strip().upper()}".encode())
+    return h.finalize().hex()
+
+
 def blind_index(value: str, purpose: str) -> str:
     """Deterministic keyed SM3-HMAC for exact lookup of an encrypted value."""
-    return hmac_sm3_hex(blind_index_key(), f"{purpose}:{value.strip().upper()}")
+    return _index(_hmac_state(blind_index_key()), f"{purpose}:", value)
+
+
+def blind_indexer(purpose: str) -> Callable[[str], str]:
+    """``blind_index`` for one purpose with the key looked up once, for many values."""
+    return partial(_index, _hmac_state(blind_index_key()), f"{purpose}:")
 
 
 def sha256_hex(data: bytes) -> str:

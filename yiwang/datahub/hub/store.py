@@ -47,10 +47,15 @@ def _digest_key(blind_key: bytes) -> bytes:
     return hashlib.blake2b(blind_key, digest_size=32, person=b"yiwang-hub").digest()
 
 
-def row_digest(values: Sequence[str]) -> str:
-    """A keyed hash of a row's canonical texts: equal rows, equal digests; reveals nothing."""
-    key = _digest_key(gm.blind_index_key())
+def row_digest(key: bytes, values: Sequence[str]) -> str:
+    """A keyed hash of a row's canonical texts: equal rows, equal digests; reveals nothing.
+
+    ``key`` is ``digest_key()``."""
     return hashlib.blake2b("\x1f".join(values).encode(), key=key, digest_size=16).hexdigest()
+
+
+def digest_key() -> bytes:
+    return _digest_key(gm.blind_index_key())
 
 
 def key_of(value: Any, column: HubColumn) -> str:
@@ -59,19 +64,36 @@ def key_of(value: Any, column: HubColumn) -> str:
     return gm.blind_index(text, column.blind_purpose) if column.encrypted else text
 
 
-def _stored(row: dict, columns: list[HubColumn], vendor: str) -> list[Any]:
-    stored: list[Any] = []
-    for column in columns:
-        value = row.get(column.column)
-        if column.encrypted:
-            if value is None:
+class _Writer:
+    """Turns converted rows into stored tuples; the keys are looked up once per batch."""
+
+    def __init__(self, columns: list[HubColumn], key_column: HubColumn, vendor: str):
+        self.columns = columns
+        self.vendor = vendor
+        self.key_index = columns.index(key_column)
+        self.encrypt = gm.encrypter()
+        self.digest_key = digest_key()
+        self.indexers = {
+            c.column: gm.blind_indexer(c.blind_purpose) for c in columns if c.encrypted
+        }
+
+    def prepare(self, row: dict) -> tuple[str, str, list[Any]]:
+        """(``_key``, ``_digest``, stored values) of a row."""
+        texts = [as_text(row.get(c.column)) for c in self.columns]
+        stored: list[Any] = []
+        key = texts[self.key_index]
+        for index, column in enumerate(self.columns):
+            value = row.get(column.column)
+            if not column.encrypted:
+                stored.append(to_db(value, column, self.vendor))
+            elif value is None:
                 stored.extend((None, None))
             else:
-                text = as_text(value)
-                stored.extend((gm.encrypt(text), gm.blind_index(text, column.blind_purpose)))
-        else:
-            stored.append(to_db(value, column, vendor))
-    return stored
+                blind = self.indexers[column.column](texts[index])
+                stored.extend((self.encrypt(texts[index]), blind))
+                if index == self.key_index:
+                    key = blind
+        return key, row_digest(self.digest_key, texts), stored
 
 
 def _db_columns(columns: list[HubColumn]) -> list[str]:
@@ -126,15 +148,14 @@ def write_rows(table: HubTable, columns: list[HubColumn], rows: Iterable[dict]) 
     """
     vendor = connection.vendor
     key_column = next(c for c in columns if c.column == table.key_column)
+    writer = _Writer(columns, key_column, vendor)
     now = timezone.now()
     written_at = now if vendor == "postgresql" else now.isoformat()
-    prepared: list[tuple[str, str, dict]] = []
+    prepared = []
     for row in rows:
-        key_value = row.get(key_column.column)
-        if key_value is None:
+        if row.get(key_column.column) is None:
             raise ValueError("a row without its key reached the hub table")
-        texts = [as_text(row.get(c.column)) for c in columns]
-        prepared.append((key_of(key_value, key_column), row_digest(texts), row))
+        prepared.append(writer.prepare(row))
     keys = [p[0] for p in prepared]
     if len(set(keys)) != len(keys):
         raise ValueError("rows with the same key reached the hub table")
@@ -144,12 +165,12 @@ def write_rows(table: HubTable, columns: list[HubColumn], rows: Iterable[dict]) 
         locked = HubTable.objects.select_for_update().get(pk=table.pk)
         existing = _existing(cursor, table.table_name, keys) if locked.row_count else {}
         new, changed = [], []
-        for key, digest, row in prepared:
+        for key, digest, values in prepared:
             held = existing.get(key)
             if held == digest:
                 result.unchanged += 1
                 continue
-            stored = [key, digest, written_at, *_stored(row, columns, vendor)]
+            stored = [key, digest, written_at, *values]
             if held is None:
                 new.append(stored)
             else:
