@@ -56,11 +56,11 @@ def _select_list(columns: list[HubColumn]) -> str:
     return ", ".join(["_id", *(q(c.column) for c in columns)])
 
 
-def _row(record: tuple, columns: list[HubColumn]) -> dict[str, Any]:
+def _row(record: tuple, columns: list[HubColumn], decrypt=gm.decrypt) -> dict[str, Any]:
     row: dict[str, Any] = {"_id": record[0]}
     for column, value in zip(columns, record[1:], strict=True):
         if column.encrypted and value is not None:
-            value = gm.decrypt(value)
+            value = decrypt(value)
         row[column.column] = from_db(value, column)
     return row
 
@@ -135,7 +135,8 @@ def page(
             [*params, limit + 1],
         )
         records = cursor.fetchall()
-    rows = [_row(r, picked) for r in records[:limit]]
+    decrypt = gm.decrypter()
+    rows = [_row(r, picked, decrypt) for r in records[:limit]]
     cursor_next = rows[-1]["_id"] if len(records) > limit else None
     return rows, cursor_next
 
