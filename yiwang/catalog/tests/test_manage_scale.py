@@ -209,6 +209,10 @@ def test_bulk_actions_lock_and_check_the_items_in_one_statement(
         assert not [q for q in sql if q.startswith('SELECT "orgs_department"')]
         assert not [q for q in sql if q.startswith('SELECT "regions_region"')]
     assert {i.status for i in fresh} == {ItemStatus.WITHDRAWN}  # the caller's rows follow
+    # What publishing reads of each item (its materials, its active process) is read once.
+    sql = [q["sql"] for q in publish.captured_queries]
+    assert len([q for q in sql if q.startswith('SELECT "catalog_material"')]) == 1
+    assert len([q for q in sql if q.startswith('SELECT "catalog_processdefinition"')]) == 1
 
 
 def test_publish_items_is_all_or_nothing(
