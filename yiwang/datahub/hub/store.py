@@ -77,11 +77,17 @@ class _Writer:
             c.column: gm.blind_indexer(c.blind_purpose) for c in columns if c.encrypted
         }
 
-    def prepare(self, row: dict) -> tuple[str, str, list[Any]]:
-        """(``_key``, ``_digest``, stored values) of a row."""
+    def identify(self, row: dict) -> tuple[str, str, list[str]]:
+        """(``_key``, ``_digest``, canonical texts) of a row: all an unchanged row costs."""
         texts = [as_text(row.get(c.column)) for c in self.columns]
-        stored: list[Any] = []
         key = texts[self.key_index]
+        if self.columns[self.key_index].encrypted:
+            key = self.indexers[self.columns[self.key_index].column](key)
+        return key, row_digest(self.digest_key, texts), texts
+
+    def stored(self, row: dict, texts: list[str]) -> list[Any]:
+        """The values a new or changed row is written with (encrypted where it must be)."""
+        stored: list[Any] = []
         for index, column in enumerate(self.columns):
             value = row.get(column.column)
             if not column.encrypted:
@@ -89,11 +95,9 @@ class _Writer:
             elif value is None:
                 stored.extend((None, None))
             else:
-                blind = self.indexers[column.column](texts[index])
-                stored.extend((self.encrypt(texts[index]), blind))
-                if index == self.key_index:
-                    key = blind
-        return key, row_digest(self.digest_key, texts), stored
+                text = texts[index]
+                stored.extend((self.encrypt(text), self.indexers[column.column](text)))
+        return stored
 
 
 def _db_columns(columns: list[HubColumn]) -> list[str]:
@@ -155,7 +159,7 @@ def write_rows(table: HubTable, columns: list[HubColumn], rows: Iterable[dict]) 
     for row in rows:
         if row.get(key_column.column) is None:
             raise ValueError("a row without its key reached the hub table")
-        prepared.append(writer.prepare(row))
+        prepared.append((*writer.identify(row), row))
     keys = [p[0] for p in prepared]
     if len(set(keys)) != len(keys):
         raise ValueError("rows with the same key reached the hub table")
@@ -165,12 +169,12 @@ def write_rows(table: HubTable, columns: list[HubColumn], rows: Iterable[dict]) 
         locked = HubTable.objects.select_for_update().get(pk=table.pk)
         existing = _existing(cursor, table.table_name, keys) if locked.row_count else {}
         new, changed = [], []
-        for key, digest, values in prepared:
+        for key, digest, texts, row in prepared:
             held = existing.get(key)
             if held == digest:
                 result.unchanged += 1
                 continue
-            stored = [key, digest, written_at, *values]
+            stored = [key, digest, written_at, *writer.stored(row, texts)]
             if held is None:
                 new.append(stored)
             else:
