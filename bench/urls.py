@@ -10,7 +10,7 @@ from django.urls import include, path
 
 from yiwang.catalog import urls as catalog_urls
 
-from . import baseline, hotline_baseline
+from . import baseline, datahub_baseline, hotline_baseline
 
 SHIMS: list[str] = []
 
@@ -27,6 +27,12 @@ urlpatterns = [
         name="bench_baseline_submit_sql",
     ),
     path("bench/baseline/inbox/", baseline.inbox, name="bench_baseline_inbox"),
+    # bench/datahub.py
+    path(
+        "bench/datahub/lookup/<str:code>/<str:key>/",
+        datahub_baseline.lookup,
+        name="bench_datahub_lookup",
+    ),
     # bench/hotline.py
     path(
         "bench/hotline/intake-form/<int:inserts>/<int:updates>/",

@@ -10,6 +10,7 @@ from ninja.security import django_auth
 from yiwang.cases.api import router as cases_router
 from yiwang.catalog.api import router as catalog_router
 from yiwang.datahub.api import router as datahub_router
+from yiwang.exchange.api import router as exchange_router
 from yiwang.grid.api import router as grid_router
 from yiwang.hotline.api import router as hotline_router
 from yiwang.knowledge.api import router as knowledge_router
@@ -69,5 +70,6 @@ api.add_router("/knowledge/", knowledge_router)
 api.add_router("/hotline/", hotline_router)
 api.add_router("/grid/", grid_router)
 api.add_router("/data/", datahub_router)
+api.add_router("/exchange/", exchange_router)
 
 __all__ = ["api", "django_auth", "problem"]

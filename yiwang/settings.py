@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "yiwang.grid",
     "yiwang.datahub",
     "yiwang.opendata",
+    "yiwang.exchange",
+    "yiwang.quality",
     "yiwang.demo",
     # the top: the home page and `yiwang run` put the apps above together
     "yiwang.site",
@@ -158,8 +160,14 @@ YIWANG_PERIODIC_TASKS = {
     "yiwang.grid.tasks.sweep_deadlines": YIWANG_SWEEP_INTERVAL,
     "yiwang.hotline.tasks.supervise_overdue": YIWANG_SWEEP_INTERVAL,
     "yiwang.datahub.sharing_tasks.sweep_sharing": YIWANG_SWEEP_INTERVAL,
+    # Data quality (C16): the daily runs of every catalogued resource with rules.
+    "yiwang.quality.schedule_tasks.run_scheduled": 24 * 3600,
+    "yiwang.datahub.ingestion_tasks.run_due_pulls": YIWANG_SWEEP_INTERVAL,
     "yiwang.audit.tasks.write_checkpoint": int(
         os.environ.get("YIWANG_AUDIT_CHECKPOINT_INTERVAL", "3600")
+    ),
+    "yiwang.exchange.tasks.write_checkpoint": int(
+        os.environ.get("YIWANG_EXCHANGE_CHECKPOINT_INTERVAL", "3600")
     ),
 }
 # Tasks safe to run twice: one found stuck in RUNNING is retried once instead of failed.
@@ -174,6 +182,26 @@ YIWANG_SHARING_PROVIDER_DAYS = int(os.environ.get("YIWANG_SHARING_PROVIDER_DAYS"
 YIWANG_SHARING_COORDINATION_DAYS = int(os.environ.get("YIWANG_SHARING_COORDINATION_DAYS", "5"))
 YIWANG_SHARING_MAX_YEARS = int(os.environ.get("YIWANG_SHARING_MAX_YEARS", "3"))
 YIWANG_SHARING_DAILY_QUOTA = int(os.environ.get("YIWANG_SHARING_DAILY_QUOTA", "10000"))
+# Data quality runs keep at most this many row-level issues each (all are counted).
+YIWANG_QUALITY_MAX_ISSUES = int(os.environ.get("YIWANG_QUALITY_MAX_ISSUES", "10000"))
+# Loading rows into hub tables (datahub ingestion): the largest upload, and a pull's time
+# limit and largest answer.
+YIWANG_INGESTION_MAX_BYTES = int(
+    os.environ.get("YIWANG_INGESTION_MAX_BYTES", str(200 * 1024 * 1024))
+)
+YIWANG_INGESTION_PULL_TIMEOUT = int(os.environ.get("YIWANG_INGESTION_PULL_TIMEOUT", "30"))
+YIWANG_INGESTION_PULL_MAX_BYTES = int(
+    os.environ.get("YIWANG_INGESTION_PULL_MAX_BYTES", str(50 * 1024 * 1024))
+)
+# The exchange API (exchange, C15): requests per second per credential, the largest page,
+# the clock difference accepted on signed requests (seconds), and the signed checkpoints of
+# the evidence log (append-only; ship it to a WORM store with the audit checkpoints).
+YIWANG_EXCHANGE_RATE = int(os.environ.get("YIWANG_EXCHANGE_RATE", "50"))
+YIWANG_EXCHANGE_MAX_PAGE = int(os.environ.get("YIWANG_EXCHANGE_MAX_PAGE", "500"))
+YIWANG_EXCHANGE_SKEW_SECONDS = int(os.environ.get("YIWANG_EXCHANGE_SKEW_SECONDS", "300"))
+YIWANG_EXCHANGE_CHECKPOINT_FILE = Path(
+    os.environ.get("YIWANG_EXCHANGE_CHECKPOINT_FILE", VAR_DIR / "exchange-checkpoints.jsonl")
+)
 # The worker writes a heartbeat every YIWANG_WORKER_HEARTBEAT_SECONDS; without one for
 # YIWANG_WORKER_STALE_SECONDS it counts as stopped (/healthz answers 503, its running tasks
 # are recovered). A task RUNNING longer than YIWANG_TASK_TIMEOUT_SECONDS is recovered too.

@@ -15,6 +15,7 @@ YIWANG_SM4_OLD_KEYS = ""
 YIWANG_BLIND_INDEX_KEY = "07bf6d79b25861d5f6784fd8b925b4da"
 YIWANG_AUDIT_KEY = "676c04ec82ec117b196128da6d9919d8"
 YIWANG_AUDIT_CHECKPOINT_FILE = VAR_DIR / "test-audit-checkpoints.jsonl"
+YIWANG_EXCHANGE_CHECKPOINT_FILE = VAR_DIR / "test-exchange-checkpoints.jsonl"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

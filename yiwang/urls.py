@@ -21,6 +21,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("grid/m/", include("yiwang.hotline.grid_urls")),
     path("grid/", include("yiwang.grid.urls")),
     path("open311/", include("yiwang.hotline.open311.urls")),
+    path("data/exchange/", include("yiwang.exchange.urls")),
+    path("data/quality/", include("yiwang.quality.urls")),
     path("data/", include("yiwang.datahub.urls")),
     # The open-data portal: /open/, the CKAN API /api/3/action/, DCAT-AP /catalog.ttl, /dataset/…
     path("", include("yiwang.opendata.urls")),

@@ -1,5 +1,6 @@
 """The open-data portal on a phone: a citizen (no login) opens 开放数据 from the menu,
-searches in Chinese, opens a dataset and follows the link to its DCAT-AP JSON-LD."""
+searches in Chinese, opens a dataset, sees its preview and chart, downloads its CSV and
+follows the link to its DCAT-AP JSON-LD."""
 
 import json
 
@@ -31,8 +32,15 @@ def test_citizen_finds_a_dataset_and_its_json_ld(page: Page, site):
 
     expect(page.get_by_role("heading", level=1)).to_have_text("12345热线受理情况（按月）")
     expect(page.get_by_test_id("items")).to_contain_text("满意率")
+    expect(page.get_by_test_id("preview-table")).to_contain_text("咨询")
+    expect(page.locator("#open-chart canvas")).to_be_visible()  # ECharts drew the chart
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page)
+
+    csv_link = page.get_by_test_id("files").locator("a[data-key=csv]")
+    download = page.request.get(f"{site}{csv_link.get_attribute('href')}")
+    assert download.ok and download.headers["content-type"].startswith("text/csv")
+    assert download.body().startswith(b"\xef\xbb\xbf") and "统计月份" in download.text()
 
     link = page.get_by_test_id("distributions").locator("a[data-key=jsonld]")
     href = link.get_attribute("href")

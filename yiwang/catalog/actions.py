@@ -412,6 +412,7 @@ def publish_item(*, actor, item: ServiceItem) -> ItemRevision:
     problems = publication_problems(current, process)
     if problems:
         raise ValidationError(problems)
+    assert process is not None  # an item without an active process has problems above
     _require_item(actor, current)
     before = {"status": current.status, "version": current.version}
     current.version += 1

@@ -282,6 +282,8 @@ class GradePolicy(models.Model):
         return str(self.get_grade_display())
 
 
-# The sharing models (C15) live in their own module; importing them here registers them.
-from .sharing.models import Grant, SharingEvent, SharingRequest  # noqa: E402, F401
+# The hub, ingestion and sharing (C15) models live in their own modules; importing them here
+# registers them.
 from .hub.models import HubTable  # noqa: E402, F401
+from .ingestion.models import Ingestion, PullSource  # noqa: E402, F401
+from .sharing.models import Grant, SharingEvent, SharingRequest  # noqa: E402, F401

@@ -269,6 +269,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and found.refused_at_step == RefusedAt.PROVIDER,
             "can_withdraw": consumer_admin and found.pending,
             "can_revoke": grant is not None and _can_revoke(user, grant),
+            # The exchange app's page of the grant's API credentials and calls.
+            "can_see_api": grant is not None and (consumer_admin or authority),
             "today": timezone.localdate().isoformat(),
             "default_quota": settings.YIWANG_SHARING_DAILY_QUOTA,
         },

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import editor_views, sharing_views, views
+from . import editor_views, ingestion_views, sharing_views, views
 
 app_name = "datahub"
 urlpatterns = [
@@ -30,4 +30,16 @@ urlpatterns = [
     path("sharing/decide/", sharing_views.decision_queue, name="sharing_decide"),
     path("grants/", sharing_views.grants, name="grants"),
     path("grants/<int:pk>/revoke/", sharing_views.revoke, name="grant_revoke"),
+    # Ingestion into hub tables
+    path("r/<str:code>/data/upload/", ingestion_views.upload, name="ingestion_upload"),
+    path("r/<str:code>/data/pulls/new/", ingestion_views.pull_new, name="pull_new"),
+    path("pulls/<int:pk>/", ingestion_views.pull_edit, name="pull_edit"),
+    path("pulls/<int:pk>/disable/", ingestion_views.pull_disable, name="pull_disable"),
+    path("pulls/<int:pk>/run/", ingestion_views.pull_run, name="pull_run"),
+    path("ingestions/<int:pk>/", ingestion_views.job, name="ingestion"),
+    path(
+        "ingestions/<int:pk>/failed.<str:fmt>",
+        ingestion_views.failed_download,
+        name="ingestion_failed",
+    ),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from yiwang.orgs.models import Department
 from yiwang.web.params import parse_int
 
-from . import actions, queries
+from . import actions, ingestion_views, queries
 from .choices import (
     ApprovalRoute,
     Grade,
@@ -135,6 +135,8 @@ def resource(request: HttpRequest, code: str) -> HttpResponse:
                 d.pk != found.provider_id for d in sharing_rules.admin_departments(request.user)
             ),
             "consumers": sharing_queries.resource_consumers(request.user, found),
+            # Loading rows (provider's admins and the authority): the "Data" section.
+            "data_panel": ingestion_views.panel(request.user, found),
         },
     )
 

@@ -240,6 +240,8 @@ DOMAIN_DEMOS = (
     ("hotline", "yiwang.demo.hotline.load_hotline"),
     ("grid", "yiwang.demo.grid.load_grid"),
     ("datahub", "yiwang.demo.datahub.load_datahub"),
+    ("registries", "yiwang.demo.registries.load_registries"),
+    ("quality", "yiwang.demo.quality.load_quality"),
     ("sharing", "yiwang.demo.sharing.load_sharing"),
 )
 

@@ -4,7 +4,9 @@ A dataset is a resource of ``datahub.queries.open_catalogue()`` (in the catalogu
 published version open or conditionally open). Every field comes from the published
 version's snapshot; the provider's contact details (phone, address, region) from its
 department row, joined in the same query. Items whose mask is ``hidden`` are left out
-everywhere (docs/dev/datahub.md, rule 4), and so is a hidden key item.
+everywhere (docs/dev/datahub.md, rule 4), and so is a hidden key item. An unconditionally
+open dataset (``has_data``) also publishes its rows: its distributions start with its data
+files (``DOWNLOADS``: CSV, JSON, Excel; which items they hold is ``data.table``'s).
 
 Names: a dataset is ``dataset-<resource code>`` (CKAN-valid: lower-case a-z, 0-9, ``-``,
 ``_``, 2–100 characters), an organization (a provider department) ``org-<uscc lower>``
@@ -96,6 +98,8 @@ class Item:
     data_type: str
     max_length: int | None
     description: str
+    grade: str = ""
+    mask: str = Mask.NONE
 
     @property
     def type_label(self) -> str:
@@ -128,10 +132,39 @@ class Distribution:
     media_type: str
     file_type: str  # EU file-type vocabulary code
     description: str
+    #: A data file (``/open/<name>/data.<format>``), not a metadata endpoint.
+    download: bool = False
 
     @property
     def url(self) -> str:
         return public_url() + self.path
+
+
+#: The data files of an unconditionally open dataset: format → (CKAN format, media type,
+#: EU file type, title, description).
+DOWNLOADS = {
+    "csv": (
+        "CSV",
+        "text/csv",
+        "CSV",
+        "数据文件（CSV）",
+        "全部数据行，UTF-8 编码（带 BOM，Excel 可直接打开），首行为信息项名称。",
+    ),
+    "json": (
+        "JSON",
+        "application/json",
+        "JSON",
+        "数据文件（JSON）",
+        "全部数据行：fields 为信息项，records 为数据行（以字段名为键）。",
+    ),
+    "xlsx": (
+        "XLSX",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "XLSX",
+        "数据文件（Excel）",
+        "全部数据行的 Excel 工作簿（.xlsx），最多 1,048,575 行。",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -155,6 +188,14 @@ class Dataset:
     key_item: str | None
     organization: Organization
     items: list[Item] = field(default_factory=list)
+    #: The datahub ``Resource`` row's id (download counts are kept by it).
+    resource_pk: int = 0
+
+    @property
+    def has_data(self) -> bool:
+        """Whether its rows are public: unconditionally open (conditionally open data is
+        provided to applicants by the provider, not from this portal)."""
+        return self.open_type == OpenType.OPEN
 
     @property
     def name(self) -> str:
@@ -192,9 +233,24 @@ class Dataset:
 
     @cached_property
     def distributions(self) -> list[Distribution]:
-        """What this slice publishes of a dataset: its metadata through the API and DCAT-AP
-        (data files come with the ingestion slice)."""
+        """The data files (unconditionally open datasets only), then the metadata through
+        the API and DCAT-AP."""
+        files = [
+            Distribution(
+                key=fmt,
+                title=title,
+                path=reverse("opendata:download", args=[self.name, fmt]),
+                format=ckan_format,
+                media_type=media_type,
+                file_type=file_type,
+                description=description,
+                download=True,
+            )
+            for fmt, (ckan_format, media_type, file_type, title, description) in DOWNLOADS.items()
+            if self.has_data
+        ]
         return [
+            *files,
             Distribution(
                 key="api",
                 title="CKAN API（package_show）",
@@ -249,6 +305,8 @@ def dataset(resource: Resource, kinds: dict[str, str] | None = None) -> Dataset:
             data_type=i.get("data_type", ""),
             max_length=i.get("max_length"),
             description=i.get("description", ""),
+            grade=i.get("grade", ""),
+            mask=i.get("mask") or Mask.NONE,
         )
         for i in snap.get("items", [])
         if i.get("mask") != Mask.HIDDEN
@@ -277,6 +335,7 @@ def dataset(resource: Resource, kinds: dict[str, str] | None = None) -> Dataset:
         key_item=snap.get("key_item") if snap.get("key_item") in columns else None,
         organization=organization(provider, region),
         items=items,
+        resource_pk=resource.pk,
     )
 
 
@@ -308,12 +367,17 @@ def datasets(qs: QuerySet[Resource] | None = None) -> list[Dataset]:
     return [dataset(r) for r in rows]
 
 
-def find(name: str) -> Dataset | None:
-    """The open dataset called ``name`` (None: unknown, closed, withdrawn — pages 404)."""
+def find_resource(name: str) -> Resource | None:
+    """The resource of the open dataset called ``name`` (None: unknown, closed, withdrawn)."""
     code = code_of(name)
     if code is None:
         return None
-    resource = open_resources().filter(code=code).first()
+    return open_resources().filter(code=code).first()
+
+
+def find(name: str) -> Dataset | None:
+    """The open dataset called ``name`` (None: unknown, closed, withdrawn — pages 404)."""
+    resource = find_resource(name)
     return dataset(resource) if resource is not None else None
 
 

@@ -9,8 +9,11 @@ envelope ``{"help", "success", "result"}``; errors ``{"help", "success": false, 
 list of messages per field, 400 ``Bad request``; ``Access-Control-Allow-Origin: *``.
 
 No per-row queries: every list is one query for its rows (joins and a subquery), plus one
-``COUNT`` for ``package_search``'s ``count`` (CKAN returns it). ``rows`` is capped at
-``MAX_ROWS``.
+``COUNT`` for ``package_search``'s ``count`` (CKAN returns it) and one for the download
+counts of the packages shown (``tracking_summary``). ``rows`` is capped at ``MAX_ROWS``.
+
+Resources of a package: its data files (CSV, JSON, Excel; unconditionally open datasets
+only), then its metadata (this API, DCAT-AP in JSON-LD and Turtle).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from yiwang.datahub.models import Resource
 from yiwang.search import api as search_api
 
-from . import catalogue
+from . import catalogue, counting
 from .catalogue import Dataset, Organization
 from .indexing import KIND
 
@@ -95,9 +98,16 @@ def organization_dict(org: Organization, package_count: int | None = None) -> di
     return data
 
 
-def package_dict(ds: Dataset) -> dict:
+def _tracking(counts: dict[str, int] | None) -> dict[str, int]:
+    return {"total": (counts or {}).get("total", 0), "recent": (counts or {}).get("recent", 0)}
+
+
+def package_dict(ds: Dataset, tracking: dict[str, dict[str, int]] | None = None) -> dict:
+    """CKAN's package dict of ``ds``; ``tracking``: its download counts per format
+    (``counting.tracking``), shown as ``tracking_summary`` as CKAN's tracking shows views."""
     licence_id, licence_title, licence_url = ds.licence
     created, modified = _iso(ds.first_published_at), _iso(ds.published_at)
+    tracking = tracking or {}
     resources = [
         {
             "id": ds.resource_id(d.key),
@@ -108,7 +118,7 @@ def package_dict(ds: Dataset) -> dict:
             "mimetype": d.media_type,
             "url": d.url,
             "url_type": None,
-            "resource_type": "api" if d.key == "api" else "metadata",
+            "resource_type": "file" if d.download else ("api" if d.key == "api" else "metadata"),
             "state": "active",
             "position": position,
             "created": modified,
@@ -118,6 +128,7 @@ def package_dict(ds: Dataset) -> dict:
             "hash": "",
             "cache_url": None,
             "datastore_active": False,
+            "tracking_summary": _tracking(tracking.get(d.key) if d.download else None),
         }
         for position, d in enumerate(ds.distributions)
     ]
@@ -166,6 +177,7 @@ def package_dict(ds: Dataset) -> dict:
         "num_tags": len(tags),
         "resources": resources,
         "num_resources": len(resources),
+        "tracking_summary": counting.summary(tracking),
         "extras": [{"key": k, "value": v} for k, v in extras.items() if v],
     }
 
@@ -240,7 +252,15 @@ def package_show(params: dict) -> dict:
         resource = qs.filter(code=match).first() if match else None
     if resource is None:
         raise not_found()
-    return package_dict(catalogue.dataset(resource))
+    return package_dict(
+        catalogue.dataset(resource), counting.tracking([resource.pk]).get(resource.pk)
+    )
+
+
+def _packages(rows: list[Resource]) -> list[dict]:
+    """Package dicts of ``rows`` with their download counts (one query for all)."""
+    counts = counting.tracking(r.pk for r in rows)
+    return [package_dict(catalogue.dataset(r), counts.get(r.pk)) for r in rows]
 
 
 def _fq(fq: str) -> Q:
@@ -313,7 +333,7 @@ def package_search(params: dict) -> dict:
         order = SORTS.get(sort) or ("code",)
         count = qs.count()
         page = list(qs.order_by(*order)[start : start + rows]) if rows else []
-    results = [package_dict(catalogue.dataset(r)) for r in page]
+    results = _packages(page)
     facets: dict[str, Any] = {}
     search_facets: dict[str, Any] = {}
     return {
@@ -352,9 +372,7 @@ def organization_show(params: dict) -> dict:
     qs = catalogue.open_resources().filter(current_version__provider_id=department.pk)
     data = organization_dict(org, qs.count())
     if _bool(params, "include_datasets"):
-        data["packages"] = [
-            package_dict(catalogue.dataset(r)) for r in qs.order_by("code")[:MAX_ROWS]
-        ]
+        data["packages"] = _packages(list(qs.order_by("code")[:MAX_ROWS]))
     data["users"] = []
     data["extras"] = [{"key": "统一社会信用代码", "value": org.uscc}] if org.uscc else []
     return data

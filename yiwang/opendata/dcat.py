@@ -3,9 +3,11 @@
 
 IRIs rest on ``YIWANG_PUBLIC_URL``: the catalogue is ``<base>/open/``, a dataset
 ``<base>/dataset/<name>`` (which redirects to its page), its distributions
-``<base>/dataset/<name>#<key>``, a provider ``<base>/open/org/<org name>``. Controlled
-vocabularies: the EU frequency, file-type, access-right and language authority tables and
-IANA media types; themes are the 信息资源分类 (a SKOS scheme at ``<base>/open/themes``).
+``<base>/dataset/<name>#<key>`` (the data files ``#csv``, ``#json``, ``#xlsx`` with a
+``dcat:downloadURL``, then ``#api``, ``#jsonld``, ``#ttl``), a provider
+``<base>/open/org/<org name>``. Controlled vocabularies: the EU frequency, file-type,
+access-right and language authority tables and IANA media types; themes are the 信息资源分类
+(a SKOS scheme at ``<base>/open/themes``).
 Every output conforms to the official DCAT-AP 3.0.0 SHACL shapes (the tests validate it).
 """
 
@@ -185,6 +187,8 @@ class Builder:
             g.add((d, DCTERMS.title, _zh(dist.title)))
             g.add((d, DCTERMS.description, _zh(dist.description)))
             g.add((d, DCAT.accessURL, self.typed(URIRef(dist.url), RDFS.Resource)))
+            if dist.download:
+                g.add((d, DCAT.downloadURL, self.typed(URIRef(dist.url), RDFS.Resource)))
             g.add(
                 (
                     d,

@@ -27,13 +27,25 @@ class RdfFormat:
         return value
 
 
+class FileFormat:
+    regex = "csv|json|xlsx"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(NameConverter, "ckanname")
 register_converter(RdfFormat, "rdf")
+register_converter(FileFormat, "fileformat")
 
 urlpatterns = [
     path("open/", views.index, name="index"),
     path("open/api/", views.api_doc, name="api_doc"),
     path("open/<ckanname:name>/", views.dataset, name="dataset"),
+    path("open/<ckanname:name>/data.<fileformat:fmt>", views.download, name="download"),
     path("api/3/action/<str:name>", ckan.action, name="ckan"),
     # CKAN answers without the version too (ckanapi calls /api/action/…)
     path("api/action/<str:name>", ckan.action, name="ckan_unversioned"),

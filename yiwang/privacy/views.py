@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from . import actions, queries
+from . import actions, queries, sources
 from .forms import DisclosureFilterForm, StaffFilterForm
 
 PAGE_SIZE = 50
@@ -77,8 +77,12 @@ def disclosure_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's own log: who saw their full data, when, why and where."""
-    page = Paginator(queries.about_person(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    """The signed-in person's own log: who saw their full data, when, why and where — staff
+    reveals and the channels feature apps register (``sources``), in one list."""
+    log = sources.seen_log(request.user)
+    page = Paginator(log, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "privacy/mine.html",
+        {"page_obj": page, "other_channels": len(log.sources) > 1},
     )
-    return render(request, "privacy/mine.html", {"page_obj": page})

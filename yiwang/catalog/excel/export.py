@@ -3,7 +3,7 @@
 The rows are built from four queries whatever the number of items (the items with their
 references, then their current materials, active process steps and themes, each read as
 plain values). ``export_bytes`` (the back office's download) writes them with the fast
-writer of :mod:`.xlsx`; ``export_workbook`` gives an openpyxl ``Workbook`` of the same
+writer of :mod:`yiwang.web.xlsx`; ``export_workbook`` gives an openpyxl ``Workbook`` of the same
 content for code that changes it before saving.
 """
 
@@ -20,6 +20,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from yiwang.web.xlsx import Sheet, write_xlsx
 
 from ..models import Material, ProcessDefinition, ServiceItem, derive_code
 from .columns import (
@@ -42,7 +44,6 @@ from .columns import (
     THEME_SEPARATOR,
     YES,
 )
-from .xlsx import Sheet, write_xlsx
 
 WIDE_COLUMNS = ("legal_basis", "conditions", "scope", "procedure", "form_schema", "location")
 # Codes with leading zeros: stored as text so that spreadsheet programs keep the zeros.

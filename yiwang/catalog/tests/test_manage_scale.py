@@ -398,7 +398,7 @@ def test_export_is_scoped_to_the_department(client, admin_mzj, authority, depts,
 
 
 def test_fast_writer_writes_a_workbook_openpyxl_reads_with_the_export_format():
-    from yiwang.catalog.excel.xlsx import Sheet, column_letter, write_xlsx
+    from yiwang.web.xlsx import Sheet, column_letter, write_xlsx
 
     content = write_xlsx(
         [

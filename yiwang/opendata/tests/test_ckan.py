@@ -47,8 +47,20 @@ def test_every_action_through_ckanapi(request, client_name, open_set, depts):
     assert licence["private"] is False
     assert licence["organization"]["title"] == "大埔县市场监督管理局"
     assert licence["owner_org"] == licence["organization"]["id"]
-    assert licence["num_resources"] == len(licence["resources"]) == 3
-    assert {r["format"] for r in licence["resources"]} == {"JSON", "JSON-LD", "Turtle"}
+    assert licence["num_resources"] == len(licence["resources"]) == 6
+    assert [r["format"] for r in licence["resources"]] == [
+        "CSV",
+        "JSON",
+        "XLSX",
+        "JSON",
+        "JSON-LD",
+        "Turtle",
+    ]
+    files = [r for r in licence["resources"] if r["resource_type"] == "file"]
+    assert [r["url"].rsplit("/", 1)[1] for r in files] == ["data.csv", "data.json", "data.xlsx"]
+    assert licence["tracking_summary"] == {"total": 0, "recent": 0}
+    welfare = ckan.action.package_show(id=name(open_set["welfare"]))
+    assert welfare["num_resources"] == 3  # conditionally open: metadata only, no data files
     assert licence["num_tags"] == len(licence["tags"]) >= 1
     extras = {e["key"]: e["value"] for e in licence["extras"]}
     assert extras["资源代码"] == "301001"
@@ -223,3 +235,20 @@ def test_query_counts_do_not_grow_with_rows(client, open_set, publish, url):
 def test_package_show_queries(client, open_set, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         client.get("/api/3/action/package_show", {"id": name(open_set["licence"])})
+
+
+def test_download_counts_in_tracking_summary(client, open_set):
+    resource = open_set["licence"]
+    for fmt in ("csv", "csv", "json"):
+        assert client.get(f"/open/{name(resource)}/data.{fmt}").status_code == 200
+    package = client.get("/api/3/action/package_show", {"id": name(resource)}).json()["result"]
+    assert package["tracking_summary"] == {"total": 3, "recent": 3}
+    by_format = {r["format"]: r["tracking_summary"] for r in package["resources"][:3]}
+    assert by_format == {
+        "CSV": {"total": 2, "recent": 2},
+        "JSON": {"total": 1, "recent": 1},
+        "XLSX": {"total": 0, "recent": 0},
+    }
+    found = client.get("/api/3/action/package_search", {"q": "许可"}).json()["result"]
+    totals = {p["name"]: p["tracking_summary"]["total"] for p in found["results"]}
+    assert totals[name(resource)] == 3

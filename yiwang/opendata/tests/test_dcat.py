@@ -91,11 +91,32 @@ def test_dataset_properties(client, open_set):
     keywords = {str(k) for k in g.objects(ds, ns.DCAT.keyword)}
     assert "许可证编号" in keywords and "法定代表人身份证号码" not in keywords
     distributions = list(g.objects(ds, ns.DCAT.distribution))
-    assert len(distributions) == 3
+    assert len(distributions) == 6  # three data files, then three metadata endpoints
     for d in distributions:
         assert g.value(d, ns.DCAT.accessURL) is not None
         assert g.value(d, ns.DCTERMS.format) is not None
         assert g.value(d, ns.DCTERMS.license) is not None
+    iana = "http://www.iana.org/assignments/media-types/"
+    files = {
+        str(d).rsplit("#", 1)[1]: (
+            str(g.value(d, ns.DCAT.downloadURL)),
+            str(g.value(d, ns.DCAT.mediaType)),
+        )
+        for d in distributions
+        if g.value(d, ns.DCAT.downloadURL) is not None
+    }
+    page = f"{BASE}/open/{name(resource)}"
+    assert files == {
+        "csv": (f"{page}/data.csv", iana + "text/csv"),
+        "json": (f"{page}/data.json", iana + "application/json"),
+        "xlsx": (
+            f"{page}/data.xlsx",
+            iana + "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    }
+    eu = "http://publications.europa.eu/resource/authority/file-type/"
+    formats = {str(g.value(URIRef(f"{ds}#{k}"), ns.DCTERMS.format)) for k in files}
+    assert formats == {eu + "CSV", eu + "JSON", eu + "XLSX"}
     assert "legal_rep_id" not in client.get(f"/dataset/{name(resource)}.jsonld").content.decode()
 
 
@@ -106,6 +127,15 @@ def test_catalogue_lists_only_open_datasets(client, open_set):
     assert listed == {name(open_set[k]) for k in ("licence", "hotline", "welfare")}
     assert g.value(catalogue, ns.DCTERMS.title) is not None
     assert g.value(catalogue, ns.DCTERMS.publisher) is not None
+
+
+def test_a_conditionally_open_dataset_has_no_data_files(client, open_set):
+    resource = open_set["welfare"]
+    g = parse(client.get(f"/dataset/{name(resource)}.ttl"), "turtle")
+    ds = URIRef(f"{BASE}/dataset/{name(resource)}")
+    distributions = list(g.objects(ds, ns.DCAT.distribution))
+    assert len(distributions) == 3
+    assert all(g.value(d, ns.DCAT.downloadURL) is None for d in distributions)
 
 
 def test_empty_catalogue_conforms(client, places, shapes):

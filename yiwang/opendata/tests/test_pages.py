@@ -144,8 +144,13 @@ def test_api_guide(client, open_set):
         "/catalog.ttl",
         "package_show",
         "tag_list",
+        "/open/&lt;name&gt;/data.csv",
+        "/open/&lt;name&gt;/data.json",
+        "/open/&lt;name&gt;/data.xlsx",
+        f"/open/{name(open_set['licence'])}/data.csv",  # an example that works
+        "tracking_summary",
     ):
-        assert text in html
+        assert text in html, text
 
 
 def test_portal_links_to_open_data(client, open_set):

@@ -1,23 +1,28 @@
-"""Writing an .xlsx file quickly: the catalogue export's own minimal writer.
+"""Writing an .xlsx file quickly: a minimal writer of the Office Open XML format.
 
 openpyxl builds a cell object per value and serialises it through a generic XML writer:
-about 1.5 s for a county's 2,000 items with their materials and steps, most of a download
-that should take a fraction of that. This module writes the same workbook (one header row
-in bold on a light fill, frozen; column widths; text format on code columns so that
-spreadsheet programs keep leading zeros) straight into the zip archive, as the Office Open
-XML format (ECMA-376) describes it: strings inline (``t="inlineStr"``), numbers and
-booleans as values. openpyxl still reads every workbook (the import) and writes the ones
-code changes afterwards (``export_workbook``).
+about 1.5 s for a county's 2,000 service items with their materials and steps, most of a
+download that should take a fraction of that. This module writes the same workbook (one
+header row in bold on a light fill, frozen; column widths; text format on code columns so
+that spreadsheet programs keep leading zeros) straight into the zip archive, as the Office
+Open XML format (ECMA-376) describes it: strings inline (``t="inlineStr"``), numbers and
+booleans as values. openpyxl still reads every workbook (the catalogue's import).
+
+Two ways out: :func:`write_xlsx` gives the bytes of a small workbook (the service catalogue's
+export); :func:`stream_xlsx` yields the file in pieces while the rows are still being read
+(the open-data downloads), so a large table is never held in memory. A kernel utility: used
+by the service catalogue and the open-data portal.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from io import BytesIO
-from typing import Any
+from typing import IO, Any, cast
 from xml.sax.saxutils import escape, quoteattr
 
 # Characters XML 1.0 does not allow (openpyxl refuses them too); removed from text.
@@ -67,6 +72,8 @@ def _cell(ref: str, value: Any, style: str) -> str:
         return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
         return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
+    if isinstance(value, Decimal) and value.is_finite():
+        return f'<c r="{ref}"{style}><v>{format(value, "f")}</v></c>'
     return (
         f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">'
         f"{_text(str(value))}</t></is></c>"
@@ -88,12 +95,11 @@ def _row(number: int, row: Sequence[Any], letters: list[str], styles: list[str])
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 
-def _sheet_xml(sheet: Sheet) -> str:
-    letters = [column_letter(i) for i in range(1, len(sheet.header) + 1)]
-    styles = [f' s="{TEXT_STYLE}"' if i in sheet.text_columns else "" for i in range(len(letters))]
-    parts = [
-        _XML,
-        f'<worksheet xmlns="{_NS}" xmlns:r="{_REL}">',
+def _head(sheet: Sheet, letters: list[str], dimension: str | None) -> list[str]:
+    parts = [_XML, f'<worksheet xmlns="{_NS}" xmlns:r="{_REL}">']
+    if dimension is not None:
+        parts.append(f'<dimension ref="{dimension}"/>')
+    parts += [
         '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
         'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>',
         '<sheetFormatPr defaultRowHeight="15"/>',
@@ -108,14 +114,38 @@ def _sheet_xml(sheet: Sheet) -> str:
         parts.append("</cols>")
     parts.append("<sheetData>")
     parts.append(_row(1, sheet.header, letters, [f' s="{HEADER_STYLE}"'] * len(letters)))
+    return parts
+
+
+def _letters_and_styles(sheet: Sheet) -> tuple[list[str], list[str]]:
+    letters = [column_letter(i) for i in range(1, len(sheet.header) + 1)]
+    styles = [f' s="{TEXT_STYLE}"' if i in sheet.text_columns else "" for i in range(len(letters))]
+    return letters, styles
+
+
+def _sheet_xml(sheet: Sheet) -> str:
+    letters, styles = _letters_and_styles(sheet)
+    body = []
     number = 1
     for number, row in enumerate(sheet.rows, start=2):
-        parts.append(_row(number, row, letters, styles))
-    parts.append("</sheetData>")
+        body.append(_row(number, row, letters, styles))
     last = f"{letters[-1]}{number}" if letters else "A1"
-    parts.insert(2, f'<dimension ref="A1:{last}"/>')
-    parts.append("</worksheet>")
-    return "".join(parts)
+    return "".join([*_head(sheet, letters, f"A1:{last}"), *body, "</sheetData></worksheet>"])
+
+
+def _sheet_pieces(sheet: Sheet, rows_per_piece: int) -> Iterator[str]:
+    """The worksheet's XML in pieces of ``rows_per_piece`` rows. Without ``<dimension>``
+    (optional in ECMA-376): the last row is not known until the rows have been read."""
+    letters, styles = _letters_and_styles(sheet)
+    yield "".join(_head(sheet, letters, None))
+    piece: list[str] = []
+    for number, row in enumerate(sheet.rows, start=2):
+        piece.append(_row(number, row, letters, styles))
+        if len(piece) >= rows_per_piece:
+            yield "".join(piece)
+            piece = []
+    piece.append("</sheetData></worksheet>")
+    yield "".join(piece)
 
 
 _STYLES = (
@@ -192,3 +222,47 @@ def write_xlsx(sheets: list[Sheet]) -> bytes:
         for number, sheet in enumerate(sheets, start=1):
             archive.writestr(f"xl/worksheets/sheet{number}.xml", _sheet_xml(sheet))
     return buffer.getvalue()
+
+
+class _Pipe:
+    """A write-only file that keeps what is written until it is taken: the zip archive
+    writes into it, the generator hands the bytes on. ``zipfile`` sees it cannot seek and
+    writes each member's sizes after its data (a data descriptor), as streaming needs."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self._chunks)
+        self._chunks.clear()
+        return data
+
+
+def stream_xlsx(
+    sheets: list[Sheet], *, rows_per_piece: int = 500, large: bool = False
+) -> Iterator[bytes]:
+    """The workbook with ``sheets`` as the pieces of an .xlsx file, written while the rows
+    are read: memory holds one piece of rows, never the table. ``large`` lets a worksheet
+    grow past 2 GiB uncompressed (ZIP64: say so when the rows may be that many)."""
+    pipe = _Pipe()
+    sink = cast(IO[bytes], pipe)  # all zipfile uses of it: write and flush
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, content in _package([sheet.title for sheet in sheets]).items():
+            archive.writestr(name, content)
+        yield pipe.take()
+        for number, sheet in enumerate(sheets, start=1):
+            member = archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=large)
+            with member:
+                for piece in _sheet_pieces(sheet, rows_per_piece):
+                    member.write(piece.encode())
+                    data = pipe.take()
+                    if data:
+                        yield data
+    yield pipe.take()
