@@ -58,10 +58,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_sep("!", INSTALL_HINT % CHROMIUM, red=True)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Every test starts with an empty cache (Redis in CI is shared across runs) and no
-    process copies of reference data (yiwang.web.memo)."""
+def forget_caches() -> None:
+    """Empty the cache (Redis in CI is shared across runs) and drop the process copies of
+    reference data (yiwang.web.memo, yiwang.search.freshness)."""
     from django.core.cache import cache
 
     from yiwang.search.freshness import StampedMemo
@@ -70,4 +69,20 @@ def _fresh_cache():
     cache.clear()
     SharedMemo.drop_all_copies()
     StampedMemo.drop_all_copies()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, noting the tables the migrations made: fixtures then drop the tables
+    made at run time (the data hub's), which Django's flush leaves (yiwang.testing.snapshot)."""
+    from yiwang.testing.snapshot import remember_migrated_tables
+
+    with django_db_blocker.unblock():
+        remember_migrated_tables()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache and no process copies of reference data."""
+    forget_caches()
     yield

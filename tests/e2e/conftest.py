@@ -7,7 +7,7 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from conftest import chromium_path
+from conftest import chromium_path, forget_caches
 
 VENDOR = Path(__file__).resolve().parents[2] / "yiwang/web/static/vendor"
 AXE = next(VENDOR.glob("axe-core@*/axe.min.js")).relative_to(VENDOR).as_posix()
@@ -31,13 +31,42 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture
-def demo(transactional_db, settings, tmp_path):
-    from yiwang.demo.loader import load_demo
+def _load_demo_afresh() -> None:
+    from django.core.management import call_command
 
+    from yiwang.demo.loader import load_demo
+    from yiwang.testing.snapshot import drop_tables_since_migrate
+
+    # What ends every transactional test (pytest-django's flush), so that the data set is the
+    # same whether or not a transactional test ran before: without it the rows of the data
+    # migrations would be in the first journey's snapshot, and so in every journey's. The
+    # hub tables a previous load made outlive a flush: the demo would fail to make them again.
+    drop_tables_since_migrate()
+    call_command("flush", verbosity=0, interactive=False)
+    load_demo()
+
+
+@pytest.fixture(scope="package")
+def demo_data(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo county: loaded by the first journey, restored from a snapshot in the next
+    (loading it through the actions takes 5-15 s; a restore well under one)."""
+    from yiwang.testing.snapshot import Reusable, drop_tables_since_migrate
+
+    reusable = Reusable(_load_demo_afresh, tmp_path_factory.mktemp("demo-snapshot"))
+    yield reusable
+    with django_db_blocker.unblock():
+        reusable.discard()
+        # The demo's hub tables, left by the last journey's flush: gone before the next tests.
+        drop_tables_since_migrate()
+
+
+@pytest.fixture
+def demo(transactional_db, settings, tmp_path, demo_data):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.YIWANG_SMS_LOG = str(tmp_path / "sms.log")
-    load_demo()
+    # load_demo writes the grid's photos and the hotline's text messages: saved and restored.
+    demo_data.apply({"media": settings.MEDIA_ROOT, "sms.log": tmp_path / "sms.log"})
+    forget_caches()  # the cache and process memos may describe the rows before the restore
 
 
 @pytest.fixture
