@@ -30,7 +30,11 @@ class UnknownColumn(ValueError):
 
 
 def table_of(resource: Resource) -> HubTable | None:
-    return HubTable.objects.filter(resource=resource).select_related("resource").first()
+    return (
+        HubTable.objects.filter(resource=resource)
+        .select_related("resource", "resource__current_version")
+        .first()
+    )
 
 
 def count(resource: Resource) -> int:

@@ -160,3 +160,10 @@ def test_a_changed_type_is_refused_while_rows_are_held(published, admin_scj, aut
         schema.ensure_table(published)
     schema.drop_table(published)
     assert schema.ensure_table(published).row_count == 0
+
+
+def test_a_lookup_is_two_statements(published, django_assert_num_queries):
+    _write(published, _rows(3))
+    fresh = type(published).objects.get(pk=published.pk)
+    with django_assert_num_queries(2):  # the table with its resource's definition, the row
+        assert read.lookup(fresh, "JY1441422000002", ["operator_name"]) is not None
