@@ -12,8 +12,6 @@ line against the chains. Ship the file to write-once storage with the audit chec
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,13 +19,10 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from yiwang.gmcrypto.core import audit_key, hmac_sm3_hex
+from yiwang.audit import signed_lines
+from yiwang.gmcrypto.core import audit_key
 
 from .models import EvidenceHead
-
-VERSION = 1
-_DOMAIN = "yiwang-exchange-checkpoint:"
-_SIGNED_FIELDS = ("v", "credential", "day", "seq", "hash", "at")
 
 
 @dataclass(frozen=True)
@@ -44,6 +39,25 @@ class Checkpoint:
         return self.credential, self.day
 
 
+def _from_fields(fields: dict, number: int) -> Checkpoint:
+    return Checkpoint(
+        credential=int(fields["credential"]),
+        day=dt.date.fromisoformat(str(fields["day"])),
+        seq=int(fields["seq"]),
+        hash=str(fields["hash"]),
+        at=str(fields["at"]),
+        line=number,
+    )
+
+
+FORMAT = signed_lines.LineFormat(
+    version=1,
+    domain="yiwang-exchange-checkpoint:",
+    signed_fields=("v", "credential", "day", "seq", "hash", "at"),
+    parse=_from_fields,
+)
+
+
 def checkpoint_path() -> Path:
     return Path(
         getattr(
@@ -54,76 +68,20 @@ def checkpoint_path() -> Path:
     )
 
 
-def _signature(fields: dict, key: bytes) -> str:
-    payload = json.dumps(
-        {name: fields[name] for name in _SIGNED_FIELDS}, sort_keys=True, separators=(",", ":")
-    )
-    return hmac_sm3_hex(key, _DOMAIN + payload)
-
-
 def to_line(point: Checkpoint, key: bytes) -> str:
-    fields: dict = {
-        "v": VERSION,
+    fields = {
         "credential": point.credential,
         "day": point.day.isoformat(),
         "seq": point.seq,
         "hash": point.hash,
         "at": point.at,
     }
-    fields["sig"] = _signature(fields, key)
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"))
-
-
-def append_lines(path: Path, lines: list[str]) -> None:
-    """Append ``lines`` at once; the file is created private (0600) and only appended to."""
-    if not lines:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as out:
-        out.write("".join(line + "\n" for line in lines))
-        out.flush()
-        os.fsync(out.fileno())
-
-
-def _parse(text: str, number: int, key: bytes) -> Checkpoint | str:
-    """A checkpoint, or why the line is refused (``checkpoint_format``/``_signature``)."""
-    try:
-        fields = json.loads(text)
-        if fields.get("v") != VERSION:
-            return "checkpoint_format"
-        point = Checkpoint(
-            credential=int(fields["credential"]),
-            day=dt.date.fromisoformat(str(fields["day"])),
-            seq=int(fields["seq"]),
-            hash=str(fields["hash"]),
-            at=str(fields["at"]),
-            line=number,
-        )
-        signature = str(fields["sig"])
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return "checkpoint_format"
-    if _signature(fields, key) != signature:
-        return "checkpoint_signature"
-    return point
+    return FORMAT.line(fields, key)
 
 
 def read(path: Path, key: bytes) -> tuple[list[Checkpoint], list[tuple[int, str]]]:
     """The file's valid checkpoints, and (line number, reason) for every refused line."""
-    points: list[Checkpoint] = []
-    refused: list[tuple[int, str]] = []
-    if not path.exists():
-        return points, refused
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        for number, text in enumerate(lines, start=1):
-            if not text.strip():
-                continue
-            parsed = _parse(text, number, key)
-            if isinstance(parsed, Checkpoint):
-                points.append(parsed)
-            else:
-                refused.append((number, parsed))
-    return points, refused
+    return FORMAT.read(path, key)
 
 
 def write_checkpoint(*, path: Path | None = None) -> int:
@@ -141,7 +99,7 @@ def write_checkpoint(*, path: Path | None = None) -> int:
         to_line(Checkpoint(credential=c, day=d, seq=s, hash=h, at=at), key)
         for _pk, c, d, s, h in heads
     ]
-    append_lines(path or checkpoint_path(), lines)
+    signed_lines.append(path or checkpoint_path(), lines)
     for pk, _c, _d, seq, _h in heads:
         EvidenceHead.objects.filter(pk=pk, checkpointed_seq__lt=seq).update(checkpointed_seq=seq)
     return len(heads)

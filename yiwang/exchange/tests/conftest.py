@@ -130,6 +130,7 @@ def clerk_mzj(depts, county):
 @pytest.fixture
 def licences(depts, admin_scj, authority, django_capture_on_commit_callbacks):
     """食品经营许可信息 of 县市场监管局, published, with seven rows in its hub table."""
+    datahub.ensure_reference_data(actor=BUILDER)  # a flushed (transactional) database has none
     resource = datahub.create_resource(
         actor=admin_scj,
         name="食品经营许可信息",
