@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import RuleKind, RunStatus, RunTrigger, dimension_of
 
@@ -131,7 +132,7 @@ class QualityIssue(models.Model):
     row_id = models.BigIntegerField(_("row"), null=True, blank=True)
     #: The row's key, masked when the key item is personal.
     row_key = models.CharField(_("row key"), max_length=100, blank=True)
-    value = models.CharField(_("value"), max_length=200, blank=True)
+    value = models.CharField(pgettext_lazy("quality issue", "value"), max_length=200, blank=True)
     message = models.CharField(_("problem"), max_length=300)
 
     class Meta:
