@@ -173,7 +173,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
-    parser.add_argument("--out", default=str(ROOT / "bench/datahub-results.json"))
+    parser.add_argument("--out", default="", help="also write the figures to this JSON file")
     args = parser.parse_args()
     if args.quick:
         args.rows, args.seconds = 50_000, 5
@@ -291,7 +291,8 @@ def main() -> int:
             server.stop()
         connection.close()
         R.drop_database(cfg)
-    Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     report(results)
     return 0
 
