@@ -1,7 +1,7 @@
-"""The 大埔县 demo county, loaded once per module, for the robustness tests.
+"""The 大埔县 demo county, loaded once for the package, for the robustness tests.
 
 Loading the demo takes a few seconds, far too long per test; it is loaded once inside an
-outer transaction that is rolled back when the module ends, and every test runs in a
+outer transaction that is rolled back when the package ends, and every test runs in a
 savepoint of it (pytest-django's ``db``), so nothing leaks into other tests. A few cases
 are added through the cases actions (the demo has none), so case pages have objects.
 """
@@ -93,9 +93,10 @@ def _cases(citizen, limit: int = 3) -> list:
     return made
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def county(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo county with a few cases; rolled back when the module ends."""
+    """The demo county with a few cases, loaded once for the package (5-15 s a load); rolled
+    back when the package ends."""
     from django.test import override_settings
 
     from yiwang.accounts.models import User
