@@ -87,6 +87,12 @@ RECOGNISED_MIN_LEN = 3
 PHRASE_BONUS = 0.3
 # Titles of a later stage (变更, 注销 …, data/variant_words.txt) the question did not ask for.
 VARIANT_PENALTY = 0.7
+# Official words this short are a stage (补办), longer ones whole item names.
+STAGE_WORD_MAX = 4
+# A question with an everyday phrase of the lexicon (办退休, 上小学, 开饭馆) names its matter
+# with it: documents that match none of those phrases are about something the question only
+# mentions (达到法定退休*年龄*…, 创业培训开班（含*报名*）) and rank lower.
+OFF_MATTER_FACTOR = 0.7
 TITLE_EQUALS_BONUS = 2.0
 
 _SEP = "\x00"
@@ -327,6 +333,8 @@ class Query:
 
     terms: list[QueryTerm]
     asks_service: bool
+    # The normalised question, for cues the segmenter splits (忘了 -> 忘 + stopword 了).
+    text: str = ""
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -373,7 +381,7 @@ def analyze(query: str, lexicon: Expansions | None = None) -> Query:
     unique: dict[str, QueryTerm] = {}
     for term in terms:
         unique.setdefault(term.token, term)
-    return Query(list(unique.values()), asks_for_service(text))
+    return Query(list(unique.values()), asks_for_service(text), text)
 
 
 # --- scoring ----------------------------------------------------------------------------------
@@ -459,6 +467,7 @@ class Ranker:
         covered: dict[int, float] = {}
         anchored: set[int] = set()
         anchors: dict[int, int] = {}  # document -> how many terms anchor it
+        on_matter: set[int] = set()  # documents matching a phrase that names the matter
         for term in terms:
             found = [(w, f, s) for w, f in term.alternatives.items() if (s := self.stats(w))]
             # A word only some guide text uses is context, not the matter asked about.
@@ -489,6 +498,8 @@ class Ranker:
             for doc, value in best.items():
                 scores[doc] = scores.get(doc, 0.0) + term.weight * value
                 covered[doc] = covered.get(doc, 0.0) + importance * share[doc]
+            if found and self._names_matter(term):
+                on_matter.update(best)
         if not scores or not total_weight:
             return []
         if floor:
@@ -504,10 +515,22 @@ class Ranker:
             }
             top = max(scores.values(), default=0.0)
             scores = {doc: score for doc, score in scores.items() if score >= RELATIVE_FLOOR * top}
-        self._bonuses(terms, scores)
+        if on_matter:
+            for doc in scores.keys() - on_matter:
+                scores[doc] *= OFF_MATTER_FACTOR
+        self._bonuses(terms, scores, query.text)
         results = list(zip(scores.values(), scores.keys(), strict=True))
         results.sort(key=lambda r: (-r[0], len(self.corpus.titles[r[1]]), r[1]))
         return results
+
+    @staticmethod
+    def _names_matter(term: QueryTerm) -> bool:
+        """A recognised everyday phrase that stands for a matter (办退休 -> 正常退休), not
+        only for a stage of any matter (丢了 -> 补办, 挂失)."""
+        if not term.recognised:
+            return False
+        stage_words = word_lists().stage_words
+        return any(w not in stage_words for w in term.alternatives if w != term.token)
 
     def _reattach(self, terms: list[QueryTerm]) -> list[QueryTerm]:
         """Mend a cut in the wrong place: 执业证要改 cut as 执业 证要 改 leaves 证要, a non-word
@@ -565,11 +588,19 @@ class Ranker:
         flush()
         return merged
 
-    def _bonuses(self, terms: list[QueryTerm], scores: dict[int, float]) -> None:
+    def _bonuses(self, terms: list[QueryTerm], scores: dict[int, float], text: str) -> None:
         titles = self.corpus.fields["title"]
-        asked = [word for term in terms for word in term.alternatives]
+        # What the question asks for: its words, and the lexicon's short official words
+        # (丢了 -> 补办); not the names of whole items an everyday word stands for
+        # (社保卡密码 -> 社会保障卡密码修改, 社会保障卡密码重置 asks for neither stage).
+        asked = [
+            word
+            for term in terms
+            for word in term.alternatives
+            if word == term.token or len(word) <= STAGE_WORD_MAX
+        ]
         for stage in word_lists().variants:
-            if stage.asked_in(asked):
+            if stage.asked_in(asked, text):
                 continue
             later = {doc for word in stage.words for doc in titles.occurrences(word)}
             for doc in later & scores.keys():

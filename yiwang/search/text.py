@@ -21,7 +21,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from opencc import OpenCC
@@ -110,11 +110,12 @@ class Stage:
     words: tuple[str, ...]
     cues: tuple[str, ...] = ()
 
-    def asked_in(self, words: Iterable[str]) -> bool:
+    def asked_in(self, words: Iterable[str], text: str = "") -> bool:
         """Whether a question with these words (typed and lexicon) asks for this stage; a
-        one-character cue (补) only as a word of its own, not inside 补贴."""
+        one-character cue (补) only as a word of its own, not inside 补贴. Longer cues count
+        in the question's text as well: the segmenter may have cut them (忘了 -> 忘, 了)."""
         words = list(words)
-        joined = " ".join(words)
+        joined = " ".join([*words, text])
         return any(
             (word in words) if len(word) == 1 else (word in joined)
             for word in (*self.words, *self.cues)
@@ -135,6 +136,11 @@ class WordLists:
     service: tuple[str, ...]
     variants: tuple[Stage, ...]
     words: dict[str, int | None] = field(hash=False)
+
+    @cached_property
+    def stage_words(self) -> frozenset[str]:
+        """Every word and cue of a later stage (补办, 丢了, 注销 …)."""
+        return frozenset(w for stage in self.variants for w in (*stage.words, *stage.cues))
 
 
 @lru_cache(maxsize=1)

@@ -271,6 +271,54 @@ def test_asking_for_one_word_of_a_stage_asks_for_the_whole_stage(db):
     assert asks_to_replace["bf"] == pytest.approx(asks_to_replace["hf"])
 
 
+def test_a_cue_the_segmenter_splits_still_asks_for_its_stage(db):
+    """忘了 is cut as 忘 + the stopword 了; the question still asks for 重置, so the 修改
+    item (a stage it did not ask for) ranks below it, although the lexicon names both."""
+    _only(
+        [
+            {"key": "xg", "title": "社会保障卡密码修改"},
+            {"key": "cz", "title": "社会保障卡密码重置"},
+            *({"key": f"x{n}", "title": f"第{n}类卡片登记"} for n in range(20)),
+        ]
+    )
+    add_entry("社保卡密码", "社会保障卡密码修改 社会保障卡密码重置")
+    assert keys("社保卡密码忘了")[:2] == ["cz", "xg"]
+    # Without the cue neither is asked for: both rank as later stages, the same.
+    scores = {hit.key: hit.score for hit in api.search("社保卡密码", kind="item")}
+    assert scores["cz"] == pytest.approx(scores["xg"])
+
+
+def test_mortgage_and_transfer_items_rank_below_the_first_registration(db):
+    _only(
+        [
+            {"key": "dy", "title": "拖拉机抵押登记"},
+            {"key": "zy", "title": "拖拉机转移登记"},
+            {"key": "zc", "title": "拖拉机注册登记"},
+            *({"key": f"x{n}", "title": f"第{n}类车辆登记"} for n in range(20)),
+        ]
+    )
+    assert keys("拖拉机怎么登记")[0] == "zc"
+    assert keys("拖拉机抵押怎么登记")[0] == "dy"
+    assert keys("拖拉机过户")[0] == "zy"  # 过户 is a word of the 转移 stage
+
+
+def test_items_off_the_matter_an_everyday_phrase_names_rank_lower(db):
+    """办退休 names the matter; 年龄 only describes the asker: the item that merely shares
+    年龄 ranks below the retirement item, and stays a result."""
+    _only(
+        [
+            {"key": "nl", "title": "达到法定年龄缴费不满15年权益申请"},
+            {"key": "tx", "title": "企业职工正常退休申请"},
+            *({"key": f"x{n}", "title": f"第{n}类申请"} for n in range(30)),
+        ]
+    )
+    add_entry("办退休", "正常退休")
+    found = {hit.key: hit.score for hit in api.search("到年龄了怎么办退休", kind="item")}
+    assert list(found)[:2] == ["tx", "nl"]
+    unpenalised = {hit.key: hit.score for hit in api.search("年龄", kind="item")}
+    assert found["nl"] < unpenalised["nl"]
+
+
 def test_a_one_character_cue_counts_only_as_a_word_of_its_own():
     from yiwang.search.text import word_lists
 
