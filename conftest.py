@@ -63,12 +63,17 @@ def forget_caches() -> None:
     reference data (yiwang.web.memo, yiwang.search.freshness)."""
     from django.core.cache import cache
 
+    from yiwang.datahub.hub.schema import version_columns
+    from yiwang.exchange import rows as exchange_rows
     from yiwang.search.freshness import StampedMemo
     from yiwang.web.memo import SharedMemo
 
     cache.clear()
     SharedMemo.drop_all_copies()
     StampedMemo.drop_all_copies()
+    # Published versions are read once per process; a test database reuses their ids.
+    version_columns.cache_clear()
+    exchange_rows.forget_versions()
 
 
 @pytest.fixture(scope="session")

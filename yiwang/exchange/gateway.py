@@ -124,7 +124,8 @@ def identify(call: Call) -> None:
     credential = None
     if client_id and len(client_id) <= 40:
         credential = (
-            Credential.objects.select_related("grant", "grant__resource")
+            # The hub table too: a key lookup then needs no other catalogue statement.
+            Credential.objects.select_related("grant", "grant__resource__hub_table")
             .filter(client_id=client_id)
             .first()
         )

@@ -96,6 +96,12 @@ def items_for(version_id: int) -> Items:
     return found
 
 
+def forget_versions() -> None:
+    """Drop the items read so far (a test database reuses version ids)."""
+    with _lock:
+        _cache.clear()
+
+
 def _json_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value, "f")
@@ -124,7 +130,9 @@ def subjects_of(rows: list[dict], items: Items) -> set[str]:
 
 
 def lookup(resource: Resource, key: str, columns: list[str]) -> dict | None:
-    return hub.lookup(resource, key, columns)
+    # The gateway fetched the hub table with the credential (None: no rows loaded yet).
+    table = getattr(resource, "hub_table", None)
+    return hub.lookup(resource, key, columns, table=table)
 
 
 def page(

@@ -30,11 +30,11 @@ class UnknownColumn(ValueError):
 
 
 def table_of(resource: Resource) -> HubTable | None:
-    return (
-        HubTable.objects.filter(resource=resource)
-        .select_related("resource", "resource__current_version")
-        .first()
-    )
+    """The resource's hub table as it is now, or None."""
+    table = HubTable.objects.filter(resource=resource).first()
+    if table is not None:
+        table.resource = resource  # its published columns come from the caller's resource
+    return table
 
 
 def count(resource: Resource) -> int:
@@ -69,12 +69,23 @@ def _row(record: tuple, columns: list[HubColumn], decrypt=gm.decrypt) -> dict[st
     return row
 
 
-def lookup(resource: Resource, key: str, columns: list[str] | None = None) -> dict | None:
+def lookup(
+    resource: Resource,
+    key: str,
+    columns: list[str] | None = None,
+    *,
+    table: HubTable | None = None,
+) -> dict | None:
     """The row whose key item equals ``key`` (its columns, or all), or None.
 
+    ``table``: the resource's hub table when the caller fetched it with the resource
+    (``select_related("hub_table")``), so a lookup is a single statement.
     Raises :class:`.values.BadValue` when ``key`` cannot be the key item's type.
     """
-    table = table_of(resource)
+    if table is None:
+        table = table_of(resource)
+    else:
+        table.resource = resource
     if table is None:
         return None
     picked = _pick(table, columns)

@@ -13,6 +13,7 @@ refused with the reason until the table is emptied (``drop_table``).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
@@ -72,16 +73,24 @@ def published_columns(resource: Resource) -> tuple[list[HubColumn], str]:
 
     Raises :class:`SchemaConflict` when the resource is not in the catalogue or has no key.
     """
-    version = resource.current_version
-    if version is None or resource.withdrawn_at is not None:
+    if resource.current_version_id is None or resource.withdrawn_at is not None:
         raise SchemaConflict(_("Only a published resource can hold data."))
-    snapshot = version.snapshot
-    key = snapshot.get("key_item")
+    columns, key = version_columns(resource.current_version_id)
     if not key:
         raise SchemaConflict(
             _("The resource has no key item: set one and publish again, so rows can be updated.")
         )
-    return [column_of(item) for item in snapshot["items"]], key
+    return list(columns), key
+
+
+@lru_cache(maxsize=512)
+def version_columns(version_id: int) -> tuple[tuple[HubColumn, ...], str]:
+    """The columns and key column ("" if none) of a published version. A version never
+    changes once published, so each process reads it once (key lookups run per call)."""
+    from ..models import ResourceVersion
+
+    snapshot = ResourceVersion.objects.values_list("snapshot", flat=True).get(pk=version_id)
+    return tuple(column_of(item) for item in snapshot["items"]), snapshot.get("key_item") or ""
 
 
 def _column_ddl(column: HubColumn, vendor: str) -> list[str]:
