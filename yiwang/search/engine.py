@@ -93,6 +93,9 @@ STAGE_WORD_MAX = 4
 # with it: documents that match none of those phrases are about something the question only
 # mentions (达到法定退休*年龄*…, 创业培训开班（含*报名*）) and rank lower.
 OFF_MATTER_FACTOR = 0.7
+# A term naming only a stage (丢了, 补办) scores this share: "身分证丢了怎么补办" is about the
+# ID card first; the many 遗失补办 items of other licences share only the stage.
+STAGE_TERM_FACTOR = 0.5
 TITLE_EQUALS_BONUS = 2.0
 
 _SEP = "\x00"
@@ -495,8 +498,9 @@ class Ranker:
                     if term.recognised and len(term.token) >= RECOGNISED_MIN_LEN
                     else 1
                 )
+            scale = STAGE_TERM_FACTOR if self._names_stage_only(term) else 1.0
             for doc, value in best.items():
-                scores[doc] = scores.get(doc, 0.0) + term.weight * value
+                scores[doc] = scores.get(doc, 0.0) + term.weight * value * scale
                 covered[doc] = covered.get(doc, 0.0) + importance * share[doc]
             if found and self._names_matter(term):
                 on_matter.update(best)
@@ -531,6 +535,17 @@ class Ranker:
             return False
         stage_words = word_lists().stage_words
         return any(w not in stage_words for w in term.alternatives if w != term.token)
+
+    @staticmethod
+    def _names_stage_only(term: QueryTerm) -> bool:
+        """A term that only says which stage (补办, 丢了 -> 遗失 挂失 补领, 注销): it picks
+        among a matter's items, it does not name the matter."""
+        stage_words = word_lists().stage_words
+        return all(
+            w in stage_words
+            for w in term.alternatives
+            if not (term.recognised and w == term.token)
+        )
 
     def _reattach(self, terms: list[QueryTerm]) -> list[QueryTerm]:
         """Mend a cut in the wrong place: 执业证要改 cut as 执业 证要 改 leaves 证要, a non-word

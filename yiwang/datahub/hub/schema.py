@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -87,9 +88,9 @@ def published_columns(resource: Resource) -> tuple[list[HubColumn], str]:
 def version_columns(version_id: int) -> tuple[tuple[HubColumn, ...], str]:
     """The columns and key column ("" if none) of a published version. A version never
     changes once published, so each process reads it once (key lookups run per call)."""
-    from ..models import ResourceVersion
-
-    snapshot = ResourceVersion.objects.values_list("snapshot", flat=True).get(pk=version_id)
+    # By name: the catalogue's models import the hub, not the other way round.
+    versions = apps.get_model("datahub", "ResourceVersion").objects
+    snapshot = versions.values_list("snapshot", flat=True).get(pk=version_id)
     return tuple(column_of(item) for item in snapshot["items"]), snapshot.get("key_item") or ""
 
 

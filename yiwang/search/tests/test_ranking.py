@@ -319,6 +319,22 @@ def test_items_off_the_matter_an_everyday_phrase_names_rank_lower(db):
     assert found["nl"] < unpenalised["nl"]
 
 
+def test_words_naming_only_a_stage_do_not_outweigh_the_matter(db):
+    """丢了 and 补办 only say which stage; the ID card is the matter. The items that share
+    the stage with every other licence rank below the ID card's."""
+    _only(
+        [
+            {"key": "sfz", "title": "居民身份证申领"},
+            {"key": "cjr", "title": "残疾人证挂失补办"},
+            {"key": "hs", "title": "护士执业证书遗失补办"},
+            {"key": "ys", "title": "医师执业证书遗失补办"},
+            *({"key": f"x{n}", "title": f"第{n}类证书核发"} for n in range(30)),
+        ]
+    )
+    add_entry("丢了", "遗失 挂失 补办 补领")
+    assert keys("居民身份证丢了怎么补办")[0] == "sfz"
+
+
 def test_a_one_character_cue_counts_only_as_a_word_of_its_own():
     from yiwang.search.text import word_lists
 
