@@ -27,6 +27,7 @@ YIWANG_BLIND_INDEX_KEY = (
     os.environ.get("YIWANG_BLIND_INDEX_KEY") or "de3ae460bc08dc69198aadbb9c23d9df"
 )
 YIWANG_AUDIT_KEY = os.environ.get("YIWANG_AUDIT_KEY") or "aae7b4c1671d6b9430e4acbffb750d53"
+YIWANG_SIGNING_KEK = os.environ.get("YIWANG_SIGNING_KEK") or "61d2a0f4c89b3e7d05a6c1e8f2b47d93"
 YIWANG_AUDIT_CHECKPOINT_FILE = VAR_DIR / "bench-audit-checkpoints.jsonl"
 LOGGING = {
     "version": 1,

@@ -353,6 +353,8 @@ YIWANG_SM4_KEY = os.environ.get("YIWANG_SM4_KEY", "")
 YIWANG_SM4_OLD_KEYS = os.environ.get("YIWANG_SM4_OLD_KEYS", "")
 YIWANG_BLIND_INDEX_KEY = os.environ.get("YIWANG_BLIND_INDEX_KEY", "")
 YIWANG_AUDIT_KEY = os.environ.get("YIWANG_AUDIT_KEY", "")
+# The key-encryption key of the departments' SM2 signing keys (yiwang.gmcrypto.sm2).
+YIWANG_SIGNING_KEK = os.environ.get("YIWANG_SIGNING_KEK", "")
 # Signed checkpoints of the audit chain (append-only; ship it to a WORM store or syslog).
 YIWANG_AUDIT_CHECKPOINT_FILE = Path(
     os.environ.get("YIWANG_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.jsonl")

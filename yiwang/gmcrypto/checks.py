@@ -8,6 +8,7 @@ problems are warnings and unset keys are derived from ``SECRET_KEY``.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -30,6 +31,10 @@ KNOWN_DEFAULT_HEX_KEYS = frozenset(
 )
 
 GENERATE = "python -c 'import secrets; print(secrets.{})'"
+
+# Keys that only some apps use: unset is no problem until one of them is installed (a
+# deployment that seals no signing keys need not hold a KEK; set, the key is checked anyway).
+NEEDED_BY_APPS = {core.SIGNING_KEK: ("yiwang.seals", "yiwang.licences")}
 
 
 def _hint(name: str) -> str:
@@ -77,8 +82,15 @@ def _secret_key_problems(secret_key: str) -> list[tuple[int, str]]:
     return []
 
 
+def _needed(name: str) -> bool:
+    users = NEEDED_BY_APPS.get(name)
+    return users is None or any(apps.is_installed(app) for app in users)
+
+
 def _hex_key_problems(name: str, value: str, derived: dict[str, str]) -> list[tuple[int, str]]:
     if not value:
+        if not _needed(name):
+            return []
         return [(1, f"{name} is not set, so it would be derived from the secret key.")]
     normalised = value.strip().lower()
     try:
@@ -130,7 +142,7 @@ def check_keys(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     found = [("YIWANG_SECRET_KEY", p) for p in _secret_key_problems(secret_key)]
     values = {"YIWANG_SECRET_KEY": secret_key}
     for name in core.KEY_LABELS:
-        value = str(getattr(settings, name, "") or "")
+        value = core.key_setting(name)
         values[name] = value.strip().lower()
         found += [(name, p) for p in _hex_key_problems(name, value, derived)]
     seen: dict[str, str] = {}

@@ -5,10 +5,13 @@ Only this module touches cipher primitives. Everything else calls
 ``audit_key``.
 
 Keys come from settings only (``YIWANG_SM4_KEY``, ``YIWANG_BLIND_INDEX_KEY``,
-``YIWANG_AUDIT_KEY``: 16 bytes as 32 hex digits). In development (``DEBUG`` on) an
-unset key is derived from ``SECRET_KEY`` so that a checkout runs with no
+``YIWANG_AUDIT_KEY``, ``YIWANG_SIGNING_KEK``: 16 bytes as 32 hex digits). In development
+(``DEBUG`` on) an unset key is derived from ``SECRET_KEY`` so that a checkout runs with no
 configuration; the system check in :mod:`yiwang.gmcrypto.checks` warns about it,
 and refuses to start without real keys when ``DEBUG`` is off.
+
+``YIWANG_SIGNING_KEK`` is the key-encryption key of the SM2 private keys (see
+:mod:`yiwang.gmcrypto.sm2`).
 
 Ciphertext formats (base64 text):
 
@@ -43,10 +46,12 @@ _V2 = 2  # the same, with the writing key's id after the version byte
 SM4_KEY = "YIWANG_SM4_KEY"
 BLIND_INDEX_KEY = "YIWANG_BLIND_INDEX_KEY"
 AUDIT_KEY = "YIWANG_AUDIT_KEY"
+SIGNING_KEK = "YIWANG_SIGNING_KEK"
 KEY_LABELS = {
     SM4_KEY: "yiwang-sm4",
     BLIND_INDEX_KEY: "yiwang-blind-index",
     AUDIT_KEY: "yiwang-audit",
+    SIGNING_KEK: "yiwang-signing-kek",
 }
 
 
@@ -85,6 +90,11 @@ def hmac_sm3_hex(key: bytes, data: bytes | str) -> str:
 
 class MissingKeyError(ImproperlyConfigured):
     """A key the operation needs is not configured (and DEBUG is off)."""
+
+
+def key_setting(name: str) -> str:
+    """The configured value of key setting ``name`` ("" when unset)."""
+    return str(getattr(settings, name, "") or "")
 
 
 def parse_hex_key(name: str, value: str) -> bytes:
@@ -178,6 +188,20 @@ def audit_key() -> bytes:
     )
 
 
+@lru_cache(maxsize=8)
+def _kek(configured: str, secret: str, debug: bool) -> Sm4Key:
+    return _sm4_key(_configured_key(SIGNING_KEK, configured, secret, debug))
+
+
+def signing_kek() -> Sm4Key:
+    """The key-encryption key of the SM2 private keys (``YIWANG_SIGNING_KEK``).
+
+    Never the SM4 data key: a leaked database dump plus the data key must not also yield
+    the departments' signing keys, and each key is replaced by its own procedure.
+    """
+    return _kek(key_setting(SIGNING_KEK), settings.SECRET_KEY, settings.DEBUG)
+
+
 def keys() -> tuple[bytes, bytes, bytes]:
     """(SM4 encryption key, its MAC key, blind-index key) currently in use."""
     current = sm4_keys()[0]
@@ -200,6 +224,11 @@ def _seal(key: Sm4Key, plaintext: str) -> str:
 def encrypt(plaintext: str) -> str:
     """SM4-CBC with a random IV under the current key, authenticated with HMAC-SM3."""
     return _seal(sm4_keys()[0], plaintext)
+
+
+def encrypt_with(key: Sm4Key, plaintext: str) -> str:
+    """``encrypt`` under another key than the data key (the signing KEK): the same format."""
+    return _seal(key, plaintext)
 
 
 def encrypter() -> Callable[[str], str]:
@@ -260,6 +289,11 @@ def _open(token: str, ring: tuple[Sm4Key, ...]) -> str:
 
 def decrypt(token: str) -> str:
     return _open(token, sm4_keys())
+
+
+def decrypt_with(key: Sm4Key, token: str) -> str:
+    """``decrypt`` under that one key only (DecryptionError when it did not write the value)."""
+    return _open(token, (key,))
 
 
 def decrypter() -> Callable[[str], str]:

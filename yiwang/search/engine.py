@@ -542,9 +542,7 @@ class Ranker:
         among a matter's items, it does not name the matter."""
         stage_words = word_lists().stage_words
         return all(
-            w in stage_words
-            for w in term.alternatives
-            if not (term.recognised and w == term.token)
+            w in stage_words for w in term.alternatives if not (term.recognised and w == term.token)
         )
 
     def _reattach(self, terms: list[QueryTerm]) -> list[QueryTerm]:

@@ -11,6 +11,7 @@ GOOD = {
     "YIWANG_SM4_KEY": "3f9a1c5e7b2d4068a9c1e3f5b7d90a2c",
     "YIWANG_BLIND_INDEX_KEY": "8e2b4d6f0a1c3e5978b9d1f3a5c7e902",
     "YIWANG_AUDIT_KEY": "c4e6a8b0d2f41357e9a1b3c5d7f90b1d",
+    "YIWANG_SIGNING_KEK": "7a2c4e6b8d0f1a3c5e7b9d2f4a6c8e1b",
     "YIWANG_SM4_OLD_KEYS": "",
     "DEBUG": False,
 }
@@ -59,7 +60,9 @@ def test_default_or_trivial_hex_key_is_refused(value):
     assert ids(key_messages(YIWANG_SM4_KEY=value)) == ["gmcrypto.E002"]
 
 
-@pytest.mark.parametrize("name", ["YIWANG_SM4_KEY", "YIWANG_BLIND_INDEX_KEY", "YIWANG_AUDIT_KEY"])
+@pytest.mark.parametrize(
+    "name", ["YIWANG_SM4_KEY", "YIWANG_BLIND_INDEX_KEY", "YIWANG_AUDIT_KEY", "YIWANG_SIGNING_KEK"]
+)
 def test_key_derived_from_the_secret_key_is_refused(name):
     derived = core.derived_key_hex(GOOD["SECRET_KEY"], name)
     assert ids(key_messages(**{name: derived})) == ["gmcrypto.E003"]
@@ -125,3 +128,22 @@ def test_wsgi_entry_point_refuses_unsafe_keys():
         pytest.raises(ImproperlyConfigured, match=r"gmcrypto\.E001: YIWANG_SM4_KEY"),
     ):
         refuse_unsafe_keys()
+
+
+def test_signing_kek_is_checked_like_the_other_keys():
+    assert ids(key_messages(YIWANG_SIGNING_KEK="abcd")) == ["gmcrypto.E004"]
+    assert ids(key_messages(YIWANG_SIGNING_KEK="0" * 32)) == ["gmcrypto.E002"]
+    messages = key_messages(YIWANG_SIGNING_KEK=GOOD["YIWANG_SM4_KEY"])
+    assert ids(messages) == ["gmcrypto.E005"]
+    assert "YIWANG_SIGNING_KEK" in messages[0].msg
+
+
+def test_unset_signing_kek_is_an_error_only_once_an_app_seals_signing_keys(monkeypatch):
+    """No installed app seals signing keys yet: a deployment without a KEK still starts."""
+    assert key_messages(YIWANG_SIGNING_KEK="") == []
+    installed = {"yiwang.seals"}
+    monkeypatch.setattr("yiwang.gmcrypto.checks.apps.is_installed", lambda name: name in installed)
+    messages = key_messages(YIWANG_SIGNING_KEK="")
+    assert ids(messages) == ["gmcrypto.E001"]
+    assert "YIWANG_SIGNING_KEK" in messages[0].msg
+    assert ids(key_messages(DEBUG=True, YIWANG_SIGNING_KEK="")) == ["gmcrypto.W001"]

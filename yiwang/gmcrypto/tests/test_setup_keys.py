@@ -14,7 +14,13 @@ from django.core.management.base import CommandError
 
 from yiwang.gmcrypto import envfile
 
-NAMES = ("YIWANG_SECRET_KEY", "YIWANG_SM4_KEY", "YIWANG_BLIND_INDEX_KEY", "YIWANG_AUDIT_KEY")
+NAMES = (
+    "YIWANG_SECRET_KEY",
+    "YIWANG_SM4_KEY",
+    "YIWANG_BLIND_INDEX_KEY",
+    "YIWANG_AUDIT_KEY",
+    "YIWANG_SIGNING_KEK",
+)
 pytestmark = pytest.mark.django_db  # setup looks whether the database already holds data
 
 
@@ -45,7 +51,7 @@ def test_setup_generates_every_key_once_into_a_private_file(fresh):
     assert len(values["YIWANG_SECRET_KEY"]) >= 50
     for name in NAMES[1:]:
         assert len(bytes.fromhex(values[name])) == 16
-    assert len(set(values.values())) == 4
+    assert len(set(values.values())) == len(NAMES)
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
     # This process uses them at once (migrate and demo follow in the same command).
     assert values["YIWANG_SM4_KEY"] == django_settings.YIWANG_SM4_KEY

@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection
 from yiwang.accounts.models import User
 from yiwang.audit.actions import ResealRefused, reseal_chain, unkeyed_chain
 from yiwang.audit.actors import SystemActor
-from yiwang.gmcrypto import envfile
+from yiwang.gmcrypto import core, envfile
 from yiwang.gmcrypto.checks import KNOWN_DEFAULT_SECRET_KEYS
 
 # Settings attribute for each environment variable the secrets file may hold.
@@ -27,9 +27,12 @@ SETTING_FOR = {
     "YIWANG_SM4_KEY": "YIWANG_SM4_KEY",
     "YIWANG_BLIND_INDEX_KEY": "YIWANG_BLIND_INDEX_KEY",
     "YIWANG_AUDIT_KEY": "YIWANG_AUDIT_KEY",
+    "YIWANG_SIGNING_KEK": "YIWANG_SIGNING_KEK",
 }
 # Keys protecting data already in the database: never generated for a database that has it.
-# (A new audit key is fine: an existing chain of the unkeyed format is resealed under it.)
+# (A new audit key is fine: an existing chain of the unkeyed format is resealed under it.
+# A new signing KEK is fine while no sealed signing key is stored; the app that stores them
+# must refuse a new KEK once it has some.)
 DATA_KEYS = {"YIWANG_SM4_KEY", "YIWANG_BLIND_INDEX_KEY"}
 
 
@@ -75,7 +78,7 @@ class Command(BaseCommand):
 
     def _ensure_keys(self) -> None:
         path = settings.YIWANG_SECRETS_FILE
-        missing = [name for name, attr in SETTING_FOR.items() if _unset(getattr(settings, attr))]
+        missing = [name for name, attr in SETTING_FOR.items() if _unset(core.key_setting(attr))]
         if not missing:
             self.stdout.write(f"✓ 密钥已配置 (keys configured; generated ones are in {path})")
             return
