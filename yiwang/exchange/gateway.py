@@ -13,6 +13,7 @@ data leaves without its evidence.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hmac
 import json
@@ -123,12 +124,12 @@ def identify(call: Call) -> None:
     client_id = request.headers.get(signing.CLIENT_HEADER, "").strip()
     credential = None
     if client_id and len(client_id) <= 40:
-        credential = (
-            # The hub table too: a key lookup then needs no other catalogue statement.
-            Credential.objects.select_related("grant", "grant__resource__hub_table")
-            .filter(client_id=client_id)
-            .first()
-        )
+        # The hub table too: a key lookup then needs no other catalogue statement. get(),
+        # not first(): client ids are unique, and an ORDER BY costs a millisecond per call.
+        with contextlib.suppress(Credential.DoesNotExist):
+            credential = Credential.objects.select_related(
+                "grant", "grant__resource__hub_table"
+            ).get(client_id=client_id)
     if credential is None:
         raise Refusal(
             401,

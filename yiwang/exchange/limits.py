@@ -18,7 +18,8 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 from yiwang.workdays.calendar import CHINA_TZ
 
@@ -40,9 +41,30 @@ def first_use_of_nonce(credential_id: int, nonce: str) -> bool:
     return cache.add(f"exchange:nonce:{credential_id}:{nonce}", 1, timeout=2 * skew_seconds() + 5)
 
 
+def _redis_client():
+    """The cache's own Redis client when the cache is Redis, else None.
+
+    Django's ``cache.incr`` asks whether the key exists, then increments: two round trips,
+    on every call. With the client itself a counter is one ``INCRBY`` with its expiry in the
+    same round trip; the keys are the cache's, so ``cache.get`` and ``cache.clear`` see them.
+    """
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    return backend._cache.get_client(write=True)
+
+
 def _incr(key: str, by: int, timeout: int, initial: Callable[[], int] | None = None) -> int:
     """Add ``by`` to the counter, starting it at ``initial()`` (else 0) when it is missing;
     ``initial`` is only called then (it may query the database)."""
+    client = _redis_client()
+    if client is not None:
+        name = cache.make_and_validate_key(key)
+        with client.pipeline(transaction=False) as pipe:
+            total, _ = pipe.incrby(name, by).expire(name, timeout, nx=True).execute()
+        if total == by and initial is not None:  # this call made the key: count what was
+            total = int(client.incrby(name, initial()))
+        return int(total)
     try:
         return cache.incr(key, by)
     except ValueError:  # missing (new, expired or flushed): start it, first writer wins
