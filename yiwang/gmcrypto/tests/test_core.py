@@ -37,6 +37,41 @@ def test_sm4_round_trip(text):
     assert core.decrypt(token) == text
 
 
+# GB/T 32907-2016 appendix A, example 1: one block, key = plaintext.
+SM4_KEY_BLOCK = bytes.fromhex("0123456789abcdeffedcba9876543210")
+SM4_CIPHER_BLOCK = "681edf34d206965e86b3e94f536e4246"
+
+
+def test_sm4_is_the_standard_cipher_and_matches_an_independent_implementation():
+    """SM4 runs through GmSSL (gmssl-pyx): its first block is the standard's example, and
+    values it writes open with ``cryptography``'s SM4 and the other way round."""
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key = core.sm4_keys()[0]
+    zero_iv = bytes(16)  # CBC with a zero IV: the first block is plain SM4
+    body = base64.b64decode(core._seal(key, ""))
+    assert len(body) == 2 + 16 + 16 + 32
+    first = core._sm4_cbc_encrypt(SM4_KEY_BLOCK, zero_iv, SM4_KEY_BLOCK)[:16]
+    assert first.hex() == SM4_CIPHER_BLOCK
+
+    def theirs_encrypt(data: bytes, iv: bytes) -> bytes:
+        padder = padding.PKCS7(128).padder()
+        padded = padder.update(data) + padder.finalize()
+        encryptor = Cipher(algorithms.SM4(key.enc), modes.CBC(iv)).encryptor()
+        return encryptor.update(padded) + encryptor.finalize()
+
+    for text in ["", "李梅 441422199001011234", "x" * 33]:
+        token = core.encrypt(text)
+        raw = base64.b64decode(token)
+        iv, ct = raw[2:18], raw[18:-32]
+        assert ct == theirs_encrypt(text.encode(), iv)
+        # Written by cryptography in our format: opens with ours.
+        body = bytes([2, key.id]) + iv + theirs_encrypt(text.encode(), iv)
+        theirs = base64.b64encode(body + core.hmac_sm3(key.mac, body)).decode()
+        assert core.decrypt(theirs) == text
+
+
 def test_sm4_uses_random_iv():
     assert core.encrypt("13800135678") != core.encrypt("13800135678")
 
