@@ -144,11 +144,23 @@ def _update(cursor, table: str, names: list[str], rows: list[list[Any]]) -> None
     )
 
 
-def write_rows(table: HubTable, columns: list[HubColumn], rows: Iterable[dict]) -> WriteResult:
+def write_rows(
+    table: HubTable,
+    columns: list[HubColumn],
+    rows: Iterable[dict],
+    *,
+    created_by_this_load: int | None = None,
+) -> WriteResult:
     """Upsert ``rows`` (converted values by column; distinct, non-empty keys) into ``table``.
 
     ``columns`` are the table's columns to write (``schema.table_columns``); a column left
     out of a row is written as empty.
+
+    ``created_by_this_load``: for a load written in several batches whose keys are distinct
+    across all of them, the rows its earlier batches created. When the table holds exactly
+    that many, every row in it is the load's own (rows are never deleted one by one), so no
+    key of this batch can be there and the lookup of existing rows is skipped: a first load
+    into an empty table never reads it back.
     """
     vendor = connection.vendor
     key_column = next(c for c in columns if c.column == table.key_column)
@@ -167,7 +179,8 @@ def write_rows(table: HubTable, columns: list[HubColumn], rows: Iterable[dict]) 
     names = ["_key", "_digest", "_written_at", *_db_columns(columns)]
     with transaction.atomic(), connection.cursor() as cursor:
         locked = HubTable.objects.select_for_update().get(pk=table.pk)
-        existing = _existing(cursor, table.table_name, keys) if locked.row_count else {}
+        only_own = locked.row_count == (created_by_this_load or 0)
+        existing = {} if only_own else _existing(cursor, table.table_name, keys)
         new, changed = [], []
         for key, digest, texts, row in prepared:
             held = existing.get(key)

@@ -225,7 +225,10 @@ class _Run:
         self.counts["error_count"] = problems.total
 
     def _write(self, hub: Any, mapping: Mapping, batch: list[dict]) -> None:
-        result = write_rows(hub, mapping.columns, batch)
+        # The job's keys are distinct across its batches (the duplicate check above).
+        result = write_rows(
+            hub, mapping.columns, batch, created_by_this_load=self.counts["created"]
+        )
         self.counts["created"] += result.created
         self.counts["updated"] += result.updated
         self.counts["unchanged"] += result.unchanged

@@ -62,6 +62,32 @@ def test_upsert_tells_created_updated_and_unchanged(published):
     assert row["operator_name"] == "大埔县湖寮镇新名字食杂店"
 
 
+def test_a_load_into_a_table_holding_only_its_own_rows_does_not_read_it_back(published):
+    from django.test.utils import CaptureQueriesContext
+
+    table = schema.ensure_table(published)
+    columns = schema.table_columns(table)
+
+    def batch(rows, created):
+        with CaptureQueriesContext(connection) as statements:
+            result = store.write_rows(table, columns, rows, created_by_this_load=created)
+        lookups = [q for q in statements.captured_queries if "_digest FROM" in q["sql"]]
+        return result, lookups
+
+    first, lookups = batch(_rows(3), 0)
+    assert first.created == 3 and lookups == []
+    second, lookups = batch(_rows(3, start=3), 3)  # the table holds only the load's rows
+    assert second.created == 3 and lookups == []
+    # Another writer added a row meanwhile: the table is no longer the load's alone, so the
+    # batch looks its keys up and updates the one that is there (it differs) instead of
+    # inserting it again.
+    _write(published, _rows(1, start=9))
+    third, lookups = batch(_rows(4, start=6), 6)
+    assert lookups
+    assert (third.created, third.updated, third.unchanged) == (3, 1, 0)
+    assert read.count(published) == 10
+
+
 def test_personal_values_are_encrypted_at_rest_and_found_by_exact_value(published):
     _write(published, _rows(2))
     with connection.cursor() as cursor:
