@@ -303,11 +303,11 @@ def test_progress_is_saved_after_every_batch(people_resource, admin_scj, ingest,
     seen: list[tuple] = []
     write = runner.write_rows
 
-    def spy(table, columns, batch):
+    def spy(table, columns, batch, **options):
         job = Ingestion.objects.get()
         seen.append((job.status, job.rows_read, job.created, job.rows_expected))
         seen.append(cache.get(runner.progress_key(job.pk), {}).get("created"))
-        return write(table, columns, batch)
+        return write(table, columns, batch, **options)
 
     monkeypatch.setattr(runner, "write_rows", spy)
     job = ingest(admin_scj, people_resource, csv_upload(people_rows(10)))
@@ -325,11 +325,11 @@ def test_an_unexpected_error_ends_the_job_with_what_was_written(
     write = runner.write_rows
     calls = []
 
-    def flaky(table, columns, batch):
+    def flaky(table, columns, batch, **options):
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("connection lost")
-        return write(table, columns, batch)
+        return write(table, columns, batch, **options)
 
     monkeypatch.setattr(runner, "write_rows", flaky)
     job = ingest(admin_scj, people_resource, csv_upload(people_rows(7)))
