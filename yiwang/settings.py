@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "yiwang.opendata",
     "yiwang.exchange",
     "yiwang.quality",
+    "yiwang.seals",
     "yiwang.demo",
     # the top: the home page and `yiwang run` put the apps above together
     "yiwang.site",

@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("data/exchange/", include("yiwang.exchange.urls")),
     path("data/quality/", include("yiwang.quality.urls")),
     path("data/", include("yiwang.datahub.urls")),
+    path("seals/", include("yiwang.seals.urls")),
     # The open-data portal: /open/, the CKAN API /api/3/action/, DCAT-AP /catalog.ttl, /dataset/…
     path("", include("yiwang.opendata.urls")),
     path("api/v1/", api.urls),

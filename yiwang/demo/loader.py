@@ -243,6 +243,7 @@ DOMAIN_DEMOS = (
     ("registries", "yiwang.demo.registries.load_registries"),
     ("quality", "yiwang.demo.quality.load_quality"),
     ("sharing", "yiwang.demo.sharing.load_sharing"),
+    ("seals", "yiwang.demo.seals.load_seals"),
 )
 
 

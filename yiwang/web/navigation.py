@@ -271,6 +271,10 @@ MENUS: list[tuple[str, str | Promise, list[_Entry]]] = [
                 _any("dept_admin", "authority"),
                 _in("datahub", "grants"),
             ),
+            # E-seals (seals, C8): a department's seals and their keys.
+            _Entry(
+                "seals", _("E-seals"), "seals:index", _any("dept_admin", "authority"), _in("seals")
+            ),
         ],
     ),
     (

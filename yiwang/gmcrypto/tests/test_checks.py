@@ -139,10 +139,11 @@ def test_signing_kek_is_checked_like_the_other_keys():
 
 
 def test_unset_signing_kek_is_an_error_only_once_an_app_seals_signing_keys(monkeypatch):
-    """No installed app seals signing keys yet: a deployment without a KEK still starts."""
-    assert key_messages(YIWANG_SIGNING_KEK="") == []
-    installed = {"yiwang.seals"}
+    """Without an app that seals signing keys, a deployment without a KEK still starts."""
+    installed: set[str] = set()
     monkeypatch.setattr("yiwang.gmcrypto.checks.apps.is_installed", lambda name: name in installed)
+    assert key_messages(YIWANG_SIGNING_KEK="") == []
+    installed.add("yiwang.seals")
     messages = key_messages(YIWANG_SIGNING_KEK="")
     assert ids(messages) == ["gmcrypto.E001"]
     assert "YIWANG_SIGNING_KEK" in messages[0].msg

@@ -44,6 +44,7 @@ def test_many_posts_give_every_group_in_order():
         "data-requests",
         "data-sharing-review",
         "data-grants",
+        "seals",
     ]
     # the Django admin is for superusers only
     assert shape["system"] == ["audit", "reveals"]
@@ -90,6 +91,7 @@ def test_department_admins_get_the_search_report_but_not_the_lexicon():
         "data-requests",
         "data-sharing-decide",
         "data-grants",
+        "seals",
     ]
 
 

@@ -143,6 +143,7 @@ def test_yiwang_run_serves_with_gunicorn_and_restarts_a_killed_worker(tmp_path):
         YIWANG_SM4_KEY=secrets.token_hex(16),
         YIWANG_BLIND_INDEX_KEY=secrets.token_hex(16),
         YIWANG_AUDIT_KEY=secrets.token_hex(16),
+        YIWANG_SIGNING_KEK=secrets.token_hex(16),
         YIWANG_WEB_WORKERS="1",
         YIWANG_WEB_THREADS="2",
         YIWANG_WORKER_HEARTBEAT_SECONDS="1",
