@@ -14,6 +14,7 @@ from yiwang.exchange.api import router as exchange_router
 from yiwang.grid.api import router as grid_router
 from yiwang.hotline.api import router as hotline_router
 from yiwang.knowledge.api import router as knowledge_router
+from yiwang.licences.api import router as licences_router
 from yiwang.web.errors import register_format
 
 api = NinjaAPI(
@@ -71,5 +72,6 @@ api.add_router("/hotline/", hotline_router)
 api.add_router("/grid/", grid_router)
 api.add_router("/data/", datahub_router)
 api.add_router("/exchange/", exchange_router)
+api.add_router("/licences/", licences_router)
 
 __all__ = ["api", "django_auth", "problem"]

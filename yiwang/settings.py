@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "yiwang.exchange",
     "yiwang.quality",
     "yiwang.seals",
+    "yiwang.licences",
     "yiwang.demo",
     # the top: the home page and `yiwang run` put the apps above together
     "yiwang.site",

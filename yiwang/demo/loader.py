@@ -244,6 +244,7 @@ DOMAIN_DEMOS = (
     ("quality", "yiwang.demo.quality.load_quality"),
     ("sharing", "yiwang.demo.sharing.load_sharing"),
     ("seals", "yiwang.demo.seals.load_seals"),
+    ("licences", "yiwang.demo.licences.load_licences"),
 )
 
 

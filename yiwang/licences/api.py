@@ -1,0 +1,68 @@
+"""The public licence API: verification by identifier (no login: anyone holding a licence's
+identifier, or its QR code, may check it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from .identifiers import IdentifierError
+from .verification import UnknownLicence, verify
+
+router = Router(tags=["licences"])
+
+
+class LicenceProblem(HttpError):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(status, message)
+        self.code = code
+
+
+class Problem(Schema):
+    type: str
+    title: str
+    status: int
+    code: str
+
+
+class VerificationOut(Schema):
+    identifier: str
+    valid: bool
+    status: str
+    status_label: str
+    reason: str
+    licence_type: str
+    issuer: str
+    holder: str
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+
+
+@router.get(
+    "/verify/{identifier}",
+    response={200: VerificationOut, 400: Problem, 404: Problem},
+    summary="Verify an e-licence by its identifier",
+    description=(
+        "`valid` is true only when the issuing department's SM2 signature over the licence's "
+        "metadata verifies and its status is 有效 (01) within its validity. `reason` says why "
+        "not: `signature` (altered or forged), `status` (suspended, revoked, cancelled, "
+        "expired …) or `not_yet_valid`. The holder's name is masked for a person. A malformed "
+        "identifier or a wrong check character is a 400 problem (`invalid_identifier`), an "
+        "unknown one a 404 (`licence_not_found`)."
+    ),
+    auth=None,
+)
+def verify_licence(request: HttpRequest, identifier: str):
+    try:
+        result = verify(identifier)
+    except IdentifierError as error:
+        raise LicenceProblem(400, "invalid_identifier", str(error)) from error
+    except UnknownLicence as error:
+        raise LicenceProblem(
+            404, "licence_not_found", _("No licence has this identifier.")
+        ) from error
+    return result

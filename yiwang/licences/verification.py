@@ -1,0 +1,122 @@
+"""Is this licence genuine and valid? The answer of the public verify page and API.
+
+``valid`` is true only when the seal's signature over the licence's metadata verifies, the
+latest signed status statement verifies and says what the licence row says, that status is
+有效 (01), and the validity has not ended. Everything shown comes from the signed metadata,
+not from columns that could be edited behind the signature's back.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from yiwang.gmcrypto.masking import mask_name
+from yiwang.seals import signing
+from yiwang.workdays.calendar import local_date
+
+from .identifiers import parse
+from .metadata import LicenceMetadata, MetadataError
+from .models import HolderKind, Licence, Status
+
+
+class UnknownLicence(LookupError):
+    """No licence has this (well-formed) identifier."""
+
+
+@dataclass(frozen=True)
+class Verification:
+    identifier: str
+    valid: bool
+    status: str  # GB/T 36903 code
+    status_label: str
+    reason: str  # "" when valid; else why not, in the user's language
+    licence_type: str
+    issuer: str
+    holder: str  # masked for a person
+    valid_from: dt.date | None
+    valid_until: dt.date | None  # None: 长期有效
+    signature_ok: bool
+    licence: Licence | None = None
+
+
+def _decoded(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def signature_ok(licence: Licence) -> bool:
+    """The seal's signature over the metadata, and the identifier they carry, are intact."""
+    try:
+        metadata = LicenceMetadata.from_dict(licence.metadata)
+    except (MetadataError, TypeError):
+        return False
+    if metadata.identifier != licence.identifier:
+        return False
+    return signing.verify(licence.key_id, metadata.canonical(), _decoded(licence.signature))
+
+
+def status_ok(licence: Licence) -> bool:
+    """The latest signed status statement verifies and says the status the row says."""
+    event = licence.events.order_by("-id").first()
+    if event is None or event.status != licence.status:
+        return False
+    try:
+        said = json.loads(event.statement)
+    except ValueError:
+        return False
+    if said.get("identifier") != licence.identifier or said.get("status") != licence.status:
+        return False
+    return signing.verify(event.key_id, event.statement.encode("utf-8"), _decoded(event.signature))
+
+
+def verify(text: str, *, today: dt.date | None = None) -> Verification:
+    """Verify the licence named by ``text``. Raises ``identifiers.IdentifierError`` for a
+    malformed identifier and ``UnknownLicence`` when none has it."""
+    identifier = str(parse(text))
+    licence = (
+        Licence.objects.select_related("licence_type", "issuer")
+        .filter(identifier=identifier)
+        .first()
+    )
+    if licence is None:
+        raise UnknownLicence(identifier)
+    today = today or local_date(timezone.now())
+    sealed = signature_ok(licence) and status_ok(licence)
+    meta = licence.metadata if sealed else {}
+    until = meta.get("valid_until")
+    valid_until = dt.date.fromisoformat(until) if until else None
+    valid_from = dt.date.fromisoformat(meta["valid_from"]) if "valid_from" in meta else None
+    expired = valid_until is not None and valid_until < today
+    status = Status.EXPIRED if (licence.status == Status.VALID and expired) else licence.status
+    reason = ""
+    if not sealed:
+        reason = "signature"
+    elif status != Status.VALID:
+        reason = "status"
+    elif valid_from is not None and valid_from > today:
+        reason = "not_yet_valid"
+    holder = licence.holder_name
+    if licence.holder_kind == HolderKind.PERSON:
+        holder = mask_name(holder)
+    return Verification(
+        identifier=identifier,
+        valid=not reason,
+        status=status,
+        status_label=str(Status(status).label),
+        reason=reason,
+        licence_type=licence.licence_type.name,
+        issuer=licence.issuer.name,
+        holder=holder,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        signature_ok=sealed,
+        licence=licence,
+    )
