@@ -165,6 +165,8 @@ YIWANG_PERIODIC_TASKS = {
     # Data quality (C16): the daily runs of every catalogued resource with rules.
     "yiwang.quality.schedule_tasks.run_scheduled": 24 * 3600,
     "yiwang.datahub.ingestion_tasks.run_due_pulls": YIWANG_SWEEP_INTERVAL,
+    # E-licences (C7): licences whose validity ended become 失效.
+    "yiwang.licences.tasks.expire_due": 3600,
     "yiwang.audit.tasks.write_checkpoint": int(
         os.environ.get("YIWANG_AUDIT_CHECKPOINT_INTERVAL", "3600")
     ),

@@ -174,6 +174,16 @@ def test_the_worker_expires_licences_whose_validity_ended(seal, clerk_scj, food_
     assert actions.expire_due(dt.date(2026, 12, 6)) == 0
 
 
+def test_the_worker_runs_the_expiry_sweep(settings, seal, clerk_scj, food_type, enterprise):
+    from yiwang.licences import tasks
+
+    assert "yiwang.licences.tasks.expire_due" in settings.YIWANG_PERIODIC_TASKS
+    licence = issue(clerk_scj, food_type, enterprise, valid_from=dt.date(2020, 1, 1))
+    tasks.expire_due.call()
+    licence.refresh_from_db()
+    assert licence.status == Status.EXPIRED
+
+
 def test_tampering_with_the_record_is_detected(seal, clerk_scj, food_type, enterprise):
     licence = issue(clerk_scj, food_type, enterprise)
     metadata = dict(licence.metadata)
