@@ -25,7 +25,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("data/quality/", include("yiwang.quality.urls")),
     path("data/", include("yiwang.datahub.urls")),
     path("seals/", include("yiwang.seals.urls")),
-    path("verify/", include("yiwang.licences.urls")),
+    path("verify/", include("yiwang.licences.verify_urls")),
+    path("licences/", include("yiwang.licences.urls")),
     # The open-data portal: /open/, the CKAN API /api/3/action/, DCAT-AP /catalog.ttl, /dataset/…
     path("", include("yiwang.opendata.urls")),
     path("api/v1/", api.urls),

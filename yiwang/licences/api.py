@@ -6,11 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from ninja.security import django_auth
 
 from .identifiers import IdentifierError
+from .models import Licence, Status
+from .queries import wallet_of
 from .verification import UnknownLicence, verify
 
 router = Router(tags=["licences"])
@@ -66,3 +70,43 @@ def verify_licence(request: HttpRequest, identifier: str):
             404, "licence_not_found", _("No licence has this identifier.")
         ) from error
     return result
+
+
+class LicenceOut(Schema):
+    identifier: str
+    name: str
+    number: str
+    issuer: str
+    status: str
+    status_label: str
+    issued_on: dt.date
+    valid_from: dt.date
+    valid_until: dt.date | None
+    verify_url: str
+
+    @staticmethod
+    def resolve_issuer(licence: Licence) -> str:
+        return licence.issuer.name
+
+    @staticmethod
+    def resolve_status_label(licence: Licence) -> str:
+        return str(Status(licence.status).label)
+
+    @staticmethod
+    def resolve_verify_url(licence: Licence) -> str:
+        return reverse("verify:page", args=[licence.identifier])
+
+
+@router.get(
+    "/mine",
+    response=list[LicenceOut],
+    summary="The logged-in holder's licences (证照夹)",
+    description=(
+        "A person's own licences, or, for an agent acting for an enterprise, the "
+        "enterprise's; newest first. Each `identifier` verifies at `verify_url`."
+    ),
+    auth=django_auth,
+)
+def my_licences(request: HttpRequest):
+    licences, _enterprise = wallet_of(request)
+    return list(licences[:500])

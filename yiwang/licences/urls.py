@@ -4,6 +4,6 @@ from . import views
 
 app_name = "licences"
 urlpatterns = [
-    # Where a licence's QR code leads: public, no login.
-    path("<str:identifier>", views.verify_page, name="verify"),
+    path("mine/", views.wallet, name="wallet"),
+    path("mine/<str:identifier>/licence.json", views.licence_file_download, name="file"),
 ]
