@@ -151,6 +151,10 @@ class Licence(models.Model):
     metadata = models.JSONField(_("metadata"))
     signature = models.TextField(_("signature"))  # base64 DER, SM2 over metadata.canonical()
     key_id = models.CharField(_("signing key"), max_length=32)
+    #: The rendered PDF (Chinese text, seal image, QR code; the licence file embedded) and the
+    #: SM3 digest of its bytes: an uploaded copy is the issued one only if the digests match.
+    document = models.FileField(_("licence document"), upload_to="licences/%Y/%m/", blank=True)
+    document_sm3 = models.CharField(max_length=64, blank=True, editable=False)
     previous = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -212,3 +216,111 @@ class LicenceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence_id} {self.operation} {self.at:%Y-%m-%d}"
+
+
+class UseGrant(models.Model):
+    """A holder's consent (用证授权): a department may read the holder's licences of one type,
+    for a stated purpose, until a day; the holder can take it back at any time. The scope is
+    the type, not one version, so a renewed licence stays covered."""
+
+    holder_kind = models.CharField(_("holder"), max_length=10, choices=HolderKind.choices)
+    holder_index = models.CharField(max_length=64, db_index=True, editable=False)
+    holder_name = models.CharField(_("holder name"), max_length=200)
+    licence_type = models.ForeignKey(
+        LicenceType, on_delete=models.PROTECT, related_name="grants", verbose_name=_("licence type")
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        on_delete=models.PROTECT,
+        related_name="licence_grants",
+        verbose_name=_("department"),
+    )
+    purpose = models.CharField(_("purpose of use"), max_length=200)
+    expires_on = models.DateField(_("valid until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    created_at = models.DateTimeField(_("granted on"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("withdrawn on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("licence use grant")
+        verbose_name_plural = _("licence use grants")
+
+    def __str__(self) -> str:
+        return f"{self.licence_type_id} → {self.department_id} ({self.purpose})"
+
+
+class UseBasis(models.TextChoices):
+    GRANT = "grant", _("Holder's grant")
+    CASE = "case", _("Case of the holder")
+
+
+class LicenceUse(models.Model):
+    """One reading of a licence by a department (用证记录), shown to the holder."""
+
+    licence = models.ForeignKey(
+        Licence, on_delete=models.PROTECT, related_name="uses", verbose_name=_("licence")
+    )
+    department = models.ForeignKey(
+        "orgs.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    purpose = models.CharField(_("purpose of use"), max_length=200)
+    basis = models.CharField(_("basis"), max_length=10, choices=UseBasis.choices)
+    grant = models.ForeignKey(
+        UseGrant, on_delete=models.PROTECT, null=True, blank=True, related_name="uses"
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("licence use")
+        verbose_name_plural = _("licence uses")
+
+    def __str__(self) -> str:
+        return f"{self.licence_id} {self.department_id} {self.purpose}"
+
+
+class AnnotatedCopy(models.Model):
+    """A time-limited copy of a licence the holder shares with a stated purpose (加注件): the
+    copy says what it may be used for and until when, and stops opening after that."""
+
+    licence = models.ForeignKey(
+        Licence, on_delete=models.PROTECT, related_name="copies", verbose_name=_("licence")
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    purpose = models.CharField(_("purpose of use"), max_length=200)
+    expires_at = models.DateTimeField(_("valid until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("shared by"),
+    )
+    created_at = models.DateTimeField(_("shared on"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("withdrawn on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("annotated copy")
+        verbose_name_plural = _("annotated copies")
+
+    def __str__(self) -> str:
+        return f"{self.licence_id} {self.purpose}"
