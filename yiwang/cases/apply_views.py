@@ -37,7 +37,7 @@ from yiwang.orgs.scope import posts_of, subtree_or_ancestors_q
 from yiwang.search.api import search
 from yiwang.web import params
 
-from . import actions, eligibility, pending
+from . import actions, eligibility, material_sources, pending
 from .models import Case, Status
 
 # The item's own form fields are prefixed so they never collide with the page's fields.
@@ -117,16 +117,29 @@ class _Errors:
         return bool(self.fields) or bool(form.errors)
 
 
-def _material_rows(item: ServiceItem, errors: _Errors, kept: dict) -> list[dict]:
-    return [
-        {
-            "material": m,
-            "errors": errors.fields.get(f"material_{m.pk}", []),
-            "input": f"material_{m.pk}",
-            "kept": kept.get(m.pk),
-        }
-        for m in item.materials.all()
-    ]
+def _material_rows(
+    item: ServiceItem,
+    errors: _Errors,
+    kept: dict,
+    sources: dict[int, material_sources.Found | material_sources.Unusable] | None = None,
+) -> list[dict]:
+    """Each material with its input, errors, the file kept from an earlier try, and what
+    stands in for it (``obtained``: no upload asked) or why the licence held cannot."""
+    sources = sources or {}
+    rows = []
+    for m in item.materials.all():
+        source = sources.get(m.pk)
+        rows.append(
+            {
+                "material": m,
+                "errors": errors.fields.get(f"material_{m.pk}", []),
+                "input": f"material_{m.pk}",
+                "kept": kept.get(m.pk),
+                "obtained": source if isinstance(source, material_sources.Found) else None,
+                "unusable": source.reason if isinstance(source, material_sources.Unusable) else "",
+            }
+        )
+    return rows
 
 
 # --- applicant ----------------------------------------------------------------
@@ -146,13 +159,14 @@ def _apply_page(
     action found (``failure``)."""
     errors = _Errors(failure, schema_form)
     kept = pending.kept_for(request.user, key, item)
+    sources = material_sources.look_up(item, actions.online_applicant(request.user, enterprise))
     return render(
         request,
         "cases/apply.html",
         {
             "item": item,
             "form": schema_form,
-            "materials": _material_rows(item, errors, kept),
+            "materials": _material_rows(item, errors, kept, sources),
             "failed": failure is not None,
             "fields_marked": errors.marked(schema_form),
             "general_errors": errors.general,

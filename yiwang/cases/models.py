@@ -173,6 +173,12 @@ class Case(models.Model):
     )
     decision_reason = models.TextField(_("reasons"), blank=True)
     remedy = models.TextField(_("remedies"), blank=True)
+    # 材料减免: of the materials the item required when the case was submitted, how many the
+    # platform obtained (an e-licence, shared data) instead of an upload.
+    materials_required = models.PositiveSmallIntegerField(_("materials required"), default=0)
+    materials_obtained = models.PositiveSmallIntegerField(
+        _("materials obtained without upload"), default=0
+    )
 
     track_token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
     submission_key = models.CharField(
@@ -271,6 +277,26 @@ class CaseMaterial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.original_name})"
+
+
+class ObtainedMaterial(models.Model):
+    """A material the platform obtained for the case instead of an upload (免证办): which
+    source, as the applicant and the reviewer saw it when the case was submitted."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="obtained_materials")
+    material = models.ForeignKey("catalog.Material", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("material"), max_length=200)
+    kind = models.CharField(_("source"), max_length=10)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    label = models.CharField(_("obtained from"), max_length=300, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    obtained_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "material__position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ← {self.reference or self.kind}"
 
 
 class EventAction(models.TextChoices):

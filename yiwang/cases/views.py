@@ -102,6 +102,7 @@ def detail(request: AuthenticatedRequest, pk: int, revealed: dict | None = None)
     if not as_staff:
         events = events.filter(public=True)
     files = CaseMaterial.objects.filter(case=case).select_related("material")
+    obtained = list(case.obtained_materials.all())
     step = case.step()
     kind = step["kind"] if step else ""
     # Staff see the actions of the current step only if the step is theirs to take.
@@ -125,6 +126,7 @@ def detail(request: AuthenticatedRequest, pk: int, revealed: dict | None = None)
             "as_staff": as_staff,
             "events": _timeline(case, events),
             "files": files,
+            "obtained": obtained,
             "step": step,
             "can": can,
             "materials": list(case.item.materials.all()),

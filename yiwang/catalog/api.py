@@ -67,6 +67,9 @@ class MaterialOut(Schema):
     required: bool
     source: str
     replaceable_by: str = Field(description="'' | 'licence' (e-licence) | 'shared' (shared data)")
+    replaced_by: str = Field(
+        "", description="The licence type code, or resource.field of shared data, that replaces it"
+    )
     notes: str
 
 
@@ -238,6 +241,7 @@ def get_item(request, item_id: int):
                 "required": m.required,
                 "source": m.source,
                 "replaceable_by": m.replaceable_by,
+                "replaced_by": m.replaced_by,
                 "notes": m.notes,
             }
             for m in item.materials.all()

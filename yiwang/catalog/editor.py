@@ -41,6 +41,7 @@ def _material_rows(item: ServiceItem | None) -> list[dict]:
             "required": m.required,
             "source": m.source,
             "replaceable_by": m.replaceable_by,
+            "replaced_by": m.replaced_by,
             "notes": m.notes,
         }
         for m in item.materials.all()

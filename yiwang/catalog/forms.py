@@ -356,6 +356,12 @@ class MaterialRowForm(forms.Form):
     replaceable_by = forms.ChoiceField(
         label=_("Replaceable by"), choices=Replaceable.choices, required=False
     )
+    replaced_by = forms.CharField(
+        label=_("Replaced by"),
+        max_length=100,
+        required=False,
+        help_text=_("Licence type code, or resource code.field for shared data"),
+    )
     notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
 
 

@@ -381,6 +381,17 @@ class Material(models.Model):
         default=Replaceable.NO,
         blank=True,
     )
+    #: What replaces it: the licence type code (for an e-licence) or ``resource.field`` (for
+    #: shared data). Blank with a replaceable material: staff check by other means.
+    replaced_by = models.CharField(
+        _("replaced by"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "For an e-licence, the licence type code; for shared data, the resource code and "
+            "field as code.field."
+        ),
+    )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
     retired = models.BooleanField(
         _("retired"),

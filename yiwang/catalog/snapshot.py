@@ -7,7 +7,16 @@ from .validation import FK_FIELDS, ITEM_FIELDS
 
 # The editable fields that are plain values (the others are foreign keys, kept as codes).
 SCALAR_FIELDS = tuple(f for f in ITEM_FIELDS if f not in FK_FIELDS)
-MATERIAL_FIELDS = ("name", "form", "count", "required", "source", "replaceable_by", "notes")
+MATERIAL_FIELDS = (
+    "name",
+    "form",
+    "count",
+    "required",
+    "source",
+    "replaceable_by",
+    "replaced_by",
+    "notes",
+)
 
 
 def field_value(item: ServiceItem, field: str):

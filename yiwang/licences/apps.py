@@ -6,3 +6,8 @@ class LicencesConfig(AppConfig):
     name = "yiwang.licences"
     label = "licences"
     verbose_name = _("E-licences")
+
+    def ready(self) -> None:
+        from . import casework
+
+        casework.connect()

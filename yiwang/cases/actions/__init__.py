@@ -15,7 +15,7 @@ Callers import the actions from this package (``from yiwang.cases import actions
 """
 
 from ..deadlines import refresh_deadlines
-from .applicant import resubmit, save_draft, submit_application, withdraw
+from .applicant import online_applicant, resubmit, save_draft, submit_application, withdraw
 from .handling import (
     accept,
     accept_many,
@@ -50,6 +50,7 @@ __all__ = [
     "decide",
     "end_special",
     "may_reveal_applicant",
+    "online_applicant",
     "pass_review",
     "recompute_provisional",
     "refresh_deadlines",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.catalog import personal_formats
 from yiwang.catalog.forms_schema import clean_data
-from yiwang.catalog.models import Replaceable, ServiceItem
+from yiwang.catalog.models import ServiceItem
 from yiwang.web.uploads import (
     CheckedFile,
     check_upload,
@@ -22,7 +22,9 @@ from yiwang.web.uploads import (
     save_checked,
 )
 
-from ..models import Case, CaseMaterial, FormValueIndex
+from .. import material_sources
+from ..material_sources import Found, Unusable
+from ..models import Case, CaseMaterial, FormValueIndex, ObtainedMaterial
 
 #: The files chosen on a form, by material id.
 Uploads = Mapping[int, UploadedFile]
@@ -60,9 +62,16 @@ delete_files = delete_stored
 
 
 def check_materials(
-    item: ServiceItem, uploads: Uploads, *, require: bool, existing: Iterable[int] = ()
+    item: ServiceItem,
+    uploads: Uploads,
+    *,
+    require: bool,
+    existing: Iterable[int] = (),
+    sources: Mapping[int, Found | Unusable] | None = None,
 ) -> dict[int, CheckedFile]:
-    """Validate every upload and that required materials are present. Raises with all errors."""
+    """Validate every upload and that required materials are present (uploaded, kept from an
+    earlier try, or obtained from ``sources``). Raises with all errors."""
+    sources = sources or {}
     materials = {m.pk: m for m in item.materials.all()}
     errors: dict[str, list[str]] = {}
     checked: dict[int, CheckedFile] = {}
@@ -80,16 +89,17 @@ def check_materials(
     if require:
         have = set(checked) | set(existing)
         for material in materials.values():
-            exempt = material.replaceable_by in (Replaceable.LICENCE, Replaceable.SHARED)
+            source = sources.get(material.pk)
             if (
                 material.required
-                and not exempt
+                and not isinstance(source, Found)
                 and material.pk not in have
                 and f"material_{material.pk}" not in errors
             ):
-                errors.setdefault(f"material_{material.pk}", []).append(
-                    _("“%(name)s” is required; please upload it.") % {"name": material.name}
-                )
+                message = _("“%(name)s” is required; please upload it.") % {"name": material.name}
+                if isinstance(source, Unusable):
+                    message = f"{source.reason} {message}"
+                errors.setdefault(f"material_{material.pk}", []).append(message)
     if errors:
         raise ValidationError(errors)
     return checked
@@ -128,6 +138,7 @@ def validate_application(
     uploads: Uploads,
     errors: dict[str, list[str]] | None = None,
     kept: Iterable[int] = (),
+    sources: Mapping[int, Found | Unusable] | None = None,
 ) -> tuple[dict, dict[int, CheckedFile]]:
     """Form and materials together, so the applicant sees every problem at once. ``kept``:
     materials whose file was kept from an earlier try of the same form (``cases.pending``)."""
@@ -139,7 +150,7 @@ def validate_application(
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
-        checked = check_materials(item, uploads, require=True, existing=kept)
+        checked = check_materials(item, uploads, require=True, existing=kept, sources=sources)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
@@ -157,3 +168,38 @@ def ensure_current(item: ServiceItem, item_version: int | None) -> None:
             % {"name": item.name},
             code="stale_item",
         )
+
+
+def obtained_instead(
+    sources: Mapping[int, Found | Unusable], uploaded: Iterable[int]
+) -> dict[int, Found]:
+    """The materials the case takes from a source: found, and not uploaded anyway."""
+    uploaded = set(uploaded)
+    return {
+        pk: s for pk, s in material_sources.obtained(dict(sources)).items() if pk not in uploaded
+    }
+
+
+def count_materials(case: Case, item: ServiceItem, obtained: Mapping[int, Found]) -> None:
+    """材料减免: how many required materials the case had, and how many it did not upload."""
+    required = [m.pk for m in item.materials.all() if m.required]
+    case.materials_required = len(required)
+    case.materials_obtained = sum(1 for pk in required if pk in obtained)
+
+
+def store_obtained(case: Case, item: ServiceItem, obtained: Mapping[int, Found]) -> None:
+    """Keep what each obtained material came from, and let its source log the use."""
+    names = {m.pk: m.name for m in item.materials.all()}
+    ObtainedMaterial.objects.bulk_create(
+        ObtainedMaterial(
+            case=case,
+            material_id=pk,
+            name=names[pk],
+            kind=found.kind,
+            reference=found.reference,
+            label=found.label,
+            url=found.url,
+        )
+        for pk, found in obtained.items()
+    )
+    material_sources.record_uses(case, item, dict(obtained))

@@ -13,7 +13,7 @@ from yiwang.audit.actions import record
 from yiwang.catalog.models import ProcessDefinition, ServiceItem
 from yiwang.gmcrypto.core import blind_index
 
-from .. import eligibility, pending, placement, rules
+from .. import eligibility, material_sources, pending, placement, rules
 from ..deadlines import refresh_deadlines
 from ..models import Case, Channel, ClockPause, DeadlineStatus, Status
 from ._common import (
@@ -30,10 +30,13 @@ from ._common import (
 from ._content import (
     Uploads,
     check_materials,
+    count_materials,
     delete_files,
     ensure_current,
+    obtained_instead,
     set_form,
     store_files,
+    store_obtained,
     validate_application,
     validate_form,
     write_form_index,
@@ -87,6 +90,16 @@ def save_draft(
     return draft
 
 
+def online_applicant(actor, enterprise) -> material_sources.Applicant:
+    """Whose sources an online application draws on: the enterprise's when an agent applies
+    for one, else the person's."""
+    if enterprise is not None:
+        return material_sources.Applicant(
+            enterprise.uscc, enterprise.name, user=actor, enterprise=enterprise
+        )
+    return material_sources.Applicant(actor.id_number or "", actor.display_name, user=actor)
+
+
 def _fill_online(
     case: Case,
     *,
@@ -129,7 +142,9 @@ def submit_application(
     process = eligibility.check_online(item, enterprise=enterprise)
     ensure_current(item, item_version)
     kept = pending.kept_for(actor, submission_key, item)
-    cleaned, checked = validate_application(item, form_data, uploads, kept=kept)
+    sources = material_sources.look_up(item, online_applicant(actor, enterprise))
+    cleaned, checked = validate_application(item, form_data, uploads, kept=kept, sources=sources)
+    obtained = obtained_instead(sources, [*checked, *kept])
     names = {m.pk: m.name for m in item.materials.all()}
     saved: list[str] = []
     try:
@@ -149,11 +164,13 @@ def submit_application(
             indexes = set_form(case, item.form_schema, cleaned)
             case.region = placement.case_region(item, form_values=cleaned, enterprise=enterprise)
             case.submission_key = submission_key
+            count_materials(case, item, obtained)
             enter_step(case, process.steps[0], now)
             refresh_deadlines(case, now, pauses=())
             insert_case(case)
             write_form_index(case, indexes, replace=replace)
             store_files(case, checked, actor, names, saved, new_case=True)
+            store_obtained(case, item, obtained)
             pending.adopt(case, kept, actor=actor, names=names, replaced=checked)
             notify_applicant(
                 case,

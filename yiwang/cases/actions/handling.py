@@ -16,6 +16,7 @@ from yiwang.orgs.models import Department, Role
 from .. import rules
 from ..deadlines import refresh_deadlines
 from ..models import Case, ClockPause, DeadlineStatus, Decision, PauseKind, Status
+from ..signals import case_approved
 from ._common import (
     ensure_staff,
     enter_step,
@@ -200,6 +201,8 @@ def decide(
         sms=True,
     )
     save_case(case, actor, "approve" if approve else "refuse", before, note=reason)
+    if approve:
+        case_approved.send(sender=Case, case=case, actor=actor)
     if case.current_step == "" or case.step() is None:
         _close(case, actor, now)
     return case

@@ -17,7 +17,7 @@ from yiwang.gmcrypto.core import blind_index
 from yiwang.orgs.models import Hall, Role
 from yiwang.orgs.scope import posts_of
 
-from .. import eligibility, pending, placement
+from .. import eligibility, material_sources, pending, placement
 from ..deadlines import refresh_deadlines
 from ..models import Case, Channel, Status
 from ._common import (
@@ -30,10 +30,13 @@ from ._common import (
 )
 from ._content import (
     Uploads,
+    count_materials,
     delete_files,
     ensure_current,
+    obtained_instead,
     set_form,
     store_files,
+    store_obtained,
     validate_application,
     write_form_index,
 )
@@ -174,12 +177,16 @@ def window_intake(
     linked = personal_formats.applicant_fields(item.form_schema)
     form_data = {**form_data, **{key: typed[field] for field, key in linked.items()}}
     kept = pending.kept_for(actor, submission_key, item)
+    sources = material_sources.look_up(
+        item, material_sources.Applicant(walk_in.id_number, walk_in.name)
+    )
     try:
         cleaned, checked = validate_application(
-            item, form_data, uploads, walk_in.errors(), kept=kept
+            item, form_data, uploads, walk_in.errors(), kept=kept, sources=sources
         )
     except ValidationError as exc:
         raise _on_intake_fields(exc, linked) from None
+    obtained = obtained_instead(sources, [*checked, *kept])
     names = {m.pk: m.name for m in item.materials.all()}
     saved: list[str] = []
     try:
@@ -189,10 +196,12 @@ def window_intake(
             case.region = placement.case_region(item, form_values=cleaned, hall=hall)
             case.submission_key = submission_key
             indexes = set_form(case, item.form_schema, cleaned)
+            count_materials(case, item, obtained)
             enter_step(case, process.steps[0], now)
             insert_case(case)
             write_form_index(case, indexes, replace=False)
             store_files(case, checked, actor, names, saved, new_case=True)
+            store_obtained(case, item, obtained)
             pending.adopt(case, kept, actor=actor, names=names, replaced=checked)
             add_event(case, actor, "intake", note=hall.name)
             _accept_at_window(case, actor, hall, process, now)

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext
 
 from ..models import MaterialForm, Replaceable
 
-MATERIAL_KEYS = {"id", "name", "form", "count", "required", "source", "replaceable_by", "notes"}
+#: GB/T 36902: the type code is the definer's USCC and a three-digit sequence.
+LICENCE_TYPE_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}[0-9]{3}$")
+
+MATERIAL_KEYS = {
+    "id",
+    "name",
+    "form",
+    "count",
+    "required",
+    "source",
+    "replaceable_by",
+    "replaced_by",
+    "notes",
+}
 Problem = tuple[int | None, str, str]  # (material index or None, field, message)
 
 
@@ -80,6 +94,41 @@ def _material(n: int, raw: dict, names: dict[str, int], found: list[tuple[str, s
                 % {"n": n},
             )
         )
+    replaced_by = str(raw.get("replaced_by") or "").strip()
+    if replaced_by and not replaceable:
+        found.append(
+            (
+                "replaced_by",
+                gettext(
+                    "Material %(n)d: say what replaces it only when it is replaceable by an "
+                    "e-licence or shared data."
+                )
+                % {"n": n},
+            )
+        )
+    elif (
+        replaceable == Replaceable.LICENCE
+        and replaced_by
+        and not LICENCE_TYPE_CODE.match(replaced_by)
+    ):
+        found.append(
+            (
+                "replaced_by",
+                gettext(
+                    "Material %(n)d: a licence type code is the defining authority's 18-character "
+                    "unified social credit code followed by three digits."
+                )
+                % {"n": n},
+            )
+        )
+    elif len(replaced_by) > 100:
+        found.append(
+            (
+                "replaced_by",
+                gettext("Material %(n)d: “replaced by” may have at most 100 characters.")
+                % {"n": n},
+            )
+        )
     source = str(raw.get("source") or "申请人自备").strip()
     notes = str(raw.get("notes") or "").strip()
     if len(source) > 100 or len(notes) > 300:
@@ -100,6 +149,7 @@ def _material(n: int, raw: dict, names: dict[str, int], found: list[tuple[str, s
         "required": required,
         "source": source,
         "replaceable_by": replaceable,
+        "replaced_by": replaced_by,
         "notes": notes,
     }
 
