@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -25,6 +25,10 @@ class CaseOut(Schema):
     deadline_status: str
     due_at: date | None
     submitted_at: datetime | None
+    materials_required: int = Field(description="Required materials when submitted")
+    materials_obtained: int = Field(
+        description="Of those, obtained from e-licences or shared data instead of an upload"
+    )
 
     @staticmethod
     def resolve_item(obj: Case) -> str:

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from yiwang.accounts.models import normalise_phone, normalise_resident_id
@@ -111,3 +111,12 @@ def most_used_item_ids(
         .values_list("item", flat=True)
     )
     return list(rows[:limit])
+
+
+def materials_reduction(qs: QuerySet[Case]) -> tuple[int, int]:
+    """材料减免 over ``qs``: (materials obtained without upload, materials required), summed
+    over the submitted cases (the cockpit shows the ratio)."""
+    totals = qs.exclude(status="draft").aggregate(
+        obtained=Sum("materials_obtained"), required=Sum("materials_required")
+    )
+    return totals["obtained"] or 0, totals["required"] or 0

@@ -196,3 +196,12 @@ def test_approving_a_change_issues_the_next_version(world, renewal_item, stall_t
     assert renewed.previous == licence and renewed.version == "002"
     licence.refresh_from_db()
     assert licence.status == Status.EXPIRED
+
+
+def test_materials_reduction_sums_the_submitted_cases(world, renewal_item, stall_type):
+    from yiwang.cases.queries import materials_reduction
+
+    _held(world, stall_type)
+    _apply(world, renewal_item)
+    _apply(world, renewal_item)
+    assert materials_reduction(Case.objects.all()) == (2, 4)
