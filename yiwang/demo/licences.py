@@ -73,6 +73,7 @@ def load_licences(actor) -> int:
             holder=holder,
             valid_from=dt.date.fromisoformat(spec["valid_from"]) if spec["valid_from"] else None,
             fields=spec["fields"],
+            number=spec.get("number", ""),
         )
         issued += 1
     return issued
