@@ -8,6 +8,12 @@ seal's name.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import threading
+import time
+from dataclasses import dataclass
+
 from django.utils import timezone
 
 from yiwang.gmcrypto import core, sm2
@@ -35,6 +41,44 @@ def create_key(*, seal: Seal | None = None, holder=None) -> SealKey:
 def retire(key: SealKey) -> None:
     key.retired_at = timezone.now()
     key.save(update_fields=["retired_at"])
+    _known.pop(key.key_id, None)
+
+
+_KEY_ID = re.compile(f"[0-9a-f]{{{KEY_ID_LENGTH}}}")
+
+
+@dataclass(frozen=True)
+class Known:
+    public: str
+    retired_at: dt.datetime | None
+    fetched: float  # time.monotonic() when read
+
+
+# Public keys never change and key rows are never deleted, so a key found once is kept for
+# the life of the process (verification pages must not query for it every time). Only its
+# retirement can still happen: a current key is read again after ``_RECHECK`` seconds.
+_known: dict[str, Known] = {}
+_known_lock = threading.Lock()
+_KNOWN_MAX = 4096
+_RECHECK = 60.0
+
+
+def lookup(key_id: object) -> Known | None:
+    """A key's public half and retirement, from the process's memory when it may."""
+    if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
+        return None
+    known = _known.get(key_id)
+    now = time.monotonic()
+    if known is None or (known.retired_at is None and now - known.fetched > _RECHECK):
+        row = SealKey.objects.filter(key_id=key_id).values_list("public_key", "retired_at").first()
+        if row is None:
+            return None
+        known = Known(row[0], row[1], now)
+        with _known_lock:
+            if len(_known) >= _KNOWN_MAX:
+                _known.clear()
+            _known[key_id] = known
+    return known
 
 
 class KeyMismatchError(sm2.SealedKeyError):

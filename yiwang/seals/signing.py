@@ -33,8 +33,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -49,7 +47,7 @@ from yiwang.gmcrypto import core, sm2
 from yiwang.web.params import strip_control
 
 from . import keys
-from .models import KEY_ID_LENGTH, Seal, SealKey, SealKind
+from .models import Seal, SealKey, SealKind
 from .permissions import require_signer
 
 ALGORITHM = "SM2-with-SM3"
@@ -59,8 +57,6 @@ USER_ID = sm2.DEFAULT_USER_ID
 PURPOSE_MAX = 200
 #: The seal kinds a department issues licences with, most specific first.
 LICENCE_SEAL_KINDS = (SealKind.LICENCE, SealKind.APPROVAL, SealKind.OFFICIAL)
-
-_KEY_ID = re.compile(f"[0-9a-f]{{{KEY_ID_LENGTH}}}")
 
 
 @dataclass(frozen=True)
@@ -253,42 +249,28 @@ def sign_personal(data: bytes, *, purpose: str, actor) -> SealSignature:
 
 # --- verifying ----------------------------------------------------------------------------
 
-# Public keys never change and key rows are never deleted, so a key found once is kept for
-# the life of the process (verification pages must not query for it every time).
-_known: dict[str, str] = {}
-_known_lock = threading.Lock()
-_KNOWN_MAX = 4096
-
-
-def _lookup(key_id: object) -> str | None:
-    if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
-        return None
-    public = _known.get(key_id)
-    if public is None:
-        public = SealKey.objects.filter(key_id=key_id).values_list("public_key", flat=True).first()
-        if public is None:
-            return None
-        with _known_lock:
-            if len(_known) >= _KNOWN_MAX:
-                _known.clear()
-            _known[key_id] = public
-    return public
-
 
 def public_key(key_id: str) -> str:
     """The public key (``04 || x || y``, hex) of ``key_id``, retired or not; ``UnknownKey``."""
-    public = _lookup(key_id)
-    if public is None:
+    known = keys.lookup(key_id)
+    if known is None:
         raise UnknownKey(f"no seal or signing key has the key id {str(key_id)[:40]!r}")
-    return public
+    return known.public
 
 
-def verify(key_id: str, data: bytes, signature: bytes | str) -> bool:
+def verify(
+    key_id: str, data: bytes, signature: bytes | str, *, signed_at: dt.datetime | None = None
+) -> bool:
     """Whether ``signature`` (DER bytes, or their base64) is ``key_id``'s signature of
-    ``data``. Works for retired keys; False for anything unknown or malformed."""
-    public = _lookup(key_id)
-    if public is None or not isinstance(data, bytes | bytearray | memoryview):
+    ``data``. Works for retired keys; False for anything unknown or malformed. With
+    ``signed_at`` (when the record claims it was signed), also False when the key had been
+    retired by then: a rotation ends what a key may sign, even with its private key at hand."""
+    known = keys.lookup(key_id)
+    if known is None or not isinstance(data, bytes | bytearray | memoryview):
         return False
+    if signed_at is not None and known.retired_at is not None and known.retired_at < signed_at:
+        return False
+    public = known.public
     if isinstance(signature, str):
         try:
             signature = base64.b64decode(signature, validate=True)

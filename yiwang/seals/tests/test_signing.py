@@ -5,6 +5,7 @@ pure-Python ``gmssl`` (an independent SM2) both ways."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import secrets
 import threading
@@ -278,3 +279,17 @@ def test_seal_signatures_verify_with_pure_python_gmssl_and_back(seal):
             break
     assert signing.verify(key.key_id, PAYLOAD, bytes.fromhex(made))
     assert not signing.verify(key.key_id, PAYLOAD + b"!", bytes.fromhex(made))
+
+
+def test_a_retired_key_verifies_only_what_it_signed_before_its_rotation(seal, admin_scj):
+    """Someone holding a retired private key cannot make records dated after the rotation
+    pass: verification with the claimed signing time refuses them."""
+    old = current_key(seal)
+    before = signing.sign(seal, PAYLOAD, purpose="before", actor=SYSTEM)
+    actions.rotate_key(actor=admin_scj, seal=seal, reason="定期更换")
+    old.refresh_from_db()
+    forged = sm2.sign(keys.open_key(old), PAYLOAD, signing.USER_ID)
+    assert signing.verify(old.key_id, PAYLOAD, before.signature, signed_at=before.signed_at)
+    assert signing.verify(old.key_id, PAYLOAD, forged)  # the bytes are the old key's
+    later = old.retired_at + dt.timedelta(seconds=1)
+    assert not signing.verify(old.key_id, PAYLOAD, forged, signed_at=later)
