@@ -199,6 +199,12 @@ def _kek(configured: str, secret: str, debug: bool) -> Sm4Key:
     return _sm4_key(_configured_key(SIGNING_KEK, configured, secret, debug))
 
 
+def kek_from_hex(name: str, value: str) -> Sm4Key:
+    """A key-encryption key given as 32 hex digits, such as the previous signing KEK while the
+    seals are re-sealed under a new one; ValueError naming ``name`` when it is not one."""
+    return _sm4_key(parse_hex_key(name, value))
+
+
 def signing_kek() -> Sm4Key:
     """The key-encryption key of the SM2 private keys (``YIWANG_SIGNING_KEK``).
 

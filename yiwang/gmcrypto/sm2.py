@@ -268,9 +268,10 @@ def seal_private_key(private_hex: str) -> str:
     return core.encrypt_with(core.signing_kek(), f"{d:064x}")
 
 
-def open_private_key(token: str) -> str:
-    """The private key of a sealed token; SealedKeyError when the KEK does not open it."""
-    kek = core.signing_kek()
+def open_private_key(token: str, kek: core.Sm4Key | None = None) -> str:
+    """The private key of a sealed token; SealedKeyError when the KEK does not open it.
+    ``kek``: another KEK than the configured one (the previous KEK, while re-sealing)."""
+    kek = kek or core.signing_kek()
     try:
         writer = core.token_key_id(token)
     except core.DecryptionError as exc:

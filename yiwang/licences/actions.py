@@ -5,9 +5,9 @@
 - ``suspend`` / ``restore`` / ``revoke`` / ``cancel``: the status, with reasons;
 - ``expire_due``: the worker's sweep of licences whose validity has ended.
 
-Each issuance signs the metadata with the issuing department's seal, and each change of
-status signs a short statement of it (``LicenceEvent``); both are audited as
-``licences.<verb>``. A refusal (no seal, a type that does not fit the holder, a transition
+Each issuance signs the metadata with the issuing department's seal and keeps the licence's
+PDF with its SM3 digest (``rendering.store_document``), and each change of status signs a
+short statement of it (``LicenceEvent``); both are audited as ``licences.<verb>``. A refusal (no seal, a type that does not fit the holder, a transition
 the status does not allow) raises before anything is written, so nothing is issued half-way.
 """
 
@@ -39,6 +39,7 @@ from .metadata import (
 )
 from .models import HolderKind, Licence, LicenceEvent, LicenceType, Operation, SerialCounter, Status
 from .permissions import require_issuer
+from .rendering import store_document
 
 HOLDER_INDEX = "licence-holder"
 
@@ -159,8 +160,13 @@ def issue(
     case=None,
     previous: Licence | None = None,
     related_items: tuple[str, ...] = (),
+    issued_on: dt.date | None = None,
+    valid_until: dt.date | None = None,
 ) -> Licence:
-    """Issue a licence of ``licence_type`` to ``holder``, signed by the issuer's seal."""
+    """Issue a licence of ``licence_type`` to ``holder``, signed by the issuer's seal.
+
+    ``issued_on`` and ``valid_until`` are for a licence issued before this platform (an
+    import of historical licences): by default today and the type's validity rule."""
     issuer = licence_type.issuer
     require_issuer(actor, issuer)
     if not licence_type.active:
@@ -178,6 +184,7 @@ def issue(
     seal = _seal(licence_type)
     today = local_date(timezone.now())
     valid_from = valid_from or today
+    issued_on = issued_on or today
     with transaction.atomic():
         if previous is not None:
             previous = Licence.objects.select_for_update().get(pk=previous.pk)
@@ -206,12 +213,12 @@ def issue(
                 number=number,
                 name=licence_type.name,
                 version=version,
-                issued_on=today,
+                issued_on=issued_on,
                 issuer_name=issuer.name,
                 issuer_code=issuer.uscc,
                 definer=licence_type.definer,
                 valid_from=valid_from,
-                valid_until=validity(licence_type, valid_from),
+                valid_until=valid_until or validity(licence_type, valid_from),
                 division_code=issuer.region.code[:6],
                 holder_name=holder.name,
                 holder_code=holder.code,
@@ -239,7 +246,7 @@ def issue(
             holder_index=holder_index(holder.code),
             holder_user=holder.user,
             holder_enterprise=holder.enterprise,
-            issued_on=today,
+            issued_on=issued_on,
             valid_from=valid_from,
             valid_until=metadata.valid_until,
             status=Status.VALID,
@@ -250,6 +257,8 @@ def issue(
             previous=previous,
             case=case,
         )
+        # The PDF with its digest, in the same transaction: no licence without its document.
+        store_document(licence)
         operation = Operation.ISSUE
         if previous is not None:
             operation = Operation.RENEW if _same_content(previous, licence) else Operation.CHANGE

@@ -1,5 +1,6 @@
-"""The public licence API: verification by identifier (no login: anyone holding a licence's
-identifier, or its QR code, may check it)."""
+"""The licence API: verification by identifier (no login: anyone holding a licence's
+identifier, or its QR code, may check it), and the logged-in holder's licences and the log
+of their use by departments."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from .identifiers import IdentifierError
-from .models import Licence, Status
-from .queries import wallet_of
+from .models import Licence, LicenceUse, Status, UseBasis
+from .queries import uses_of, wallet_of
 from .verification import UnknownLicence, verify
 
 router = Router(tags=["licences"])
@@ -110,3 +111,51 @@ class LicenceOut(Schema):
 def my_licences(request: HttpRequest):
     licences, _enterprise = wallet_of(request)
     return list(licences[:500])
+
+
+class UseOut(Schema):
+    at: dt.datetime
+    identifier: str
+    licence: str
+    department: str
+    purpose: str
+    basis: str
+    basis_label: str
+    case_number: str | None
+
+    @staticmethod
+    def resolve_identifier(use: LicenceUse) -> str:
+        return use.licence.identifier
+
+    @staticmethod
+    def resolve_licence(use: LicenceUse) -> str:
+        return use.licence.name
+
+    @staticmethod
+    def resolve_department(use: LicenceUse) -> str:
+        return use.department.name
+
+    @staticmethod
+    def resolve_basis_label(use: LicenceUse) -> str:
+        return str(UseBasis(use.basis).label)
+
+    @staticmethod
+    def resolve_case_number(use: LicenceUse) -> str | None:
+        return use.case.number if use.case else None
+
+
+@router.get(
+    "/mine/uses",
+    response=list[UseOut],
+    summary="Who used the logged-in holder's licences (用证记录)",
+    description=(
+        "Each time a department read one of the holder's licences (the same holders as "
+        "`/mine`): when, which licence, which department, for what purpose, and on what "
+        "`basis`: `grant` (the holder's use authorisation) or `case` (a case of the holder "
+        "that department handles, `case_number`). Newest first, at most 200."
+    ),
+    auth=django_auth,
+)
+def my_uses(request: HttpRequest):
+    licences, _enterprise = wallet_of(request)
+    return list(uses_of(licences)[:200])

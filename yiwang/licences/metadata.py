@@ -34,6 +34,13 @@ _HOLDER_CHECKS = {HOLDER_RESIDENT_ID: ric.is_valid, HOLDER_USCC: uscc.is_valid}
 FORMAT = "yiwang-licence/1"  # names the canonical form in licence files
 
 
+def holder_code_valid(code_type: str, code: str) -> bool:
+    """Whether ``code`` is a valid holder code of ``code_type``: the check the metadata make,
+    for the pages and imports that must refuse a code before they try to issue."""
+    check = _HOLDER_CHECKS.get(code_type)
+    return bool(check and check(code))
+
+
 class MetadataError(ValueError):
     """The metadata cannot describe a licence (the message names the field)."""
 
@@ -75,7 +82,7 @@ class LicenceMetadata:
                 raise MetadataError(f"{name}: must not be empty")
         if self.holder_code_type not in HOLDER_CODE_TYPES:
             raise MetadataError(f"holder_code_type: one of {', '.join(sorted(HOLDER_CODE_TYPES))}")
-        if not _HOLDER_CHECKS[self.holder_code_type](self.holder_code):
+        if not holder_code_valid(self.holder_code_type, self.holder_code):
             raise MetadataError(
                 f"holder_code: not a valid {HOLDER_CODE_TYPES[self.holder_code_type]}"
             )

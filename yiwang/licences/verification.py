@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from yiwang.gmcrypto.core import sm3_hex
 from yiwang.gmcrypto.masking import mask_name
 from yiwang.seals import signing
 from yiwang.workdays.calendar import local_date
@@ -75,6 +76,13 @@ def status_ok(licence: Licence) -> bool:
     if said.get("identifier") != licence.identifier or said.get("status") != licence.status:
         return False
     return signing.verify(event.key_id, event.statement.encode("utf-8"), _decoded(event.signature))
+
+
+def matches_document(licence: Licence, data: bytes) -> bool:
+    """Whether ``data`` is, byte for byte, the PDF issued for ``licence`` (its SM3 digest is
+    the one kept at issuance). Any change, even one that leaves the embedded licence file
+    intact, makes it another document."""
+    return bool(licence.document_sm3) and sm3_hex(bytes(data)) == licence.document_sm3
 
 
 def verify(text: str, *, today: dt.date | None = None) -> Verification:

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import base64
-import json
-
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-
-from yiwang.seals import signing
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from .identifiers import IdentifierError
-from .metadata import LicenceMetadata
-from .offline import licence_file
+from .models import Licence
 from .queries import wallet_of
-from .verification import UnknownLicence, verify
+from .rendering import licence_file_bytes, store_document
+from .verification import UnknownLicence, matches_document, verify
+
+#: An issued licence PDF is far smaller; anything larger cannot be one.
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify_page(request: HttpRequest, identifier: str) -> HttpResponse:
+    """The verdict on a licence; a POST also compares an uploaded PDF with the issued one."""
     try:
         result = verify(identifier)
     except IdentifierError as error:
@@ -35,7 +38,34 @@ def verify_page(request: HttpRequest, identifier: str) -> HttpResponse:
             {"identifier": identifier, "unknown": True},
             status=404,
         )
-    return render(request, "licences/verify.html", {"identifier": identifier, "result": result})
+    context: dict[str, object] = {"identifier": identifier, "result": result}
+    status = 200
+    if request.method == "POST":
+        context["copy"] = copy = _compare_copy(request, result.licence)
+        status = 400 if "error" in copy else 200
+    return render(request, "licences/verify.html", context, status=status)
+
+
+def _compare_copy(request: HttpRequest, licence: Licence | None) -> dict[str, object]:
+    """{"matches": bool} for an uploaded PDF, or {"error": message} when it cannot be compared."""
+    upload = request.FILES.get("document")
+    if upload is None:
+        return {"error": _("Choose the licence PDF to check.")}
+    if (upload.size or 0) > MAX_DOCUMENT_BYTES:
+        return {
+            "error": _("The file is larger than 10 MB, so it is not a licence PDF issued here.")
+        }
+    data = b"".join(upload.chunks())
+    if not data.startswith(b"%PDF-"):
+        return {"error": _("The file is not a PDF. Upload the licence PDF as it was downloaded.")}
+    if licence is None or not licence.document_sm3:
+        return {
+            "error": _(
+                "No PDF is on record for this licence yet, so a copy cannot be compared. The "
+                "verdict above still holds."
+            )
+        }
+    return {"matches": matches_document(licence, data)}
 
 
 @login_required
@@ -48,24 +78,44 @@ def wallet(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def licence_file_download(request: HttpRequest, identifier: str) -> HttpResponse:
-    """The holder's licence file (signed metadata, JSON): it verifies offline with the
-    issuer's public key. Someone else's licence, or none, is a 404."""
+def _held(request: HttpRequest, identifier: str) -> Licence:
+    """One of the request's user's licences; someone else's, or none, is a 404."""
     licences, _enterprise = wallet_of(request)
     licence = licences.filter(identifier=identifier).first()
     if licence is None:
         raise Http404
-    document = licence_file(
-        LicenceMetadata.from_dict(licence.metadata),
-        key_id=licence.key_id,
-        public_key=signing.public_key(licence.key_id),
-        signature=base64.b64decode(licence.signature),
-    )
+    return licence
+
+
+@login_required
+def licence_file_download(request: HttpRequest, identifier: str) -> HttpResponse:
+    """The holder's licence file (signed metadata, JSON): it verifies offline with the
+    issuer's public key. Someone else's licence, or none, is a 404."""
+    licence = _held(request, identifier)
     response = HttpResponse(
-        json.dumps(document, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
+        licence_file_bytes(licence), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{licence.identifier}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def licence_pdf_download(request: HttpRequest, identifier: str) -> FileResponse:
+    """The holder's licence PDF, as issued. A licence issued before there were PDFs gets its
+    PDF now, kept like an issued one. Someone else's licence, or none, is a 404."""
+    licence = _held(request, identifier)
+    if not licence.document:
+        with transaction.atomic():
+            # Locked, so two first downloads at once store one document, not two.
+            licence = Licence.objects.select_for_update().get(pk=licence.pk)
+            if not licence.document:
+                store_document(licence)
+    response = FileResponse(
+        licence.document.open("rb"),
+        as_attachment=True,
+        filename=f"{licence.identifier}.pdf",
+        content_type="application/pdf",
+    )
     response["Cache-Control"] = "private, no-store"
     return response

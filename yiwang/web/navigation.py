@@ -82,6 +82,22 @@ MENUS: list[tuple[str, str | Promise, list[_Entry]]] = [
             _Entry(
                 "intake", _("Window intake"), "cases:intake", _any("window"), _in("cases", "intake")
             ),
+            # E-licences (licences, C7): what the department issued; the view admits any post
+            # in a department, the menu offers it to the posts that issue.
+            _Entry(
+                "licences",
+                _("E-licences"),
+                "licences:manage",
+                _any("window", "reviewer", "approver", "dept_admin"),
+                lambda ns, view: ns == "licences" and view.startswith("manage"),
+            ),
+            _Entry(
+                "licences-use",
+                _("Use a holder's licence"),
+                "licences:use",
+                _any("window", "reviewer", "approver", "dept_admin"),
+                _in("licences", "use"),
+            ),
             _Entry("notices", _("Notices"), "notify:inbox", _always, _in("notify")),
         ],
     ),

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from yiwang.cases import actions as cases
 from yiwang.cases.models import Case, Decision, ObtainedMaterial
 from yiwang.cases.tests.conftest import pdf_file, staff
-from yiwang.cases.tests.conftest import submit as submit  # noqa: F401 (fixture)
-from yiwang.cases.tests.conftest import world as world  # noqa: F401 (fixture)
+from yiwang.cases.tests.conftest import submit as submit
+from yiwang.cases.tests.conftest import world as world
 from yiwang.catalog import actions as catalog
 from yiwang.licences import actions
 from yiwang.licences.actions import Holder

@@ -11,7 +11,7 @@ def _shape(groups):
 
 def test_reviewer_gets_workbench_and_the_calculator():
     assert _shape(staff_menu({"reviewer"})) == {
-        "work": ["workbench", "notices"],
+        "work": ["workbench", "licences", "licences-use", "notices"],
         "catalogue": ["calculator"],
     }
 
