@@ -35,13 +35,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from PIL import Image
-from pypdf import PdfReader, PdfWriter
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
@@ -64,6 +64,7 @@ FIELDS_X, FIELDS_WIDTH = 30 * mm, 172 * mm
 FIELDS_TOP, FIELDS_BOTTOM = PAGE[1] - 60 * mm, 62 * mm
 LABEL_WIDTH = 46 * mm
 QR_SIZE = 40 * mm
+QR_MASK = 2  # any of 0–7 decodes
 QR_QUIET = 2  # modules of white around the code, as qr_png
 QR_X, QR_Y = PAGE[0] - 30 * mm - QR_SIZE, PAGE[1] - 62 * mm - QR_SIZE
 SEAL_SIZE = 42 * mm
@@ -219,7 +220,9 @@ def _fields_table(rows: list[tuple[str, str]], font: str) -> tuple[Table, float]
 def qr_matrix(url: str) -> list[list[bool]]:
     """The QR code of ``url`` as rows of modules (True: dark), without a quiet zone; error
     correction M, as ``web.documents.qr_png``."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    # A fixed mask: choosing the best of the eight (the encoder's usual search) costs more than
+    # the rest of the page, and every decoder reads the mask from the code's format bits.
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK)
     code.add_data(url)
     code.make(fit=True)
     return code.get_matrix()
@@ -320,19 +323,28 @@ def render_pdf(licence: Licence) -> bytes:
     _qr(c, font, meta.identifier)
     _issuer_block(c, font, meta, _seal_picture(licence))
     _footer(c, font, meta)
+    _attach(c, f"{meta.identifier}.json", licence_file_bytes(licence))
     c.showPage()
     c.save()
-    return _attach(out.getvalue(), f"{meta.identifier}.json", licence_file_bytes(licence))
-
-
-def _attach(pdf: bytes, name: str, data: bytes) -> bytes:
-    # reportlab cannot embed files; pypdf adds the attachment (uncompressed: the JSON stays
-    # readable to any tool) and writes deterministically as well.
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    writer.add_attachment(name, data)
-    out = io.BytesIO()
-    writer.write(out)
     return out.getvalue()
+
+
+def _attach(c: Canvas, name: str, data: bytes) -> None:
+    """Embed ``data`` as the file ``name`` (the catalogue's EmbeddedFiles name tree), stored
+    uncompressed so the JSON stays readable to any tool. reportlab has no call for it, but
+    its document takes any PDF object: far cheaper than re-writing the file with pypdf."""
+    doc = c._doc
+    stream = PDFStream(PDFDictionary({"Type": PDFName("EmbeddedFile")}), content=data, filters=[])
+    spec = PDFDictionary(
+        {
+            "Type": PDFName("Filespec"),
+            "F": PDFString(name),
+            "UF": PDFString(name),
+            "EF": PDFDictionary({"F": doc.Reference(stream)}),
+        }
+    )
+    names = PDFArray([PDFString(name), doc.Reference(spec)])
+    c.setCatalogEntry("Names", PDFDictionary({"EmbeddedFiles": PDFDictionary({"Names": names})}))
 
 
 def store_document(licence: Licence) -> Licence:
