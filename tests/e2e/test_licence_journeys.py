@@ -18,8 +18,9 @@ ENTERPRISE = "大埔县客家味道餐饮有限公司"
 def act_for_enterprise(page: Page, site: str) -> None:
     page.goto(site + "/accounts/act-as/")
     page.get_by_label(re.compile(ENTERPRISE)).check()
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
+    expect(page.locator("body")).to_contain_text(f"您已切换为代表{ENTERPRISE}办事")
 
 
 def apply_for(page: Page, site: str, item_name: str) -> None:

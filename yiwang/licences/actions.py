@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,7 @@ from .permissions import require_issuer
 from .rendering import store_document
 
 HOLDER_INDEX = "licence-holder"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,10 @@ def _clean_fields(licence_type: LicenceType, values: dict[str, Any] | None) -> d
     return {k: str(values[k]).strip() for k in allowed if str(values.get(k, "")).strip()}
 
 
-def _statement(licence: Licence, operation: str, status: str, reason: str, at) -> bytes:
+def _statement(identifier: str, operation: str, status: str, reason: str, at) -> bytes:
     return canonical_json(
         {
-            "identifier": licence.identifier,
+            "identifier": identifier,
             "operation": operation,
             "status": status,
             "reason": reason,
@@ -124,10 +126,14 @@ def _seal(licence_type: LicenceType):
 
 def _event(actor, licence: Licence, operation: str, reason: str, seal) -> LicenceEvent:
     at = timezone.now()
-    statement = _statement(licence, operation, licence.status, reason, at)
+    statement = _statement(licence.identifier, operation, licence.status, reason, at)
     signed = signing.sign(
         seal, statement, purpose=f"licence.{operation} {licence.identifier}", actor=actor
     )
+    return _save_event(actor, licence, operation, reason, at, statement, signed)
+
+
+def _save_event(actor, licence, operation, reason, at, statement: bytes, signed) -> LicenceEvent:
     return LicenceEvent.objects.create(
         licence=licence,
         operation=operation,
@@ -142,11 +148,20 @@ def _event(actor, licence: Licence, operation: str, reason: str, seal) -> Licenc
 
 
 def _next_serial(licence_type: LicenceType) -> str:
-    counter, _created = SerialCounter.objects.get_or_create(licence_type=licence_type)
-    counter = SerialCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{counter.last:07d}"
+    """The type's next serial: one UPDATE … RETURNING, whose row lock lasts until the issuing
+    transaction ends (serials are never given twice; a failed issuance gives its number back)."""
+    with connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute(
+                "UPDATE licences_serialcounter SET last = last + 1 "
+                "WHERE licence_type_id = %s RETURNING last",
+                [licence_type.pk],
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                return f"{row[0]:07d}"
+            SerialCounter.objects.get_or_create(licence_type=licence_type)
+    raise RuntimeError("the serial counter could not be created")
 
 
 def issue(
@@ -228,10 +243,26 @@ def issue(
             )
         except MetadataError as error:
             raise ValidationError(str(error), code="bad_metadata") from error
-        signed = signing.sign(
-            seal, metadata.canonical(), purpose=f"licence.issue {identifier}", actor=actor
-        )
+        operation = Operation.ISSUE
+        if previous is not None:
+            same = _same_content(previous.metadata, metadata.as_dict())
+            operation = Operation.RENEW if same else Operation.CHANGE
         now = timezone.now()
+        # The licence, the statement of its issue (and of the version it replaces) are signed
+        # as one act: one use of the key, one audit entry.
+        statements = [_statement(str(identifier), operation, Status.VALID, "", now)]
+        if previous is not None:
+            statements.append(
+                _statement(
+                    previous.identifier, Operation.REPLACED, Status.EXPIRED, str(identifier), now
+                )
+            )
+        signed, *signed_statements = signing.sign_all(
+            seal,
+            [metadata.canonical(), *statements],
+            purpose=f"licence.{operation} {identifier}",
+            actor=actor,
+        )
         licence = Licence.objects.create(
             identifier=str(identifier),
             licence_type=licence_type,
@@ -257,27 +288,44 @@ def issue(
             previous=previous,
             case=case,
         )
-        # The PDF with its digest, in the same transaction: no licence without its document.
-        store_document(licence)
-        operation = Operation.ISSUE
         if previous is not None:
-            operation = Operation.RENEW if _same_content(previous, licence) else Operation.CHANGE
             previous.status, previous.status_changed_at = Status.EXPIRED, now
             previous.save(update_fields=["status", "status_changed_at"])
-            _event(actor, previous, Operation.REPLACED, str(identifier), seal)
-        _event(actor, licence, operation, "", seal)
+            _save_event(
+                actor,
+                previous,
+                Operation.REPLACED,
+                str(identifier),
+                now,
+                statements[1],
+                signed_statements[1],
+            )
+        _save_event(actor, licence, operation, "", now, statements[0], signed_statements[0])
         record(
             actor=actor,
             action=f"licences.{operation}",
             obj=licence,
             after={"identifier": licence.identifier, "type": licence_type.code},
         )
+    _render(licence)
     return licence
 
 
-def _same_content(previous: Licence, licence: Licence) -> bool:
+def _render(licence: Licence) -> None:
+    """The PDF and its digest. Drawn once the numbering, seal and audit locks are released
+    (when the caller holds no transaction of its own), so that issuances do not queue behind
+    one another's drawing. The signed licence is whole without it: a PDF that fails to draw
+    now is drawn when the holder first downloads it."""
+    try:
+        with transaction.atomic():
+            store_document(licence)
+    except Exception:
+        logger.exception("licence %s: the PDF could not be drawn now", licence.identifier)
+
+
+def _same_content(previous: dict, metadata: dict) -> bool:
     keep = ("holder_name", "extension", "related_items")
-    return all(previous.metadata.get(k) == licence.metadata.get(k) for k in keep)
+    return all(previous.get(k) == metadata.get(k) for k in keep)
 
 
 # --- status -----------------------------------------------------------------------------------

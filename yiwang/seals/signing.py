@@ -186,10 +186,18 @@ def _result(key: SealKey, signature: bytes, signed_at, **owner) -> SealSignature
     )
 
 
-@transaction.atomic
 def sign(seal: Seal, data: bytes, *, purpose: str, actor) -> SealSignature:
     """Sign ``data`` with ``seal``'s current key in the name of its department."""
-    data = _data(data)
+    return sign_all(seal, [data], purpose=purpose, actor=actor)[0]
+
+
+@transaction.atomic
+def sign_all(seal: Seal, items: Iterable[bytes], *, purpose: str, actor) -> list[SealSignature]:
+    """Sign each of ``items`` with ``seal``'s current key, as one act: one key, one audit
+    entry (a licence and the statement of its issue are signed together)."""
+    items = [_data(data) for data in items]
+    if not items:
+        raise ValueError("nothing to sign")
     clean_purpose = _purpose(purpose)
     current = Seal.objects.select_related("department").filter(pk=seal.pk).first()
     if current is None:
@@ -209,7 +217,9 @@ def sign(seal: Seal, data: bytes, *, purpose: str, actor) -> SealSignature:
             _("The seal %(name)s has no current key: rotate its key to make one.")
             % {"name": current.name}
         )
-    signature, signed_at = _signature(key, data)
+    signed = [_signature(key, data) for data in items]
+    digests = [core.sm3_digest(data).hex() for data in items]
+    sizes = [len(data) for data in items]
     record(
         actor=actor,
         action="seals.sign",
@@ -217,10 +227,10 @@ def sign(seal: Seal, data: bytes, *, purpose: str, actor) -> SealSignature:
         key_id=key.key_id,
         purpose=clean_purpose,
         algorithm=ALGORITHM,
-        data_sm3=core.sm3_digest(data).hex(),
-        data_bytes=len(data),
+        data_sm3=digests[0] if len(items) == 1 else digests,
+        data_bytes=sizes[0] if len(items) == 1 else sizes,
     )
-    return _result(key, signature, signed_at, seal_id=current.pk)
+    return [_result(key, signature, at, seal_id=current.pk) for signature, at in signed]
 
 
 @transaction.atomic

@@ -95,7 +95,7 @@ def test_a_grant_allows_reading_and_the_holder_sees_the_use(world, held, client)
 
 
 def test_without_grant_or_case_the_reading_is_refused_and_not_logged(world, held):
-    with pytest.raises(PermissionDenied, match="No grant from the holder"):
+    with pytest.raises(PermissionDenied, match="持证人未授权本部门"):
         use.read_licence(actor=world.reviewer, licence=held[0], purpose="核验")
     assert not LicenceUse.objects.exists()
     assert not Message.objects.filter(recipient=world.citizen).exists()
@@ -136,7 +136,7 @@ def test_a_case_of_the_holder_in_the_department_allows_reading(world, held, subm
     # … nor once the case is closed.
     Case.objects.filter(pk=case.pk).update(status="closed")
     case.refresh_from_db()
-    with pytest.raises(PermissionDenied, match="no longer being handled"):
+    with pytest.raises(PermissionDenied, match="已不在办理中"):
         use.read_licence(actor=world.reviewer, licence=held[0], purpose="核验", case=case)
     assert LicenceUse.objects.count() == 1
 
