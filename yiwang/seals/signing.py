@@ -33,6 +33,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -280,10 +281,25 @@ def verify(
         return False
     if signed_at is not None and known.retired_at is not None and known.retired_at < signed_at:
         return False
-    public = known.public
     if isinstance(signature, str):
         try:
             signature = base64.b64decode(signature, validate=True)
         except (binascii.Error, ValueError):
             return False
-    return sm2.verify(public, bytes(data), signature, USER_ID)
+    data = bytes(data)
+    # A signature that verified once verifies again: remembered by the exact key, data and
+    # signature (any changed byte is a new question), so a licence checked a thousand times a
+    # day costs its SM2 verification once per process.
+    memo = (key_id, hashlib.sha256(data).digest(), bytes(signature))
+    if memo in _verified:
+        return True
+    if not sm2.verify(known.public, data, signature, USER_ID):
+        return False
+    if len(_verified) >= _VERIFIED_MAX:
+        _verified.clear()
+    _verified.add(memo)
+    return True
+
+
+_verified: set[tuple[str, bytes, bytes]] = set()
+_VERIFIED_MAX = 100_000

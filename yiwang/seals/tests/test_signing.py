@@ -293,3 +293,13 @@ def test_a_retired_key_verifies_only_what_it_signed_before_its_rotation(seal, ad
     assert signing.verify(old.key_id, PAYLOAD, forged)  # the bytes are the old key's
     later = old.retired_at + dt.timedelta(seconds=1)
     assert not signing.verify(old.key_id, PAYLOAD, forged, signed_at=later)
+
+
+def test_a_remembered_verification_answers_only_the_same_bytes(seal):
+    signed = signing.sign(seal, PAYLOAD, purpose="memo", actor=SYSTEM)
+    assert signing.verify(signed.key_id, PAYLOAD, signed.signature)
+    assert signing.verify(signed.key_id, PAYLOAD, signed.signature)  # remembered
+    assert not signing.verify(signed.key_id, PAYLOAD + b" ", signed.signature)
+    tampered = bytearray(base64.b64decode(signed.signature_b64))
+    tampered[-1] ^= 1
+    assert not signing.verify(signed.key_id, PAYLOAD, bytes(tampered))
