@@ -13,3 +13,7 @@ class DatahubConfig(AppConfig):
         from .indexing import KIND, reindex_documents
 
         register(KIND, reindex_documents)
+
+        from . import casework
+
+        casework.connect()
