@@ -17,6 +17,7 @@ Registered from ``LicencesConfig.ready``.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from yiwang.audit.actors import SYSTEM
 from yiwang.cases import material_sources
 from yiwang.cases.models import Case
 from yiwang.catalog.models import Material, Replaceable
+from yiwang.seals import signing
 
 from . import actions
 from .actions import Holder, holder_index
@@ -134,15 +136,26 @@ def issue_on_approval(sender, *, case: Case, actor, **kwargs) -> None:
             .order_by("-id")
             .first()
         )
-        actions.issue(
-            actor=SYSTEM,
-            licence_type=licence_type,
-            holder=holder,
-            fields=_fields(licence_type, case),
-            case=case,
-            previous=used,
-            related_items=(case.item.implementation_code,),
-        )
+        # A change keeps what the form does not change.
+        fields = dict(used.metadata.get("extension") or {}) if used is not None else {}
+        fields.update(_fields(licence_type, case))
+        try:
+            actions.issue(
+                actor=SYSTEM,
+                licence_type=licence_type,
+                holder=holder,
+                fields=fields,
+                case=case,
+                previous=used,
+                related_items=(case.item.implementation_code,),
+            )
+        except signing.SigningRefused as refused:
+            # The approval is undone with it; the approver reads why, as any refusal.
+            raise ValidationError(
+                _("The %(type)s cannot be issued: %(reason)s")
+                % {"type": licence_type.name, "reason": refused.message},
+                code=refused.code,
+            ) from refused
 
 
 def connect() -> None:

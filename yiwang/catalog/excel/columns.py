@@ -67,7 +67,10 @@ ITEM_COLUMNS = [
 ]
 # Columns added after the first workbooks were exported: a workbook without them still
 # imports, and the items keep their current values (new items get the defaults).
-OPTIONAL_COLUMNS = frozenset({"case_region_from", "case_region_field", "themes", "preferred"})
+# 免提交依据 (replaced_by) is optional so that workbooks exported before it existed still load.
+OPTIONAL_COLUMNS = frozenset(
+    {"case_region_from", "case_region_field", "themes", "preferred", "replaced_by"}
+)
 # 主题: theme names separated by 、 (an empty cell leaves an item's themes as they are, and a
 # new item is placed by its keywords); 默认展示: 是 / 否 (empty: unchanged, 否 for a new item).
 THEME_SEPARATOR = "、"
@@ -81,6 +84,7 @@ MATERIAL_COLUMNS = [
     ("required", "是否必需"),
     ("source", "来源渠道"),
     ("replaceable_by", "免提交方式"),
+    ("replaced_by", "免提交依据"),
     ("notes", "备注"),
 ]
 PROCESS_COLUMNS = [

@@ -85,6 +85,7 @@ _MATERIAL_VALUES = (
     "required",
     "source",
     "replaceable_by",
+    "replaced_by",
     "notes",
 )
 
@@ -262,11 +263,20 @@ def _material_rows(v: dict[str, Any], code: str, related: Related) -> list[list]
             _yes_no(required),
             source,
             REPLACE_LABELS[replaceable_by],
+            replaced_by,
             notes,
         ]
-        for position, (_, name, form, count, required, source, replaceable_by, notes) in enumerate(
-            related.materials.get(v["id"], []), start=1
-        )
+        for position, (
+            _,
+            name,
+            form,
+            count,
+            required,
+            source,
+            replaceable_by,
+            replaced_by,
+            notes,
+        ) in enumerate(related.materials.get(v["id"], []), start=1)
     ]
 
 

@@ -76,7 +76,7 @@ LEVEL_BY_REGION_LEVEL = {1: "2", 2: "3", 3: "4"}
 # Columns of the 材料 sheet that material_errors' keys point at.
 MATERIAL_ERROR_COLUMNS = {
     key: MATERIAL_HEADER[key]
-    for key in ("name", "form", "count", "required", "replaceable_by", "notes")
+    for key in ("name", "form", "count", "required", "replaceable_by", "replaced_by", "notes")
 }
 Rows = list[tuple[int, Row]]
 Progress = Callable[[str, int, int], None]
@@ -428,6 +428,7 @@ def _material(row: Row) -> dict[str, Any]:
         "form": choice(row["form"], FORM_LABELS, default=MaterialForm.ELECTRONIC),
         "required": yes_no(row["required"], default=True),
         "replaceable_by": choice(row["replaceable_by"], REPLACE_LABELS, default=Replaceable.NO),
+        "replaced_by": text(row["replaced_by"]) if "replaced_by" in row else "",
     }
 
 

@@ -205,3 +205,29 @@ def test_materials_reduction_sums_the_submitted_cases(world, renewal_item, stall
     _apply(world, renewal_item)
     _apply(world, renewal_item)
     assert materials_reduction(Case.objects.all()) == (2, 4)
+
+
+def test_a_seal_key_that_does_not_open_undoes_the_approval_with_its_reason(
+    world, submit, stall_type, settings
+):
+    case = cases.accept(actor=world.reviewer, case=submit())
+    case = cases.pass_review(actor=world.reviewer, case=case, opinion="符合条件")
+    settings.YIWANG_SIGNING_KEK = "00112233445566778899aabbccddeeff"  # not the keys' KEK
+    with pytest.raises(ValidationError) as error:
+        cases.decide(actor=world.approver, case=case, approve=True, reason="")
+    assert error.value.code == "key_unusable" and "食品摊贩登记卡" in error.value.messages[0]
+    case.refresh_from_db()
+    assert case.decision == Decision.NONE and not Licence.objects.exists()
+
+
+def test_a_change_keeps_the_fields_the_form_does_not_give(world, renewal_item, stall_type):
+    licence = _held(world, stall_type)  # 摊位 湖寮镇 12 号
+    stall_type.items.add(renewal_item)
+    case = _apply(world, renewal_item)
+    case = cases.accept(actor=world.reviewer_town, case=case)
+    case = cases.pass_review(actor=world.reviewer_town, case=case, opinion="同意")
+    approver = staff(world.admin, "approver_gaobei", "approver", world.town, world.gaobei)
+    cases.decide(actor=approver, case=case, approve=True, reason="")
+    renewed = Licence.objects.get(case=case)
+    assert renewed.metadata["extension"] == {"经营者名称": "客家味道小吃店", "摊位": "湖寮镇 12 号"}
+    assert licence.metadata["extension"] == {"摊位": "湖寮镇 12 号"}
