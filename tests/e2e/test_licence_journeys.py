@@ -133,3 +133,37 @@ def test_approved_food_licence_reaches_the_wallet_is_used_and_revoked(page: Page
     page.goto(site + f"/verify/{used_identifier}")
     expect(page.get_by_test_id("verify-result")).to_have_attribute("data-valid", "false")
     expect(page.get_by_test_id("status")).to_have_text("撤销")
+
+
+def test_licence_pages_fit_a_phone(browser, site):
+    """The holder's wallet, a licence with its sharing form, the grants page, the public
+    verify page and the department's list: no sideways scrolling at 390 px, no serious axe
+    violations."""
+    from .test_phone_cards import assert_fits
+
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    login(page, site, "citizen")
+    page.goto(site + "/licences/mine/")
+    expect(page.get_by_test_id("licence")).not_to_have_count(0)
+    assert_fits(page)
+    page.get_by_test_id("licence-link").first.click()
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("share-form")).to_be_visible()
+    assert_fits(page)
+    assert_accessible(page)
+    identifier = page.get_by_test_id("verify-link").get_attribute("href").rsplit("/", 1)[-1]
+    page.goto(site + "/licences/mine/grants/")
+    assert_fits(page)
+    assert_accessible(page)
+    logout(page, site)
+    page.goto(site + f"/verify/{identifier}")
+    expect(page.get_by_test_id("verify-result")).to_have_attribute("data-valid", "true")
+    assert_fits(page)
+    login(page, site, "admin_mzj")
+    page.goto(site + "/licences/manage/")
+    assert_fits(page)
+    assert_accessible(page)
+    context.close()
