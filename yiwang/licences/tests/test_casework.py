@@ -231,3 +231,22 @@ def test_a_change_keeps_the_fields_the_form_does_not_give(world, renewal_item, s
     renewed = Licence.objects.get(case=case)
     assert renewed.metadata["extension"] == {"经营者名称": "客家味道小吃店", "摊位": "湖寮镇 12 号"}
     assert licence.metadata["extension"] == {"摊位": "湖寮镇 12 号"}
+
+
+def test_at_the_window_the_walk_ins_licence_stands_in_too(world, renewal_item, stall_type):
+    licence = _held(world, stall_type)
+    form = renewal_item.materials.get(name="申请书")
+    case, created = cases.window_intake(
+        actor=world.window_huliao,
+        item=renewal_item,
+        hall=world.hall_huliao,
+        applicant_name="李梅",
+        applicant_id_number=world.citizen.id_number,
+        applicant_phone="13900001111",
+        form_data={"shop_name": "李梅", "staff": "1"},
+        uploads={form.pk: pdf_file()},
+        submission_key="w-licence",
+    )
+    assert created
+    assert ObtainedMaterial.objects.get(case=case).reference == licence.identifier
+    assert LicenceUse.objects.get(licence=licence).case == case
