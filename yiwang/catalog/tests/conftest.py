@@ -134,7 +134,12 @@ def food_fields(depts, **overrides):
 
 FOOD_MATERIALS = [
     {"name": "食品经营许可申请书", "form": "original", "count": 1, "required": True},
-    {"name": "营业执照", "form": "copy", "replaceable_by": "licence", "replaced_by": "91100000100013338W001"},
+    {
+        "name": "营业执照",
+        "form": "copy",
+        "replaceable_by": "licence",
+        "replaced_by": "91100000100013338W001",
+    },
     {"name": "法定代表人身份证明", "form": "copy", "replaceable_by": "shared"},
     {"name": "经营场所平面图", "form": "electronic", "required": False},
 ]
