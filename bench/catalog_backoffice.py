@@ -1,4 +1,4 @@
-"""The catalogue back office at a real county's scale (issue 9): every page < 300 ms.
+"""The catalogue back office at a real county's scale: every page < 300 ms.
 
     .venv/bin/python bench/catalog_backoffice.py            # SQLite and PostgreSQL
     .venv/bin/python bench/catalog_backoffice.py --quick    # SQLite only, fewer repetitions

@@ -16,7 +16,7 @@ rows with ``hub.store.write_rows`` in batches (valid ID numbers from
 3. ``gmcrypto.core.decrypt`` alone, per value;
 4. the quality run itself (``quality.runs.execute``): one pass, all rules, results stored.
 
-Target (issue 10, performance (c)): a run over 1,000,000 rows in < 60 s.
+Target: a run over 1,000,000 rows in < 60 s.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Catalogue search at a real county's scale: quality and latency (issue 9).
+"""Catalogue search at a real county's scale: quality and latency.
 
     .venv/bin/python bench/search.py            # SQLite and PostgreSQL; 38, 1,173 and ~10,000 items; HTTP
     .venv/bin/python bench/search.py --quick    # SQLite, 38 and 1,173 items, in-process only (< 1 min)

@@ -2,7 +2,7 @@
 
 What it is for: testing and benchmarking search, browsing and the back office at the size of
 a real county's catalogue, imported as a province's item system delivers it — names and
-types only, **no aliases**, generic guide texts (issue 9). The data file and its source are
+types only, **no aliases**, generic guide texts. The data file and its source are
 described in ``tests/data/real-catalogue/README.md``. ``yiwang load_real_catalogue`` runs
 :func:`load`; the demo (``yiwang demo``) must be loaded first.
 

@@ -97,6 +97,13 @@ OFF_MATTER_FACTOR = 0.7
 # ID card first; the many 遗失补办 items of other licences share only the stage.
 STAGE_TERM_FACTOR = 0.5
 TITLE_EQUALS_BONUS = 2.0
+# A question asking whether something needs a permit (要什么证, 要审批吗, 要批吗) is answered by
+# an administrative licensing item (行政许可, the item type the keywords carry) rather than by a
+# filing or a service of the same matter: those rank this much higher.
+PERMIT_QUESTION = re.compile(r"什么(许可)?证|[要需]?[审报]?批[吗么]|要审批|需要审批|许可证")
+PERMIT_TYPE = "行政许可"
+PERMIT_FACTOR = 1.4
+
 
 _SEP = "\x00"
 _CJK = re.compile(r"^[\u3400-\u9fff]+$")
@@ -631,6 +638,10 @@ class Ranker:
             for doc in titles.occurrences(compact):
                 if doc in scores and normalize(self.corpus.titles[doc]) == compact:
                     scores[doc] += TITLE_EQUALS_BONUS * self.corpus.idf(1)
+        if PERMIT_QUESTION.search(text):
+            keywords = self.corpus.fields["keywords"]
+            for doc in keywords.occurrences(PERMIT_TYPE).keys() & scores.keys():
+                scores[doc] *= PERMIT_FACTOR
 
 
 def rank(kind: str, query: Query, floor: bool = True) -> tuple[Corpus, list[tuple[float, int]]]:

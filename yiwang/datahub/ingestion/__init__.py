@@ -1,4 +1,4 @@
-"""Ingestion: rows of a published resource loaded into its hub table (issue 10 §4).
+"""Ingestion: rows of a published resource loaded into its hub table.
 
 - ``readers``: CSV (encoding detected), Excel .xlsx and .xls, JSON — a header and rows,
   streamed, with a reason when the file cannot be read at all;

@@ -386,3 +386,32 @@ def test_a_word_cut_in_the_wrong_place_is_mended(db):
     mended = ranker._reattach(engine.analyze("执业证要改").terms)
     assert [t.token for t in mended][:2] == ["执业证", "要"]
     assert keys("执业证要改吗")[:1] == ["zyz"]
+
+
+def test_paying_and_settling_rank_below_the_application(db):
+    _only(
+        [
+            {"key": "rent", "title": "公租房租金缴纳"},
+            {"key": "apply", "title": "公租房申请资格认定"},
+            {"key": "settle", "title": "定点药店费用结算"},
+            {"key": "agree", "title": "定点药店协议申请"},
+            *({"key": f"x{n}", "title": f"第{n}类住房保障事项"} for n in range(20)),
+        ]
+    )
+    assert keys("公租房")[0] == "apply"
+    assert keys("公租房房租怎么交")[0] == "rent"  # 交 asks for the paying stage
+    assert keys("定点药店")[0] == "agree"
+    assert keys("定点药店怎么报销")[0] == "settle"
+
+
+def test_a_question_about_a_permit_prefers_licensing_items(db):
+    _only(
+        [
+            {"key": "filing", "title": "营业性演出备案", "keywords": "其他行政权力"},
+            {"key": "permit", "title": "举办营业性演出许可", "keywords": "行政许可"},
+            *({"key": f"x{n}", "title": f"第{n}类文化事项"} for n in range(20)),
+        ]
+    )
+    assert keys("营业性演出")[0] == "filing"  # the shorter title, all else equal
+    assert keys("营业性演出要批吗")[0] == "permit"
+    assert keys("搞营业性演出需要什么证")[0] == "permit"
