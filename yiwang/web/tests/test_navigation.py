@@ -119,3 +119,14 @@ def test_top_bar_renders_groups_for_staff_and_plain_links_for_citizens(client, d
     html = client.get("/notices/").content.decode()
     assert "data-nav-group" not in html
     assert 'href="/cases/mine/"' in html
+
+
+def test_licence_links_need_a_post_of_a_department_not_the_superusers_menu_roles():
+    def keys(roles, superuser=False):
+        return {link.key for g in staff_menu(roles, superuser=superuser) for link in g.links}
+
+    assert {"licences", "licences-use"} <= keys({"reviewer"})
+    # A superuser is given dept_admin to see the platform's menus: no department's licences.
+    assert not {"licences", "licences-use"} & keys(
+        {"window", "authority", "dept_admin", "auditor"}, superuser=True
+    )
