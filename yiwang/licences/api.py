@@ -9,12 +9,16 @@ import datetime as dt
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from yiwang.seals.models import SealKey
+from yiwang.seals.signing import USER_ID
+
 from .identifiers import IdentifierError
 from .models import Licence, LicenceUse, Status, UseBasis
+from .offline import ALGORITHM
 from .queries import uses_of, wallet_of
 from .verification import UnknownLicence, verify
 
@@ -71,6 +75,55 @@ def verify_licence(request: HttpRequest, identifier: str):
             404, "licence_not_found", _("No licence has this identifier.")
         ) from error
     return result
+
+
+class SealKeyOut(Schema):
+    key_id: str
+    public_key: str = Field(description="SM2 public key, 04 ‖ x ‖ y, hex")
+    algorithm: str = Field(description="SM2-with-SM3, GB/T 32918 / GM/T 0009")
+    user_id: str = Field(description="The signer ID in Z (GM/T 0009 default)")
+    department: str
+    department_code: str = Field(description="The department's unified social credit code")
+    seal: str
+    created_at: dt.datetime
+    retired_at: dt.datetime | None = Field(
+        description="After this instant the key signs nothing: a statement it claims to have "
+        "signed later is not genuine"
+    )
+
+
+@router.get(
+    "/keys/{key_id}",
+    response={200: SealKeyOut, 404: Problem},
+    summary="A department seal's public key, by the key id a licence file names",
+    description=(
+        "For offline verification: the key id in a licence file (`signature.key_id`) names "
+        "the issuing department's seal key; this answers its public key and when it was "
+        "retired. Only department seals' keys are published, never staff members' personal "
+        "keys. An unknown key id is a 404 (`key_not_found`)."
+    ),
+    auth=None,
+)
+def seal_key(request: HttpRequest, key_id: str):
+    key = (
+        SealKey.objects.filter(key_id=key_id, seal__isnull=False)
+        .select_related("seal__department")
+        .first()
+    )
+    if key is None or key.seal is None:
+        raise LicenceProblem(404, "key_not_found", _("No department seal has this key id."))
+    seal = key.seal
+    return {
+        "key_id": key.key_id,
+        "public_key": key.public_key,
+        "algorithm": ALGORITHM,
+        "user_id": USER_ID.decode("ascii"),
+        "department": seal.department.name,
+        "department_code": seal.department.uscc,
+        "seal": seal.name,
+        "created_at": key.created_at,
+        "retired_at": key.retired_at,
+    }
 
 
 class LicenceOut(Schema):

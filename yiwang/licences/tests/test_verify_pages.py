@@ -83,3 +83,18 @@ def test_the_verify_page_shows_the_verdict(client, licence, clerk_scj):
     assert 'data-valid="false"' in html
     wrong = licence.identifier[:-1] + ("A" if licence.identifier[-1] != "A" else "B")
     assert client.get(f"/verify/{wrong}").status_code == 400
+
+
+def test_a_department_seals_public_key_is_published_by_its_key_id(client, licence):
+    """The key a licence file names verifies it offline: the integrator fetches it here."""
+    from yiwang.licences.offline import verify_document
+    from yiwang.licences.rendering import licence_file_of
+
+    document = licence_file_of(licence)
+    body = client.get(f"/api/v1/licences/keys/{licence.key_id}").json()
+    assert body["public_key"] == document["signature"]["public_key"]
+    assert body["user_id"] == "1234567812345678" and body["retired_at"] is None
+    assert body["department_code"] == licence.issuer.uscc
+    assert verify_document(document, body["public_key"]).valid
+    missing = client.get("/api/v1/licences/keys/" + "0" * len(licence.key_id))
+    assert missing.status_code == 404 and missing.json()["code"] == "key_not_found"
