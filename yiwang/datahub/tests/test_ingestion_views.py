@@ -177,6 +177,10 @@ def test_others_cannot_see_or_start_loads(
     assert PullSource.objects.get().enabled
 
 
+# A key no page could show by chance (CSRF tokens and other random strings have no hyphen).
+KEY = "pull-key-0001"
+
+
 def test_pull_sources_are_managed_from_their_forms(
     client, people_resource, admin_scj, django_capture_on_commit_callbacks
 ):
@@ -190,22 +194,22 @@ def test_pull_sources_are_managed_from_their_forms(
         {
             "url": "http://127.0.0.1:9/people",
             "header_name": "X-Api-Key",
-            "header_value": "k1",
+            "header_value": KEY,
             "rows_path": "data",
             "interval": "hourly",
         },
     )
     assert response.status_code == 302
     source = PullSource.objects.get()
-    assert (source.header_value, source.interval, source.enabled) == ("k1", "hourly", True)
+    assert (source.header_value, source.interval, source.enabled) == (KEY, "hourly", True)
     edit = reverse("datahub:pull_edit", args=[source.pk])
-    assert "k1" not in client.get(edit).content.decode()  # the key is never shown back
+    assert KEY not in client.get(edit).content.decode()  # the key is never shown back
     client.post(
         edit,
         {"url": source.url, "header_name": "X-Api-Key", "interval": "weekly", "enabled": "on"},
     )
     source.refresh_from_db()
-    assert (source.header_value, source.interval) == ("k1", "weekly")
+    assert (source.header_value, source.interval) == (KEY, "weekly")
     with django_capture_on_commit_callbacks(execute=True):
         run = client.post(reverse("datahub:pull_run", args=[source.pk]))
     job = Ingestion.objects.get()
