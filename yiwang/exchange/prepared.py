@@ -36,7 +36,8 @@ class _Compiled:
         fields = klass_info["select_fields"]
         self.start, self.end = fields[0], fields[-1] + 1
         self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
-        self.populators = get_related_populators(klass_info, select, using)
+        # The stubs describe a later Django that added fetch_mode.
+        self.populators = get_related_populators(klass_info, select, using)  # type: ignore[call-arg]
 
 
 class PreparedGet(Generic[M]):
