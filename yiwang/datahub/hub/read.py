@@ -111,6 +111,9 @@ def _where(table: HubTable, filters: dict[str, str]) -> tuple[list[str], list[An
         value = convert(filters[column.column], column)
         if value is None:
             clauses.append(f"{q(column.column)} IS NULL")
+        elif column.column == table.key_column:  # indexed as _key (also when encrypted)
+            clauses.append("_key = %s")
+            params.append(key_of(value, column))
         elif column.encrypted:
             clauses.append(f"{q(column.blind_column)} = %s")
             params.append(gm.blind_index(as_text(value), column.blind_purpose))

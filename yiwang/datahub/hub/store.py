@@ -4,11 +4,14 @@ Rows arrive converted (:func:`.values.convert`) and with distinct keys; ingestio
 reported the rows it could not read. A batch is written in one transaction with the table's
 ``HubTable`` row locked, so two imports of one resource never interleave and ``row_count``
 stays exact. New rows go in with PostgreSQL's ``COPY`` (``executemany`` on SQLite); changed
-rows are updated; rows whose keyed digest is the same are left alone.
+rows are updated; rows whose keyed digest is the same are left alone. A new row's stored
+values (encryption included) are made while its ``COPY`` runs, so the database takes in one
+row while the next is encrypted.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +28,8 @@ from .values import HubColumn, as_text, to_db
 
 #: Keys looked up per statement when sorting a batch into new and changed rows.
 LOOKUP_CHUNK = 5000
+#: A load into a table of at most this many rows reads their keys once, not per batch.
+HELD_KEYS_MAX = 100_000
 
 
 @dataclass
@@ -40,6 +45,38 @@ class WriteResult:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.updated_keys.extend(other.updated_keys)
+
+
+@dataclass
+class Load:
+    """What a load written in several batches (with keys distinct across all of them) knows
+    of its table between batches.
+
+    ``held``: ``_key`` → ``_digest`` of the rows the table held when the load began, read in
+    the first batch (when there are at most ``HELD_KEYS_MAX``); None when not known. A later
+    batch uses it instead of looking its keys up only when, under the table's lock, the
+    table is as the load's previous batch left it (same row count, same last write): then
+    no key of the batch can be anywhere else. After another writer's batch the keys are
+    looked up again, for the rest of the load.
+    """
+
+    held: dict[str, str] | None = None
+    row_count: int = -1
+    written_at: dt.datetime | None = None
+
+    def existing(self, locked: HubTable, cursor, keys: list[str]) -> dict[str, str]:
+        if self.row_count < 0:  # the first batch
+            if locked.row_count <= HELD_KEYS_MAX:
+                self.held = _all_keys(cursor, locked.table_name)
+        elif locked.row_count != self.row_count or locked.written_at != self.written_at:
+            self.held = None
+        if self.held is None:
+            return _existing(cursor, locked.table_name, keys)
+        held = self.held
+        return {key: held[key] for key in keys if key in held}
+
+    def wrote(self, row_count: int, written_at: dt.datetime) -> None:
+        self.row_count, self.written_at = row_count, written_at
 
 
 @lru_cache(maxsize=4)
@@ -85,15 +122,18 @@ class _Writer:
             key = self.indexers[self.columns[self.key_index].column](key)
         return key, row_digest(self.digest_key, texts), texts
 
-    def stored(self, row: dict, texts: list[str]) -> list[Any]:
-        """The values a new or changed row is written with (encrypted where it must be)."""
-        stored: list[Any] = []
+    def stored(self, key: str, digest: str, written_at: Any, row: dict, texts: list[str]):
+        """The values a new or changed row is written with (encrypted where it must be), in
+        the order of the bookkeeping columns and ``_db_columns``."""
+        stored: list[Any] = [key, digest, written_at]
         for index, column in enumerate(self.columns):
             value = row.get(column.column)
             if not column.encrypted:
                 stored.append(to_db(value, column, self.vendor))
             elif value is None:
                 stored.extend((None, None))
+            elif index == self.key_index:  # its blind index is the key: made once
+                stored.extend((self.encrypt(texts[index]), key))
             else:
                 text = texts[index]
                 stored.extend((self.encrypt(text), self.indexers[column.column](text)))
@@ -107,6 +147,12 @@ def _db_columns(columns: list[HubColumn]) -> list[str]:
         if column.encrypted:
             names.append(column.blind_column)
     return names
+
+
+def _all_keys(cursor, table: str) -> dict[str, str]:
+    q = connection.ops.quote_name
+    cursor.execute(f"SELECT _key, _digest FROM {q(table)}")
+    return dict(cursor.fetchall())
 
 
 def _existing(cursor, table: str, keys: list[str]) -> dict[str, str]:
@@ -123,7 +169,7 @@ def _existing(cursor, table: str, keys: list[str]) -> dict[str, str]:
     return found
 
 
-def _insert(cursor, table: str, names: list[str], rows: list[list[Any]]) -> None:
+def _insert(cursor, table: str, names: list[str], rows: Iterable[list[Any]]) -> None:
     q = connection.ops.quote_name
     columns = ", ".join(q(n) for n in names)
     if connection.vendor == "postgresql":
@@ -149,18 +195,15 @@ def write_rows(
     columns: list[HubColumn],
     rows: Iterable[dict],
     *,
-    created_by_this_load: int | None = None,
+    load: Load | None = None,
 ) -> WriteResult:
     """Upsert ``rows`` (converted values by column; distinct, non-empty keys) into ``table``.
 
     ``columns`` are the table's columns to write (``schema.table_columns``); a column left
     out of a row is written as empty.
 
-    ``created_by_this_load``: for a load written in several batches whose keys are distinct
-    across all of them, the rows its earlier batches created. When the table holds exactly
-    that many, every row in it is the load's own (rows are never deleted one by one), so no
-    key of this batch can be there and the lookup of existing rows is skipped: a first load
-    into an empty table never reads it back.
+    ``load``: the same ``Load`` for every batch of a load whose keys are distinct across
+    its batches. A first load into an empty or small table then never reads it back.
     """
     vendor = connection.vendor
     key_column = next(c for c in columns if c.column == table.key_column)
@@ -179,28 +222,33 @@ def write_rows(
     names = ["_key", "_digest", "_written_at", *_db_columns(columns)]
     with transaction.atomic(), connection.cursor() as cursor:
         locked = HubTable.objects.select_for_update().get(pk=table.pk)
-        only_own = locked.row_count == (created_by_this_load or 0)
-        existing = {} if only_own else _existing(cursor, table.table_name, keys)
+        if load is not None:
+            existing = load.existing(locked, cursor, keys)
+        else:
+            existing = _existing(cursor, table.table_name, keys)
         new, changed = [], []
         for key, digest, texts, row in prepared:
             held = existing.get(key)
             if held == digest:
                 result.unchanged += 1
-                continue
-            stored = [key, digest, written_at, *writer.stored(row, texts)]
-            if held is None:
-                new.append(stored)
+            elif held is None:
+                new.append((key, digest, row, texts))
             else:
-                changed.append(stored)
+                changed.append(writer.stored(key, digest, written_at, row, texts))
                 if not key_column.encrypted:
                     result.updated_keys.append(key)
         if new:
-            _insert(cursor, table.table_name, names, new)
+            # A generator: each row is encrypted while the COPY of the ones before it runs.
+            stored = (writer.stored(k, d, written_at, row, texts) for k, d, row, texts in new)
+            _insert(cursor, table.table_name, names, stored)
         if changed:
             _update(cursor, table.table_name, names, changed)
         result.created, result.updated = len(new), len(changed)
+        row_count = locked.row_count + len(new)
         HubTable.objects.filter(pk=table.pk).update(
-            row_count=locked.row_count + len(new), written_at=now, updated_at=now
+            row_count=row_count, written_at=now, updated_at=now
         )
-    table.row_count = locked.row_count + len(new)
+        if load is not None:
+            load.wrote(row_count, now)
+    table.row_count = row_count
     return result

@@ -169,6 +169,8 @@ def convert(value: Any, column: HubColumn) -> Any:
 
 def as_text(value: Any) -> str:
     """The canonical text of a converted value: keys, digests and blind indexes use it."""
+    if value.__class__ is str:  # most values: first, before the checks below
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

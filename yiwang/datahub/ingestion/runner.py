@@ -30,7 +30,7 @@ from yiwang.audit.actions import record
 from yiwang.audit.actors import SYSTEM
 
 from ..hub.schema import SchemaConflict, ensure_table, published_columns
-from ..hub.store import write_rows
+from ..hub.store import Load, write_rows
 from ..hub.values import BadValue, HubColumn, as_text
 from .mapping import Mapping, map_header
 from .models import Ingestion, IngestionSource, IngestionStatus, PullSource
@@ -75,6 +75,7 @@ class _Run:
         self.counts = dict.fromkeys(COUNTERS, 0)
         self.problems: Problems | None = None
         self.warnings: list[str] = []
+        self.load = Load()
 
     # --- opening -------------------------------------------------------------------------
 
@@ -226,9 +227,7 @@ class _Run:
 
     def _write(self, hub: Any, mapping: Mapping, batch: list[dict]) -> None:
         # The job's keys are distinct across its batches (the duplicate check above).
-        result = write_rows(
-            hub, mapping.columns, batch, created_by_this_load=self.counts["created"]
-        )
+        result = write_rows(hub, mapping.columns, batch, load=self.load)
         self.counts["created"] += result.created
         self.counts["updated"] += result.updated
         self.counts["unchanged"] += result.unchanged

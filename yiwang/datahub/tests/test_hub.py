@@ -62,30 +62,51 @@ def test_upsert_tells_created_updated_and_unchanged(published):
     assert row["operator_name"] == "大埔县湖寮镇新名字食杂店"
 
 
-def test_a_load_into_a_table_holding_only_its_own_rows_does_not_read_it_back(published):
+def test_a_load_reads_a_small_table_once_and_never_its_own_rows(published):
     from django.test.utils import CaptureQueriesContext
 
+    _write(published, _rows(2))  # the table holds two rows when the load begins
     table = schema.ensure_table(published)
     columns = schema.table_columns(table)
+    load = store.Load()
 
-    def batch(rows, created):
+    def batch(rows):
         with CaptureQueriesContext(connection) as statements:
-            result = store.write_rows(table, columns, rows, created_by_this_load=created)
-        lookups = [q for q in statements.captured_queries if "_digest FROM" in q["sql"]]
-        return result, lookups
+            result = store.write_rows(table, columns, rows, load=load)
+        reads = [q["sql"] for q in statements.captured_queries if "_digest FROM" in q["sql"]]
+        return result, reads
 
-    first, lookups = batch(_rows(3), 0)
-    assert first.created == 3 and lookups == []
-    second, lookups = batch(_rows(3, start=3), 3)  # the table holds only the load's rows
-    assert second.created == 3 and lookups == []
-    # Another writer added a row meanwhile: the table is no longer the load's alone, so the
-    # batch looks its keys up and updates the one that is there (it differs) instead of
-    # inserting it again.
+    # The first batch reads the two keys once (no key lookup); it updates the one it
+    # changes and creates the rest.
+    rows = _rows(4)
+    rows[1]["operator_name"] = "大埔县湖寮镇新名字食杂店"
+    first, reads = batch(rows)
+    assert len(reads) == 1 and "WHERE" not in reads[0]
+    assert (first.created, first.updated, first.unchanged) == (2, 1, 1)
+    second, reads = batch(_rows(3, start=4))  # the table holds its rows and the load's
+    assert second.created == 3 and reads == []
+    # Another writer added a row meanwhile: the batch looks its keys up and updates the one
+    # that is there (it differs) instead of inserting it again.
     _write(published, _rows(1, start=9))
-    third, lookups = batch(_rows(4, start=6), 6)
-    assert lookups
+    third, reads = batch(_rows(4, start=7))
+    assert reads and "WHERE" in reads[0]
     assert (third.created, third.updated, third.unchanged) == (3, 1, 0)
-    assert read.count(published) == 10
+    assert read.count(published) == 11
+    row = read.lookup(published, "JY1441422000001")
+    assert row["operator_name"] == "大埔县湖寮镇新名字食杂店"
+
+
+def test_a_load_into_a_large_table_looks_its_keys_up(published, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(store, "HELD_KEYS_MAX", 1)
+    _write(published, _rows(2))
+    table = schema.ensure_table(published)
+    with CaptureQueriesContext(connection) as statements:
+        result = store.write_rows(table, schema.table_columns(table), _rows(3), load=store.Load())
+    reads = [q["sql"] for q in statements.captured_queries if "_digest FROM" in q["sql"]]
+    assert len(reads) == 1 and "WHERE" in reads[0]
+    assert (result.created, result.updated, result.unchanged) == (1, 0, 2)
 
 
 def test_personal_values_are_encrypted_at_rest_and_found_by_exact_value(published):

@@ -352,3 +352,13 @@ def test_encrypted_values_stay_encrypted(people_resource, admin_scj, ingest):
         cursor.execute(f"SELECT id_number FROM hub_r{people_resource.code}")  # noqa: S608
         stored = cursor.fetchone()[0]
     assert rows[1][0] not in stored
+
+
+def test_a_filter_on_the_encrypted_key_finds_its_row(people_resource, admin_scj, ingest):
+    # The key's blind index is _key itself (one index for both): filters on it use _key.
+    rows = people_rows(3)
+    ingest(admin_scj, people_resource, csv_upload(rows))
+    found, _next = read.page(people_resource, filters={"id_number": rows[2][0].lower()})
+    assert [r["real_name"] for r in found] == [rows[2][1]]
+    nothing, _next = read.page(people_resource, filters={"id_number": "110101199003070000"})
+    assert nothing == []
