@@ -103,6 +103,12 @@ TITLE_EQUALS_BONUS = 2.0
 PERMIT_QUESTION = re.compile(r"什么(许可)?证|[要需]?[审报]?批[吗么]|要审批|需要审批|许可证")
 PERMIT_TYPE = "行政许可"
 PERMIT_FACTOR = 1.4
+# A question about setting something up (开个农家乐, 办一家幼儿园, 成立合作社) is answered by the
+# item that sets it up (设立, 新办, 开业 …) rather than by its filing, subsidy or later changes.
+# Read before the measure word is dropped; 开个证明 and 办个证 ask for a paper, not a setting up.
+SETUP_QUESTION = re.compile(r"(?:成立|开办|创办|新开|[开办建搞]一?[个家间所])(?![证票]|证明)")
+SETUP_WORDS = ("设立", "新办", "开办", "筹设", "新增", "开业")
+SETUP_FACTOR = 1.3
 
 
 _SEP = "\x00"
@@ -345,6 +351,8 @@ class Query:
     asks_service: bool
     # The normalised question, for cues the segmenter splits (忘了 -> 忘 + stopword 了).
     text: str = ""
+    # Whether it asks about setting something up (SETUP_QUESTION).
+    setup: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -370,7 +378,8 @@ def _plain_terms(fragment: str) -> list[QueryTerm]:
 def analyze(query: str, lexicon: Expansions | None = None) -> Query:
     """The query's terms in the order typed: everyday words of the lexicon as one term each
     (with their official words), the rest segmented."""
-    text = _MEASURE_AFTER_VERB.sub(_drop_measure_word, normalize(query))
+    typed = normalize(query)
+    text = _MEASURE_AFTER_VERB.sub(_drop_measure_word, typed)
     lexicon = lexicon if lexicon is not None else expansions()
     terms: list[QueryTerm] = []
     position = 0
@@ -391,7 +400,8 @@ def analyze(query: str, lexicon: Expansions | None = None) -> Query:
     unique: dict[str, QueryTerm] = {}
     for term in terms:
         unique.setdefault(term.token, term)
-    return Query(list(unique.values()), asks_for_service(text), text)
+    setup = bool(SETUP_QUESTION.search(typed))
+    return Query(list(unique.values()), asks_for_service(text), text, setup)
 
 
 # --- scoring ----------------------------------------------------------------------------------
@@ -529,7 +539,7 @@ class Ranker:
         if on_matter:
             for doc in scores.keys() - on_matter:
                 scores[doc] *= OFF_MATTER_FACTOR
-        self._bonuses(terms, scores, query.text)
+        self._bonuses(terms, scores, query)
         results = list(zip(scores.values(), scores.keys(), strict=True))
         results.sort(key=lambda r: (-r[0], len(self.corpus.titles[r[1]]), r[1]))
         return results
@@ -608,8 +618,9 @@ class Ranker:
         flush()
         return merged
 
-    def _bonuses(self, terms: list[QueryTerm], scores: dict[int, float], text: str) -> None:
+    def _bonuses(self, terms: list[QueryTerm], scores: dict[int, float], query: Query) -> None:
         titles = self.corpus.fields["title"]
+        text = query.text
         # What the question asks for: its words, and the lexicon's short official words
         # (丢了 -> 补办); not the names of whole items an everyday word stands for
         # (社保卡密码 -> 社会保障卡密码修改, 社会保障卡密码重置 asks for neither stage).
@@ -642,6 +653,10 @@ class Ranker:
             keywords = self.corpus.fields["keywords"]
             for doc in keywords.occurrences(PERMIT_TYPE).keys() & scores.keys():
                 scores[doc] *= PERMIT_FACTOR
+        if query.setup:
+            setting_up = set().union(*(titles.occurrences(word) for word in SETUP_WORDS))
+            for doc in setting_up & scores.keys():
+                scores[doc] *= SETUP_FACTOR
 
 
 def rank(kind: str, query: Query, floor: bool = True) -> tuple[Corpus, list[tuple[float, int]]]:

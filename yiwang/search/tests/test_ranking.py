@@ -415,3 +415,22 @@ def test_a_question_about_a_permit_prefers_licensing_items(db):
     assert keys("营业性演出")[0] == "filing"  # the shorter title, all else equal
     assert keys("营业性演出要批吗")[0] == "permit"
     assert keys("搞营业性演出需要什么证")[0] == "permit"
+
+
+def test_a_question_about_setting_up_prefers_the_item_that_sets_it_up(db):
+    _only(
+        [
+            {"key": "filing", "title": "农民专业合作社备案"},
+            {"key": "setup", "title": "农民专业合作社设立登记"},
+            {"key": "subsidy", "title": "农民专业合作社补贴申请"},
+            *({"key": f"x{n}", "title": f"第{n}类农业事项"} for n in range(20)),
+        ]
+    )
+    assert keys("农民专业合作社")[0] == "filing"  # the shortest title, all else equal
+    assert keys("几户农民想办个农民专业合作社")[0] == "setup"
+    assert keys("成立农民专业合作社要办什么手续")[0] == "setup"
+    # 开个证明 asks for a paper: no setting up.
+    assert engine.analyze("开个证明").setup is False
+    assert engine.analyze("办个证").setup is False
+    assert engine.analyze("想开一家农家乐").setup is True
+    assert engine.analyze("开家农家乐").setup is True
