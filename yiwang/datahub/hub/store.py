@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from yiwang.gmcrypto import core as gm
 
+from ..choices import DataType
 from .models import HubTable
 from .values import HubColumn, as_text, to_db
 
@@ -101,42 +102,62 @@ def key_of(value: Any, column: HubColumn) -> str:
     return gm.blind_index(text, column.blind_purpose) if column.encrypted else text
 
 
+# Types whose canonical text (``as_text``) PostgreSQL reads back as the same value: a COPY
+# sends them as that text, the cheapest value for the client to write.
+_TEXT_ON_POSTGRESQL = frozenset({DataType.STRING, DataType.INTEGER, DataType.DATE})
+_TEXT, _TO_DB, _ENCRYPTED = range(3)
+
+
 class _Writer:
-    """Turns converted rows into stored tuples; the keys are looked up once per batch."""
+    """Turns converted rows (values in the order of ``columns``) into stored tuples; the
+    keys are looked up once per batch."""
 
     def __init__(self, columns: list[HubColumn], key_column: HubColumn, vendor: str):
         self.columns = columns
         self.vendor = vendor
         self.key_index = columns.index(key_column)
+        self.key_encrypted = key_column.encrypted
         self.encrypt = gm.encrypter()
         self.digest_key = digest_key()
         self.indexers = {
-            c.column: gm.blind_indexer(c.blind_purpose) for c in columns if c.encrypted
+            i: gm.blind_indexer(c.blind_purpose) for i, c in enumerate(columns) if c.encrypted
         }
+        self.plan = [
+            _ENCRYPTED
+            if c.encrypted
+            else _TEXT
+            if vendor == "postgresql" and c.data_type in _TEXT_ON_POSTGRESQL
+            else _TO_DB
+            for c in columns
+        ]
 
-    def identify(self, row: dict) -> tuple[str, str, list[str]]:
+    def identify(self, values: list[Any]) -> tuple[str, str, list[str]]:
         """(``_key``, ``_digest``, canonical texts) of a row: all an unchanged row costs."""
-        texts = [as_text(row.get(c.column)) for c in self.columns]
+        texts = [v if v.__class__ is str else as_text(v) for v in values]
         key = texts[self.key_index]
-        if self.columns[self.key_index].encrypted:
-            key = self.indexers[self.columns[self.key_index].column](key)
+        if self.key_encrypted:
+            key = self.indexers[self.key_index](key)
         return key, row_digest(self.digest_key, texts), texts
 
-    def stored(self, key: str, digest: str, written_at: Any, row: dict, texts: list[str]):
+    def stored(self, key: str, digest: str, written_at: str, values: list, texts: list[str]):
         """The values a new or changed row is written with (encrypted where it must be), in
         the order of the bookkeeping columns and ``_db_columns``."""
         stored: list[Any] = [key, digest, written_at]
-        for index, column in enumerate(self.columns):
-            value = row.get(column.column)
-            if not column.encrypted:
-                stored.append(to_db(value, column, self.vendor))
-            elif value is None:
-                stored.extend((None, None))
+        for index, how in enumerate(self.plan):
+            value = values[index]
+            if value is None:
+                stored.append(None)
+                if how == _ENCRYPTED:
+                    stored.append(None)
+            elif how == _TEXT:
+                stored.append(texts[index])
+            elif how == _TO_DB:
+                stored.append(to_db(value, self.columns[index], self.vendor))
             elif index == self.key_index:  # its blind index is the key: made once
                 stored.extend((self.encrypt(texts[index]), key))
             else:
                 text = texts[index]
-                stored.extend((self.encrypt(text), self.indexers[column.column](text)))
+                stored.extend((self.encrypt(text), self.indexers[index](text)))
         return stored
 
 
@@ -205,14 +226,27 @@ def write_rows(
     ``load``: the same ``Load`` for every batch of a load whose keys are distinct across
     its batches. A first load into an empty or small table then never reads it back.
     """
+    names = [c.column for c in columns]
+    return write_values(table, columns, [[row.get(n) for n in names] for row in rows], load=load)
+
+
+def write_values(
+    table: HubTable,
+    columns: list[HubColumn],
+    rows: list[list[Any]],
+    *,
+    load: Load | None = None,
+) -> WriteResult:
+    """``write_rows`` for rows given as lists of values in the order of ``columns``."""
     vendor = connection.vendor
     key_column = next(c for c in columns if c.column == table.key_column)
+    key_index = columns.index(key_column)
     writer = _Writer(columns, key_column, vendor)
     now = timezone.now()
-    written_at = now if vendor == "postgresql" else now.isoformat()
+    written_at = now.isoformat()
     prepared = []
     for row in rows:
-        if row.get(key_column.column) is None:
+        if row[key_index] is None:
             raise ValueError("a row without its key reached the hub table")
         prepared.append((*writer.identify(row), row))
     keys = [p[0] for p in prepared]

@@ -7,7 +7,7 @@ header must have the key item's column and the hub table must accept the publish
 all before the first row is converted. Then rows are converted column by column (one
 converter per column, see ``mapping``); a row with a bad value, an empty key or a key an
 earlier row of the file already had is reported and left out, the others go to
-``hub.store.write_rows`` in batches of ``BATCH_ROWS`` (one transaction each). After every
+``hub.store.write_values`` in batches of ``BATCH_ROWS`` (one transaction each). After every
 batch the job's counters are saved and put in the cache, so a page polling the job follows
 it from any process. Only the keys of the file are held for the whole run (to find
 duplicates), never its converted rows.
@@ -30,7 +30,7 @@ from yiwang.audit.actions import record
 from yiwang.audit.actors import SYSTEM
 
 from ..hub.schema import SchemaConflict, ensure_table, published_columns
-from ..hub.store import Load, write_rows
+from ..hub.store import Load, write_values
 from ..hub.values import BadValue, HubColumn, as_text
 from .mapping import Mapping, map_header
 from .models import Ingestion, IngestionSource, IngestionStatus, PullSource
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Rows per call of ``write_rows`` (one transaction, one progress step).
+#: Rows per call of ``write_values`` (one transaction, one progress step).
 BATCH_ROWS = 5000
 PROGRESS_SECONDS = 3600
 
@@ -157,7 +157,6 @@ class _Run:
         problems = self.problems
         assert problems is not None
         steps = list(zip(mapping.positions, mapping.converters, mapping.columns, strict=True))
-        names = [c.column for c in mapping.columns]
         width = max(mapping.positions) + 1
         key_index = mapping.key_index
         key_column = mapping.columns[key_index]
@@ -168,7 +167,7 @@ class _Run:
         }
         duplicate = _("Same key as row %(row)d: the row was not written.")
         seen: dict[str, int] = {}
-        batch: list[dict] = []
+        batch: list[list[Any]] = []
         counts = self.counts
         read = 0
         for number, cells in table.rows:
@@ -203,7 +202,7 @@ class _Run:
             if bad is not None:
                 self._report(number, cells, bad)
                 continue
-            batch.append(dict(zip(names, values, strict=True)))
+            batch.append(values)
             if len(batch) >= BATCH_ROWS:
                 counts["rows_read"] = read
                 self._write(hub, mapping, batch)
@@ -225,9 +224,9 @@ class _Run:
         self.counts["failed"] += 1
         self.counts["error_count"] = problems.total
 
-    def _write(self, hub: Any, mapping: Mapping, batch: list[dict]) -> None:
+    def _write(self, hub: Any, mapping: Mapping, batch: list[list[Any]]) -> None:
         # The job's keys are distinct across its batches (the duplicate check above).
-        result = write_rows(hub, mapping.columns, batch, load=self.load)
+        result = write_values(hub, mapping.columns, batch, load=self.load)
         self.counts["created"] += result.created
         self.counts["updated"] += result.updated
         self.counts["unchanged"] += result.unchanged

@@ -301,7 +301,7 @@ def test_a_draft_holds_no_data(make_resource, admin_scj):
 def test_progress_is_saved_after_every_batch(people_resource, admin_scj, ingest, monkeypatch):
     monkeypatch.setattr(runner, "BATCH_ROWS", 4)
     seen: list[tuple] = []
-    write = runner.write_rows
+    write = runner.write_values
 
     def spy(table, columns, batch, **options):
         job = Ingestion.objects.get()
@@ -309,7 +309,7 @@ def test_progress_is_saved_after_every_batch(people_resource, admin_scj, ingest,
         seen.append(cache.get(runner.progress_key(job.pk), {}).get("created"))
         return write(table, columns, batch, **options)
 
-    monkeypatch.setattr(runner, "write_rows", spy)
+    monkeypatch.setattr(runner, "write_values", spy)
     job = ingest(admin_scj, people_resource, csv_upload(people_rows(10)))
     assert job.created == 10
     # Before the second batch is written the first one is visible in the row and the cache.
@@ -322,7 +322,7 @@ def test_an_unexpected_error_ends_the_job_with_what_was_written(
     people_resource, admin_scj, ingest, monkeypatch
 ):
     monkeypatch.setattr(runner, "BATCH_ROWS", 3)
-    write = runner.write_rows
+    write = runner.write_values
     calls = []
 
     def flaky(table, columns, batch, **options):
@@ -331,7 +331,7 @@ def test_an_unexpected_error_ends_the_job_with_what_was_written(
             raise RuntimeError("connection lost")
         return write(table, columns, batch, **options)
 
-    monkeypatch.setattr(runner, "write_rows", flaky)
+    monkeypatch.setattr(runner, "write_values", flaky)
     job = ingest(admin_scj, people_resource, csv_upload(people_rows(7)))
     assert job.status == IngestionStatus.FAILED
     assert "internal error" in job.message and "3 rows had been written" in job.message
