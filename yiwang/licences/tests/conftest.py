@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the small county's fixtures imported below are used as arguments)
 """Fixtures: a small 大埔县 whose 市场监管局 has a seal and issues 食品经营许可证 to
 enterprises, and whose 民政局 issues 结婚证-like person licences; a clerk of each, a citizen
 and an enterprise."""
@@ -11,6 +12,12 @@ from yiwang.licences.models import HolderKind, LicenceType
 from yiwang.seals import actions as seals
 from yiwang.testing import county as build
 from yiwang.testing.county import BUILDER as SYSTEM
+from yiwang.testing.small_county import (  # noqa: F401 (fixtures)
+    admin_scj,
+    citizen,
+    depts,
+    places,
+)
 
 FOOD_TYPE = "11100000000013338W032"
 
@@ -22,23 +29,8 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def places(db):
-    return build.build_regions(SYSTEM, towns=())
-
-
-@pytest.fixture
-def depts(places):
-    return build.build_departments(SYSTEM, places, ["scj", "mzj", "sjj"])
-
-
-@pytest.fixture
 def clerk_scj(depts, places):
     return build.make_staff(SYSTEM, "clerk_scj", "reviewer", depts["scj"], places["county"])
-
-
-@pytest.fixture
-def admin_scj(depts, places):
-    return build.make_staff(SYSTEM, "admin_scj", "dept_admin", depts["scj"], places["county"])
 
 
 @pytest.fixture
@@ -67,8 +59,3 @@ def food_type(depts):
 @pytest.fixture
 def enterprise(db):
     return Enterprise.objects.create(name="大埔县湖寮镇客家饭店", uscc="92441422MA4X0YJ12M")
-
-
-@pytest.fixture
-def citizen(db):
-    return build.make_citizen("limei")

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the small county's fixtures imported below are used as arguments)
 """Fixtures: a small 大埔县 with the data authority, two department data administrators, a
 window clerk and a citizen; a published 食品经营许可 resource of 市场监管局 with a key, a
 personal ID number, a USCC, a date, a number and a status item, and a published 法人 resource
@@ -14,6 +15,14 @@ from yiwang.datahub import actions as datahub
 from yiwang.datahub.hub import schema, store
 from yiwang.testing import county as build
 from yiwang.testing.county import BUILDER as SYSTEM
+from yiwang.testing.small_county import (  # noqa: F401 (fixtures)
+    admin_mzj,
+    admin_scj,
+    authority,
+    citizen,
+    depts,
+    places,
+)
 
 
 def id_number(n: int) -> str:
@@ -30,38 +39,8 @@ def credit_code(n: int) -> str:
 
 
 @pytest.fixture
-def places(db):
-    return build.build_regions(SYSTEM, towns=())
-
-
-@pytest.fixture
-def depts(places):
-    return build.build_departments(SYSTEM, places, ["scj", "mzj", "sjj"])
-
-
-@pytest.fixture
-def authority(depts, places):
-    return build.make_staff(SYSTEM, "authority", "authority", depts["sjj"], places["county"])
-
-
-@pytest.fixture
-def admin_scj(depts, places):
-    return build.make_staff(SYSTEM, "admin_scj", "dept_admin", depts["scj"], places["county"])
-
-
-@pytest.fixture
-def admin_mzj(depts, places):
-    return build.make_staff(SYSTEM, "admin_mzj", "dept_admin", depts["mzj"], places["county"])
-
-
-@pytest.fixture
 def clerk(depts, places):
     return build.make_staff(SYSTEM, "window_scj", "window", depts["scj"], places["county"])
-
-
-@pytest.fixture
-def citizen(db):
-    return build.make_citizen("limei")
 
 
 def licence_items() -> list[dict]:

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the small county's fixtures imported below are used as arguments)
 """Fixtures: a small 大埔县 with 市场监管局, 民政局 and the 政数局; their administrators, the
 data authority (a platform administrator), a 市场监管局 reviewer, a citizen; media in a
 temporary folder; PNG files to upload; and the 市场监管局's seal."""
@@ -14,6 +15,14 @@ from PIL.PngImagePlugin import PngInfo
 from yiwang.seals import actions
 from yiwang.testing import county as build
 from yiwang.testing.county import BUILDER as SYSTEM
+from yiwang.testing.small_county import (  # noqa: F401 (fixtures)
+    admin_mzj,
+    admin_scj,
+    authority,
+    citizen,
+    depts,
+    places,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -23,38 +32,8 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def places(db):
-    return build.build_regions(SYSTEM, towns=())
-
-
-@pytest.fixture
-def depts(places):
-    return build.build_departments(SYSTEM, places, ["scj", "mzj", "sjj"])
-
-
-@pytest.fixture
-def admin_scj(depts, places):
-    return build.make_staff(SYSTEM, "admin_scj", "dept_admin", depts["scj"], places["county"])
-
-
-@pytest.fixture
-def admin_mzj(depts, places):
-    return build.make_staff(SYSTEM, "admin_mzj", "dept_admin", depts["mzj"], places["county"])
-
-
-@pytest.fixture
-def authority(depts, places):
-    return build.make_staff(SYSTEM, "authority", "authority", depts["sjj"], places["county"])
-
-
-@pytest.fixture
 def reviewer_scj(depts, places):
     return build.make_staff(SYSTEM, "reviewer_scj", "reviewer", depts["scj"], places["county"])
-
-
-@pytest.fixture
-def citizen(db):
-    return build.make_citizen("limei")
 
 
 @pytest.fixture
