@@ -237,25 +237,34 @@ def _sm4_cbc_encrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
     return sm4_cbc_padding_encrypt(key, iv, data)
 
 
-def _seal(key: Sm4Key, plaintext: str) -> str:
-    iv = os.urandom(16)
-    body = bytes([_V2, key.id]) + iv + _sm4_cbc_encrypt(key.enc, iv, plaintext.encode())
-    return base64.b64encode(body + hmac_sm3(key.mac, body)).decode()
+def _seal(key: Sm4Key, plaintexts: list[str]) -> list[str]:
+    """Version 2 tokens: version, key id, IV, SM4-CBC ciphertext, then the HMAC-SM3 of all
+    that, in base64. The IVs of many values are drawn at once."""
+    head, enc, mac = bytes([_V2, key.id]), key.enc, _hmac_state(key.mac)
+    ivs = os.urandom(16 * len(plaintexts))
+    sealed = []
+    for start, plaintext in zip(range(0, len(ivs), 16), plaintexts, strict=True):
+        iv = ivs[start : start + 16]
+        body = head + iv + _sm4_cbc_encrypt(enc, iv, plaintext.encode())
+        h = mac.copy()
+        h.update(body)
+        sealed.append(binascii.b2a_base64(body + h.finalize(), newline=False).decode())
+    return sealed
 
 
 def encrypt(plaintext: str) -> str:
     """SM4-CBC with a random IV under the current key, authenticated with HMAC-SM3."""
-    return _seal(sm4_keys()[0], plaintext)
+    return _seal(sm4_keys()[0], [plaintext])[0]
+
+
+def encrypt_many(plaintexts: list[str]) -> list[str]:
+    """``encrypt`` of each text, for writing many values (hub tables)."""
+    return _seal(sm4_keys()[0], plaintexts)
 
 
 def encrypt_with(key: Sm4Key, plaintext: str) -> str:
     """``encrypt`` under another key than the data key (the signing KEK): the same format."""
-    return _seal(key, plaintext)
-
-
-def encrypter() -> Callable[[str], str]:
-    """``encrypt`` with the key looked up once, for writing many values (hub tables)."""
-    return partial(_seal, sm4_keys()[0])
+    return _seal(key, [plaintext])[0]
 
 
 class DecryptionError(ValueError):
@@ -324,20 +333,22 @@ def decrypter() -> Callable[[str], str]:
     return partial(_open, ring=sm4_keys())
 
 
-def _index(state: crypto_hmac.HMAC, prefix: str, value: str) -> str:
-    h = state.copy()
-    h.update(f"{prefix}{value.strip().upper()}".encode())
-    return h.finalize().hex()
-
-
 def blind_index(value: str, purpose: str) -> str:
     """Deterministic keyed SM3-HMAC for exact lookup of an encrypted value."""
-    return _index(_hmac_state(blind_index_key()), f"{purpose}:", value)
+    return blind_indexes([value], purpose)[0]
 
 
-def blind_indexer(purpose: str) -> Callable[[str], str]:
-    """``blind_index`` for one purpose with the key looked up once, for many values."""
-    return partial(_index, _hmac_state(blind_index_key()), f"{purpose}:")
+def blind_indexes(values: list[str], purpose: str) -> list[str]:
+    """``blind_index`` of each value (the key looked up once, for many values). Case and
+    surrounding spaces do not count: 44142219900101123x finds 44142219900101123X."""
+    state = _hmac_state(blind_index_key())
+    prefix = f"{purpose}:"
+    indexes = []
+    for value in values:
+        h = state.copy()
+        h.update(f"{prefix}{value.strip().upper()}".encode())
+        indexes.append(h.finalize().hex())
+    return indexes
 
 
 def sha256_hex(data: bytes) -> str:

@@ -4,10 +4,13 @@ A header cell names an item by its column (``id_number``) or by its Chinese name
 (``公民身份号码``), compared trimmed, without spaces and with full-width letters, digits and
 brackets made half-width (NFKC), so ``公民身份号码 `` and ``ＩＤ_ＮＵＭＢＥＲ`` both match.
 
-Converters are chosen once per column, not per cell: the common cases (text, whole
-numbers, ISO dates given as text) take a short path, and everything else — and every
-value the short path does not accept — goes through :func:`.hub.values.convert`, which gives
-the same result or the reason the value is bad. Nothing here is translated per row.
+Converters are chosen once per column, not per cell. A batch of a column is first offered
+to its column converter (text, whole numbers and ISO dates given as text), which converts
+the whole column without a Python call per cell, or declines (returns None) when any cell
+is not of the usual form. Then each cell goes through its cell converter: the common cases
+take a short path, and everything else — and every value the short path does not accept —
+goes through :func:`.hub.values.convert`, which gives the same result or the reason the
+value is bad. Nothing here is translated per row.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from .readers import Unreadable
 _SPACE = re.compile(r"\s+")
 
 Converter = Callable[[Any], Any]
+ColumnConverter = Callable[[list[Any]], "list[Any] | None"]
 
 
 def normalise(name: Any) -> str:
@@ -42,6 +46,8 @@ class Mapping:
     #: For each of ``columns``, its position in a row of the file.
     positions: list[int]
     converters: list[Converter]
+    #: For each of ``columns``, its column converter (see ``column_converter``).
+    column_converters: list[ColumnConverter]
     #: The header text of each of ``columns`` as the file writes it.
     headers: list[str]
     #: Header cells no item matches (listed in a warning).
@@ -90,6 +96,7 @@ def map_header(header: list[str], columns: list[HubColumn], key: str) -> Mapping
         columns=mapped,
         positions=[found[c.column][0] for c in mapped],
         converters=[converter(c) for c in mapped],
+        column_converters=[column_converter(c) for c in mapped],
         headers=[found[c.column][1] for c in mapped],
         unknown=unknown,
         missing=[c for c in columns if c.column not in found],
@@ -159,3 +166,78 @@ def converter(column: HubColumn) -> Converter:
 
         return day
     return lambda value: convert(value, column)
+
+
+_STR = frozenset({str})
+_STR_OR_NONE = frozenset({str, type(None)})
+
+
+def _stripped(cells: list[Any]) -> list[str] | None:
+    """The cells trimmed, ``""`` for an empty one; None when one is not text."""
+    kinds = set(map(type, cells))
+    if kinds <= _STR:
+        return list(map(str.strip, cells))
+    if kinds <= _STR_OR_NONE:
+        return ["" if cell is None else cell.strip() for cell in cells]
+    return None
+
+
+def _filled(texts: list[str], convert: Callable[[list[str]], list[Any] | None]) -> list[Any] | None:
+    """``convert`` of the non-empty texts, with None where a text is empty."""
+    if "" not in texts:
+        return convert(texts)
+    values = convert([text for text in texts if text])
+    if values is None:
+        return None
+    found = iter(values)
+    return [next(found) if text else None for text in texts]
+
+
+def _whole_numbers(texts: list[str]) -> list[int] | None:
+    joined = "".join(texts)
+    if not (joined.isascii() and joined.isdigit()):
+        return None
+    return list(map(int, texts))
+
+
+def _iso_days(texts: list[str]) -> list[dt.date] | None:
+    try:
+        days = list(map(dt.date.fromisoformat, texts))
+    except ValueError:
+        return None
+    # Only YYYY-MM-DD: fromisoformat also takes 20240131 and week dates, which convert()
+    # reads otherwise or not at all.
+    if list(map(dt.date.isoformat, days)) != texts:
+        return None
+    return days
+
+
+def column_converter(column: HubColumn) -> ColumnConverter:
+    """The function converting a whole column of a batch as the cell converter would, or
+    returning None (then the cells go one by one)."""
+    kind = column.data_type
+    if kind == DataType.STRING:
+        limit = column.max_length or 0
+
+        def texts(cells: list[Any]) -> list[Any] | None:
+            stripped = _stripped(cells)
+            if stripped is None or (limit and max(map(len, stripped), default=0) > limit):
+                return None
+            return [text or None for text in stripped] if "" in stripped else stripped
+
+        return texts
+    if kind == DataType.INTEGER:
+
+        def wholes(cells: list[Any]) -> list[Any] | None:
+            stripped = _stripped(cells)
+            return None if stripped is None else _filled(stripped, _whole_numbers)
+
+        return wholes
+    if kind == DataType.DATE:
+
+        def days(cells: list[Any]) -> list[Any] | None:
+            stripped = _stripped(cells)
+            return None if stripped is None else _filled(stripped, _iso_days)
+
+        return days
+    return lambda cells: None

@@ -4,13 +4,13 @@ failed as a whole (nothing written, and why).
 The order of the checks is what makes "fails as a whole ⇒ writes nothing" hold: the
 resource must be published, the file must be readable (a CSV is decoded in full first), the
 header must have the key item's column and the hub table must accept the published items —
-all before the first row is converted. Then rows are converted column by column (one
-converter per column, see ``mapping``); a row with a bad value, an empty key or a key an
-earlier row of the file already had is reported and left out, the others go to
-``hub.store.write_values`` in batches of ``BATCH_ROWS`` (one transaction each). After every
-batch the job's counters are saved and put in the cache, so a page polling the job follows
-it from any process. Only the keys of the file are held for the whole run (to find
-duplicates), never its converted rows.
+all before the first row is converted. Then the rows go to ``hub.store.write_chunks`` in
+batches of ``BATCH_ROWS`` (one transaction each), read and converted ``CHUNK_ROWS`` at a time
+as the writer takes them (``batches.ConvertedRows``); a row with a bad value, an empty key or
+a key an earlier row of the file already had is reported and left out. After every batch the
+job's counters are saved and put in the cache, so a page polling the job follows it from any
+process. Only the keys of the file are held for the whole run (to find duplicates), never
+its converted rows.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from yiwang.audit.actions import record
 from yiwang.audit.actors import SYSTEM
 
 from ..hub.schema import SchemaConflict, ensure_table, published_columns
-from ..hub.store import Load, write_values
-from ..hub.values import BadValue, HubColumn, as_text
+from ..hub.store import Load, write_chunks
+from .batches import ConvertedRows
 from .mapping import Mapping, map_header
 from .models import Ingestion, IngestionSource, IngestionStatus, PullSource
 from .readers import Table, Unreadable, open_table, rows_of, table_of_records
@@ -42,8 +42,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Rows per call of ``write_values`` (one transaction, one progress step).
-BATCH_ROWS = 5000
+#: Rows per call of ``write_chunks`` (one transaction, one progress step).
+BATCH_ROWS = 10_000
+#: Rows read, converted and sent to the database at a time.
+CHUNK_ROWS = 500
 PROGRESS_SECONDS = 3600
 
 
@@ -156,81 +158,18 @@ class _Run:
     def _load(self, table: Table, mapping: Mapping, hub: Any) -> None:
         problems = self.problems
         assert problems is not None
-        steps = list(zip(mapping.positions, mapping.converters, mapping.columns, strict=True))
-        width = max(mapping.positions) + 1
-        key_index = mapping.key_index
-        key_column = mapping.columns[key_index]
-        key_position = mapping.positions[key_index]
-        fold = key_column.encrypted  # blind indexes ignore case: so must the duplicate check
-        empty_key = _("The key item “%(name)s” is empty: the row was not written.") % {
-            "name": key_column.name
-        }
-        duplicate = _("Same key as row %(row)d: the row was not written.")
-        seen: dict[str, int] = {}
-        batch: list[list[Any]] = []
+        source = ConvertedRows(table, mapping, problems)
         counts = self.counts
-        read = 0
-        for number, cells in table.rows:
-            if not any(cells):
-                continue
-            read += 1
-            if len(cells) < width:
-                cells = [*cells, *([None] * (width - len(cells)))]
-            values: list[Any] = []
-            bad: list[tuple[HubColumn, Any, str]] | None = None
-            for position, convert, column in steps:
-                try:
-                    values.append(convert(cells[position]))
-                except BadValue as exc:
-                    if bad is None:
-                        bad = []
-                    bad.append((column, cells[position], str(exc)))
-                    values.append(None)
-            if bad is None:
-                key = values[key_index]
-                if key is None:
-                    bad = [(key_column, None, empty_key)]
-                else:
-                    text = key if key.__class__ is str else as_text(key)
-                    if fold:
-                        text = text.upper()
-                    first = seen.get(text)
-                    if first is None:
-                        seen[text] = number
-                    else:
-                        bad = [(key_column, cells[key_position], duplicate % {"row": first})]
-            if bad is not None:
-                self._report(number, cells, bad)
-                continue
-            batch.append(values)
-            if len(batch) >= BATCH_ROWS:
-                counts["rows_read"] = read
-                self._write(hub, mapping, batch)
-                batch = []
-        counts["rows_read"] = read
-        if batch:
-            self._write(hub, mapping, batch)
-        else:
+        while not source.done:
+            # The job's keys are distinct across its batches (the duplicate check of
+            # ``ConvertedRows``).
+            chunks = source.take(BATCH_ROWS, CHUNK_ROWS)
+            result = write_chunks(hub, mapping.columns, chunks, load=self.load)
+            counts["created"] += result.created
+            counts["updated"] += result.updated
+            counts["unchanged"] += result.unchanged
+            counts.update(rows_read=source.read, failed=problems.rows, error_count=problems.total)
             self._save_progress()
-
-    def _report(self, number: int, cells: list[Any], bad: list[tuple[HubColumn, Any, str]]):
-        problems = self.problems
-        assert problems is not None
-        reasons = []
-        for column, value, message in bad:
-            entry = problems.add(number, column, value, message)
-            reasons.append(f"{column.name}: {entry['message']}")
-        problems.failed_row(number, cells, reasons)
-        self.counts["failed"] += 1
-        self.counts["error_count"] = problems.total
-
-    def _write(self, hub: Any, mapping: Mapping, batch: list[list[Any]]) -> None:
-        # The job's keys are distinct across its batches (the duplicate check above).
-        result = write_values(hub, mapping.columns, batch, load=self.load)
-        self.counts["created"] += result.created
-        self.counts["updated"] += result.updated
-        self.counts["unchanged"] += result.unchanged
-        self._save_progress()
 
     def _save_progress(self) -> None:
         counts = {**self.counts, "rows_expected": getattr(self, "expected", 0)}
@@ -254,6 +193,9 @@ def _finish(job: Ingestion, run: _Run, status: str, message: str = "") -> None:
     problems = run.problems
     failed_file = ""
     if problems is not None:
+        # A batch's failed rows are reported before it is written: the counts say what the
+        # report holds even when the write failed.
+        run.counts.update(failed=problems.rows, error_count=problems.total)
         failed_file = problems.save()
     stored = job.file.name if job.file else ""
     now = timezone.now()

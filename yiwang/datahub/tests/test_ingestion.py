@@ -142,9 +142,13 @@ def test_a_second_load_upserts_by_key(people_resource, admin_scj, ingest):
     assert read.count(people_resource) == 12
 
 
+@pytest.mark.parametrize("sizes", [None, (2, 3)], ids=["one batch", "chunks of 2, batches of 3"])
 def test_bad_values_and_repeated_keys_are_reported_and_the_rest_written(
-    people_resource, admin_scj, ingest
+    people_resource, admin_scj, ingest, monkeypatch, sizes
 ):
+    if sizes:  # the repeated key and the bad rows fall in other chunks and batches
+        monkeypatch.setattr(runner, "CHUNK_ROWS", sizes[0])
+        monkeypatch.setattr(runner, "BATCH_ROWS", sizes[1])
     rows = [list(r) for r in people_rows(8)]
     rows[2][4] = "1990-02-30"  # no such day
     rows[3][2] = "男性别"  # longer than the 2 characters allowed
@@ -301,7 +305,7 @@ def test_a_draft_holds_no_data(make_resource, admin_scj):
 def test_progress_is_saved_after_every_batch(people_resource, admin_scj, ingest, monkeypatch):
     monkeypatch.setattr(runner, "BATCH_ROWS", 4)
     seen: list[tuple] = []
-    write = runner.write_values
+    write = runner.write_chunks
 
     def spy(table, columns, batch, **options):
         job = Ingestion.objects.get()
@@ -309,7 +313,7 @@ def test_progress_is_saved_after_every_batch(people_resource, admin_scj, ingest,
         seen.append(cache.get(runner.progress_key(job.pk), {}).get("created"))
         return write(table, columns, batch, **options)
 
-    monkeypatch.setattr(runner, "write_values", spy)
+    monkeypatch.setattr(runner, "write_chunks", spy)
     job = ingest(admin_scj, people_resource, csv_upload(people_rows(10)))
     assert job.created == 10
     # Before the second batch is written the first one is visible in the row and the cache.
@@ -322,7 +326,7 @@ def test_an_unexpected_error_ends_the_job_with_what_was_written(
     people_resource, admin_scj, ingest, monkeypatch
 ):
     monkeypatch.setattr(runner, "BATCH_ROWS", 3)
-    write = runner.write_values
+    write = runner.write_chunks
     calls = []
 
     def flaky(table, columns, batch, **options):
@@ -331,7 +335,7 @@ def test_an_unexpected_error_ends_the_job_with_what_was_written(
             raise RuntimeError("connection lost")
         return write(table, columns, batch, **options)
 
-    monkeypatch.setattr(runner, "write_values", flaky)
+    monkeypatch.setattr(runner, "write_chunks", flaky)
     job = ingest(admin_scj, people_resource, csv_upload(people_rows(7)))
     assert job.status == IngestionStatus.FAILED
     assert "internal error" in job.message and "3 rows had been written" in job.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import io
 
 import pytest
@@ -126,6 +127,49 @@ def test_converters_agree_with_convert(fields, values):
                 fast(value)
         else:
             assert fast(value) == expected, value
+
+
+@pytest.mark.parametrize(
+    ("fields", "values"),
+    [
+        ({"data_type": "string", "max_length": 3}, [" ab ", "", None, 12.0, "abcd", "  "]),
+        ({"data_type": "integer"}, ["12", " 7 ", "1,200", "x", "٣", 5, 5.0, True, ""]),
+        ({"data_type": "date"}, ["2024-01-05", "2024-1-5", "2024-W01-1", "2024-02-30", 3, ""]),
+        ({"data_type": "decimal"}, ["1.50", "x"]),
+    ],
+)
+def test_column_converters_agree_with_the_cell_converters(fields, values):
+    """A whole column converts as its cells one by one would, or is declined (None) and
+    then goes cell by cell, which says what is wrong with a bad value."""
+    column = _column(**fields)
+    whole, cell = mapping.column_converter(column), mapping.converter(column)
+    good = []
+    for value in values:
+        try:
+            good.append((value, cell(value)))
+        except BadValue:
+            continue
+    converted = whole([value for value, _ in good])
+    assert converted is None or converted == [result for _, result in good]
+    if len(good) < len(values):
+        assert whole(values) is None
+
+
+def test_column_converters_take_the_usual_columns_whole():
+    text = mapping.column_converter(_column(data_type="string", max_length=5))
+    assert text([" 甲 ", "", None, "abcde"]) == ["甲", None, None, "abcde"]
+    assert text(["abcdef"]) is None  # too long: the cell converter says so
+    whole = mapping.column_converter(_column(data_type="integer"))
+    assert whole(["12", " 7 ", "", None]) == [12, 7, None, None]
+    assert whole(["12", "-3"]) is None
+    day = mapping.column_converter(_column(data_type="date"))
+    assert day(["2024-01-05", " 2024-12-31 ", ""]) == [
+        dt.date(2024, 1, 5),
+        dt.date(2024, 12, 31),
+        None,
+    ]
+    assert day(["20240105"]) is None and day(["2024-W01-1"]) is None
+    assert mapping.column_converter(_column(data_type="boolean"))(["是"]) is None
 
 
 def test_headers_match_by_column_or_name_and_the_key_is_required():

@@ -50,7 +50,7 @@ def test_sm4_is_the_standard_cipher_and_matches_an_independent_implementation():
 
     key = core.sm4_keys()[0]
     zero_iv = bytes(16)  # CBC with a zero IV: the first block is plain SM4
-    body = base64.b64decode(core._seal(key, ""))
+    body = base64.b64decode(core.encrypt_with(key, ""))
     assert len(body) == 2 + 16 + 16 + 32
     first = core._sm4_cbc_encrypt(SM4_KEY_BLOCK, zero_iv, SM4_KEY_BLOCK)[:16]
     assert first.hex() == SM4_CIPHER_BLOCK
@@ -124,6 +124,16 @@ def test_blind_index_depends_on_key(settings):
 
 
 @pytest.mark.django_db
+def test_many_values_at_once_are_the_same_as_one_at_a_time():
+    texts = ["李梅 441422199001011234", "", "44142219900101123x", "李梅 441422199001011234"]
+    sealed = core.encrypt_many(texts)
+    assert [core.decrypt(token) for token in sealed] == texts
+    assert sealed[0] != sealed[3]  # a fresh IV for every value
+    assert len({base64.b64decode(token)[2:18] for token in sealed}) == len(texts)
+    assert core.blind_indexes(texts, "id") == [core.blind_index(t, "id") for t in texts]
+    assert core.encrypt_many([]) == [] and core.blind_indexes([], "id") == []
+
+
 def test_encrypted_field_stores_ciphertext_and_decrypts_on_load(django_user_model):
     user = django_user_model.objects.create_user(
         username="lm", password="Dabu@2026.gov", id_number="11010519491231002X", phone="13800135678"
