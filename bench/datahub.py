@@ -236,12 +236,6 @@ def main() -> int:
         }
         with connection.cursor() as cursor:
             cursor.execute(f'VACUUM ANALYZE "hub_r{resource.code}"')
-        # The same file again: every key is looked up in the full table, every row unchanged.
-        again_s, again = ingest(csv_path, resource, provider_admin)
-        log(f"(b) the same file again: {again_s:.1f} s {again}")
-        assert again["status"] == "done" and again["unchanged"] == args.rows, again
-        results["ingestion"]["again_seconds"] = again_s
-        results["ingestion"]["again_rows_per_second"] = args.rows / again_s
 
         quality_s, outcome = quality(resource, provider_admin)
         log(f"(c) quality run: {quality_s:.1f} s {outcome}")
@@ -293,6 +287,16 @@ def main() -> int:
         from yiwang.exchange.models import EvidenceEntry
 
         results["exchange"]["evidence_entries"] = EvidenceEntry.objects.count()
+
+        server.stop()
+        server = None
+        # Last, so that it leaves (a) as it was: the same file again, every key looked up
+        # in the full table, every row unchanged.
+        again_s, again = ingest(csv_path, resource, provider_admin)
+        log(f"(b) the same file again: {again_s:.1f} s {again}")
+        assert again["status"] == "done" and again["unchanged"] == args.rows, again
+        results["ingestion"]["again_seconds"] = again_s
+        results["ingestion"]["again_rows_per_second"] = args.rows / again_s
     finally:
         if server is not None:
             server.stop()
