@@ -157,7 +157,8 @@ def _lookup(call: Call, key: str) -> dict:
         )
     if key_column not in items.granted(list(call.grant.fields)):
         raise gateway.not_granted([key_column])
-    gateway.check_quota(call)
+    # One row at most: it is taken from the quota once read (a page checks the quota first,
+    # so that a used-up quota costs no page read); a used-up quota refuses it all the same.
     found = _read_errors(lambda: rows.lookup(call.resource, key, _reading(call, columns)))
     if found is None:
         raise Refusal(404, "row_not_found", _("No row with this key."))

@@ -77,6 +77,8 @@ class Call:
     fields: list[str] = field(default_factory=list)
     row_count: int = 0
     subjects: set[str] = field(default_factory=set)
+    #: Whether the credential is within its requests per second (counted with the nonce).
+    within_rate: bool = True
 
     @property
     def grant(self) -> Grant:
@@ -189,7 +191,9 @@ def verify_signature(call: Call) -> None:
             _("Send the current time; at most %(seconds)d seconds of difference are accepted.")
             % {"seconds": skew},
         )
-    if not limits.first_use_of_nonce(credential.pk, nonce):
+    admission = limits.admit(credential.pk, nonce, call.now)
+    call.within_rate = admission.within_rate  # refused later, after the grant's checks
+    if not admission.first_use:
         raise Refusal(
             401,
             "replayed_request",
@@ -244,7 +248,7 @@ def authorise(call: Call, code: str) -> None:
             _("The resource was withdrawn from the catalogue."),
         )
     call.items = items_for(resource.current_version_id)
-    if not limits.within_rate(call.credential.pk if call.credential else 0, now):
+    if not call.within_rate:
         raise Refusal(
             429,
             "rate_limited",

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
 from yiwang.workdays.calendar import CHINA_TZ
+
+#: How long a per-second rate counter is kept.
+_RATE_SECONDS = 5
 
 
 def skew_seconds() -> int:
@@ -36,9 +40,44 @@ def max_page() -> int:
     return int(getattr(settings, "YIWANG_EXCHANGE_MAX_PAGE", 500))
 
 
+def _nonce_key(credential_id: int, nonce: str) -> str:
+    return f"exchange:nonce:{credential_id}:{nonce}"
+
+
+def _rate_key(credential_id: int, now: dt.datetime) -> str:
+    return f"exchange:rate:{credential_id}:{int(now.timestamp())}"
+
+
+def _nonce_timeout() -> int:
+    return 2 * skew_seconds() + 5
+
+
 def first_use_of_nonce(credential_id: int, nonce: str) -> bool:
     """True the first time; False when ``nonce`` was seen within the window (a replay)."""
-    return cache.add(f"exchange:nonce:{credential_id}:{nonce}", 1, timeout=2 * skew_seconds() + 5)
+    return cache.add(_nonce_key(credential_id, nonce), 1, timeout=_nonce_timeout())
+
+
+@dataclass(frozen=True)
+class Admission:
+    #: False when the nonce was seen within the window: the request is a replay.
+    first_use: bool
+    #: False when the credential is over its requests per second.
+    within_rate: bool
+
+
+def admit(credential_id: int, nonce: str, now: dt.datetime) -> Admission:
+    """``first_use_of_nonce`` and ``within_rate`` of a signed request at once: one Redis
+    round trip for both when the cache is Redis (every call of the API pays it)."""
+    client = _redis_client()
+    if client is None:
+        return Admission(first_use_of_nonce(credential_id, nonce), within_rate(credential_id, now))
+    nonce_name = cache.make_and_validate_key(_nonce_key(credential_id, nonce))
+    rate_name = cache.make_and_validate_key(_rate_key(credential_id, now))
+    with client.pipeline(transaction=False) as pipe:
+        pipe.set(nonce_name, 1, nx=True, ex=_nonce_timeout())
+        pipe.incrby(rate_name, 1).expire(rate_name, _RATE_SECONDS, nx=True)
+        first, count, _ = pipe.execute()
+    return Admission(bool(first), int(count) <= rate_per_second())
 
 
 def _redis_client():
@@ -74,8 +113,7 @@ def _incr(key: str, by: int, timeout: int, initial: Callable[[], int] | None = N
 
 def within_rate(credential_id: int, now: dt.datetime) -> bool:
     """Count this request; False when the credential is over its requests per second."""
-    second = int(now.timestamp())
-    return _incr(f"exchange:rate:{credential_id}:{second}", 1, timeout=5) <= rate_per_second()
+    return _incr(_rate_key(credential_id, now), 1, timeout=_RATE_SECONDS) <= rate_per_second()
 
 
 def seconds_to_midnight(now: dt.datetime) -> int:
